@@ -1,12 +1,175 @@
 //! roster-server: the reference Roster management API (SCIM 2.0 + the Roster
 //! organisation extension) on axum and SQLite.
+//!
+//! Start it in-process with [`Server::start`] (the desktop app's demo organisation
+//! and the tests do), or run the `roster-server` binary.
 
+pub mod db;
 pub mod error;
 pub mod filter_sql;
 pub mod http;
+pub mod mail;
 pub mod patch;
 pub mod projection;
+pub mod routes;
 pub mod schema;
+pub mod seed;
+pub mod store;
 pub mod time;
 pub mod validate;
 pub mod value_filter;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinHandle;
+
+pub use db::Db;
+pub use store::organisation::OrgSettings;
+
+/// How to start a server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The SQLite file (created when missing).
+    pub db_path: PathBuf,
+    /// Where to listen; port 0 picks a free one.
+    pub bind: SocketAddr,
+    /// Organisation settings to store; `None` keeps the stored ones (or defaults).
+    pub organisation: Option<OrgSettings>,
+    /// Seed the demo organisation when the database has no users.
+    pub seed_demo: bool,
+    /// Seed this many generated users (benchmarks) when the database has no users.
+    pub seed_users: Option<usize>,
+    /// SMTP relay for invitation emails.
+    pub smtp: Option<mail::SmtpConfig>,
+}
+
+impl ServerConfig {
+    /// A server on 127.0.0.1 with a free port, storing in `db_path`.
+    pub fn local(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            db_path: db_path.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            organisation: None,
+            seed_demo: false,
+            seed_users: None,
+            smtp: None,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// Seeding or setup failed.
+    #[error("setting up the database: {0}")]
+    Setup(#[from] error::ApiError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    db: Arc<Db>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+    mailer: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Opens the database, seeds it if asked, and starts serving.
+    pub async fn start(config: ServerConfig) -> Result<Self, StartError> {
+        let db = Db::open(&config.db_path)?;
+        let org = config.organisation.clone();
+        let (seed_demo, seed_users) = (config.seed_demo, config.seed_users);
+        db.write(move |c| seed::setup(c, org.as_ref(), seed_demo, seed_users))
+            .await?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+        let mail = Arc::new(Notify::new());
+        let app = routes::router(routes::AppState {
+            db: Arc::clone(&db),
+            mail: Arc::clone(&mail),
+        });
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "server stopped");
+            }
+        });
+        let mailer = config
+            .smtp
+            .map(|smtp| tokio::spawn(mail::run(Arc::clone(&db), smtp, mail)));
+        tracing::info!(%addr, db = %config.db_path.display(), "roster-server listening");
+        Ok(Self {
+            addr,
+            db,
+            shutdown: Some(tx),
+            task,
+            mailer,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The API root, e.g. `http://127.0.0.1:4242/scim/v2`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}{}", self.addr, roster_proto::API_PREFIX)
+    }
+
+    /// The database, for tests and tools that inspect or prepare state.
+    pub fn db(&self) -> &Arc<Db> {
+        &self.db
+    }
+
+    /// Issues a new API token for the user with userName `user_name`.
+    pub async fn issue_token(&self, user_name: &str) -> Result<String, error::ApiError> {
+        let user_name = user_name.to_owned();
+        self.db
+            .write(move |c| seed::token_for(c, &user_name, "issued"))
+            .await
+    }
+
+    /// Stops serving and waits until in-flight requests are done.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(m) = self.mailer.take() {
+            m.abort();
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops (for the binary).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}

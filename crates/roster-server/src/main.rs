@@ -1,1 +1,132 @@
-fn main(){}
+//! `roster-server`: run the reference Roster management API.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use roster_server::mail::SmtpConfig;
+use roster_server::{OrgSettings, Server, ServerConfig, seed};
+
+/// The reference Roster management API: SCIM 2.0 with the Roster organisation
+/// extension, on SQLite.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8484")]
+    bind: SocketAddr,
+    /// SQLite database file (created when missing).
+    #[arg(long, default_value = "roster-server.db")]
+    db: PathBuf,
+    /// Seed the demo organisation (300 people, 6 groups, 5 licenses) into an empty database.
+    #[arg(long)]
+    seed_demo: bool,
+    /// Seed this many generated users into an empty database (benchmarks).
+    #[arg(long, value_name = "N")]
+    seed_users: Option<usize>,
+    /// Print a new API token of an Organisation Administrator (creating one if none exists).
+    #[arg(long)]
+    print_admin_token: bool,
+    /// Organisation name (stored; kept on later starts when omitted).
+    #[arg(long)]
+    org_name: Option<String>,
+    /// Authorized email domain; repeat for several, '*' authorizes every domain.
+    #[arg(long = "authorized-domain", value_name = "DOMAIN")]
+    authorized_domains: Vec<String>,
+    /// Users sign in through an identity provider.
+    #[arg(long)]
+    identity_provider: bool,
+    /// SMTP relay HOST:PORT for invitation emails (plain SMTP; the outbox table is the
+    /// record either way).
+    #[arg(long, value_name = "HOST:PORT")]
+    smtp: Option<String>,
+    /// From address of the emails.
+    #[arg(long, default_value = "roster@localhost")]
+    smtp_from: String,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "roster_server=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("roster-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let organisation = (args.org_name.is_some() || !args.authorized_domains.is_empty()).then(|| {
+        let defaults = if args.seed_demo {
+            seed::demo_organisation()
+        } else {
+            OrgSettings::default()
+        };
+        OrgSettings {
+            name: args.org_name.clone().unwrap_or(defaults.name),
+            authorized_domains: if args.authorized_domains.is_empty() {
+                defaults.authorized_domains
+            } else {
+                args.authorized_domains.clone()
+            },
+            identity_provider: args.identity_provider,
+        }
+    });
+    let smtp = match &args.smtp {
+        None => None,
+        Some(target) => {
+            let (host, port) = target
+                .rsplit_once(':')
+                .and_then(|(h, p)| Some((h.to_owned(), p.parse().ok()?)))
+                .ok_or_else(|| format!("--smtp {target}: expected HOST:PORT"))?;
+            Some(SmtpConfig {
+                host,
+                port,
+                from: args.smtp_from.clone(),
+                organisation: args.org_name.clone().unwrap_or_else(|| "Roster".into()),
+            })
+        }
+    };
+    let server = Server::start(ServerConfig {
+        db_path: args.db.clone(),
+        bind: args.bind,
+        organisation,
+        seed_demo: args.seed_demo,
+        seed_users: args.seed_users,
+        smtp,
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    if args.print_admin_token {
+        let token = server
+            .db()
+            .write(|c| {
+                let admin = seed::ensure_admin(c)?;
+                seed::token_for(c, &admin, "printed at start")
+            })
+            .await
+            .map_err(|e| e.detail)?;
+        // stdout carries only the token, so scripts can capture it.
+        println!("{token}");
+    }
+    eprintln!("roster-server: serving {}", server.base_url());
+    tokio::select! {
+        () = server_wait(server) => {}
+        _ = tokio::signal::ctrl_c() => eprintln!("roster-server: stopping"),
+    }
+    Ok(())
+}
+
+async fn server_wait(server: Server) {
+    server.wait().await;
+}

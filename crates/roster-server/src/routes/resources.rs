@@ -1,0 +1,224 @@
+//! `/Users` and `/Groups`: list, search, create, read, replace, patch, delete.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use roster_proto::ListResponse;
+
+use super::AppState;
+use super::extract::{Base, IfMatch, ListParams, ProjectionParams, ScimBody, ScimQuery};
+use crate::error::{ApiError, ApiResult};
+use crate::http::scim_json;
+use crate::store::{Kind, WriteCtx, etag};
+
+/// GET `/{Users|Groups}`.
+pub async fn list(
+    kind: Kind,
+    state: AppState,
+    base: Base,
+    params: ListParams,
+) -> ApiResult<Response> {
+    let query = params.check(kind.def(), |p| kind.order_by(p))?;
+    let page = state
+        .db
+        .read(move |conn| {
+            kind.list(
+                conn,
+                query.filter.as_ref(),
+                query.sort.as_deref(),
+                query.start_index - 1,
+                query.count,
+                &base.0,
+                &query.projection,
+            )
+            .map(|(total, resources)| ListResponse::new(resources, total, query.start_index))
+        })
+        .await?;
+    Ok(scim_json(StatusCode::OK, &page))
+}
+
+/// A response carrying one resource with its `ETag` (and `Location` when created).
+fn resource_response(
+    status: StatusCode,
+    body: serde_json::Value,
+    version: i64,
+    location: Option<String>,
+) -> Response {
+    let mut response = scim_json(status, &body);
+    if let Ok(tag) = HeaderValue::from_str(&etag::of(version)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    if let Some(loc) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, loc);
+    }
+    response
+}
+
+/// GET `/{Users|Groups}/{id}`.
+pub async fn get_one(
+    kind: Kind,
+    state: AppState,
+    base: Base,
+    id: String,
+    params: ProjectionParams,
+) -> ApiResult<Response> {
+    let projection = params.projection(kind.def())?;
+    let (body, version) = state
+        .db
+        .read(move |conn| kind.render_one(conn, &id, &base.0, &projection))
+        .await?;
+    Ok(resource_response(StatusCode::OK, body, version, None))
+}
+
+/// What a write does, once the store is reached.
+#[derive(Debug, Clone, Copy)]
+enum Write {
+    Create,
+    Replace,
+    Patch,
+}
+
+async fn write(
+    kind: Kind,
+    what: Write,
+    state: &AppState,
+    base: Base,
+    id: Option<String>,
+    body: serde_json::Value,
+    if_match: Option<String>,
+    params: ProjectionParams,
+) -> ApiResult<Response> {
+    let projection = params.projection(kind.def())?;
+    let (body, version, id) = state
+        .db
+        .write(move |conn| {
+            let mut ctx = WriteCtx::new(conn)?;
+            let id = id.unwrap_or_default();
+            let written = match what {
+                Write::Create => kind.create(conn, &mut ctx, &body)?,
+                Write::Replace => kind.replace(conn, &mut ctx, &id, &body, if_match.as_deref())?,
+                Write::Patch => kind.patch(conn, &mut ctx, &id, &body, if_match.as_deref())?,
+            };
+            let (body, version) = kind.render_one(conn, &written.id, &base.0, &projection)?;
+            Ok((body, version, written.id))
+        })
+        .await?;
+    state.mail.notify_one();
+    let (status, location) = match what {
+        Write::Create => (
+            StatusCode::CREATED,
+            body["meta"]["location"].as_str().map(str::to_owned),
+        ),
+        _ => (StatusCode::OK, None),
+    };
+    tracing::debug!(kind = kind.endpoint(), %id, ?what, "written");
+    Ok(resource_response(status, body, version, location))
+}
+
+/// POST `/{Users|Groups}`.
+pub async fn create(
+    kind: Kind,
+    state: AppState,
+    base: Base,
+    params: ProjectionParams,
+    body: ScimBody,
+) -> ApiResult<Response> {
+    write(kind, Write::Create, &state, base, None, body.0, None, params).await
+}
+
+/// PUT `/{Users|Groups}/{id}`.
+pub async fn replace(
+    kind: Kind,
+    state: AppState,
+    base: Base,
+    id: String,
+    if_match: IfMatch,
+    params: ProjectionParams,
+    body: ScimBody,
+) -> ApiResult<Response> {
+    write(kind, Write::Replace, &state, base, Some(id), body.0, if_match.0, params).await
+}
+
+/// PATCH `/{Users|Groups}/{id}`.
+pub async fn patch(
+    kind: Kind,
+    state: AppState,
+    base: Base,
+    id: String,
+    if_match: IfMatch,
+    params: ProjectionParams,
+    body: ScimBody,
+) -> ApiResult<Response> {
+    write(kind, Write::Patch, &state, base, Some(id), body.0, if_match.0, params).await
+}
+
+/// DELETE `/{Users|Groups}/{id}`.
+pub async fn delete(kind: Kind, state: AppState, id: String, if_match: IfMatch) -> ApiResult<Response> {
+    state
+        .db
+        .write(move |conn| {
+            let ctx = WriteCtx::new(conn)?;
+            kind.delete(conn, &ctx, &id, if_match.0.as_deref())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Routes of one resource type.
+pub fn routes(kind: Kind) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/",
+            get(
+                move |State(s): State<AppState>, base: Base, ScimQuery(p): ScimQuery<ListParams>| {
+                    list(kind, s, base, p)
+                },
+            )
+            .post(
+                move |State(s): State<AppState>,
+                      base: Base,
+                      ScimQuery(p): ScimQuery<ProjectionParams>,
+                      body: ScimBody| create(kind, s, base, p, body),
+            ),
+        )
+        .route(
+            "/.search",
+            post(move |State(s): State<AppState>, base: Base, body: ScimBody| async move {
+                let params: ListParams = serde_json::from_value(body.0).map_err(|e| {
+                    ApiError::invalid_syntax(format!("not a SearchRequest: {e}"))
+                })?;
+                list(kind, s, base, params).await
+            }),
+        )
+        .route(
+            "/{id}",
+            get(
+                move |State(s): State<AppState>,
+                      base: Base,
+                      Path(id): Path<String>,
+                      ScimQuery(p): ScimQuery<ProjectionParams>| get_one(kind, s, base, id, p),
+            )
+            .put(
+                move |State(s): State<AppState>,
+                      base: Base,
+                      Path(id): Path<String>,
+                      if_match: IfMatch,
+                      ScimQuery(p): ScimQuery<ProjectionParams>,
+                      body: ScimBody| replace(kind, s, base, id, if_match, p, body),
+            )
+            .patch(
+                move |State(s): State<AppState>,
+                      base: Base,
+                      Path(id): Path<String>,
+                      if_match: IfMatch,
+                      ScimQuery(p): ScimQuery<ProjectionParams>,
+                      body: ScimBody| patch(kind, s, base, id, if_match, p, body),
+            )
+            .delete(
+                move |State(s): State<AppState>, Path(id): Path<String>, if_match: IfMatch| {
+                    delete(kind, s, id, if_match)
+                },
+            ),
+        )
+}

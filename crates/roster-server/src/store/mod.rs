@@ -1,0 +1,216 @@
+//! Resource storage: SQLite rows in, SCIM JSON out.
+//!
+//! Every function takes a `&Connection` so that a single request and every
+//! operation of a `/Bulk` request (each in its own savepoint) share the same code.
+
+pub mod emails;
+pub mod etag;
+pub mod groups;
+pub mod licenses;
+pub mod organisation;
+pub mod tokens;
+pub mod users;
+
+use rusqlite::Connection;
+
+use crate::error::ApiResult;
+use licenses::SeatLedger;
+use organisation::OrgSettings;
+
+/// What a write needs besides its input: the time, the organisation's rules and the
+/// seat counts of this transaction.
+#[derive(Debug)]
+pub struct WriteCtx {
+    /// The time of this write, in the stored format.
+    pub now: String,
+    /// The organisation's settings (authorized domains).
+    pub org: OrgSettings,
+    /// Seat counts seen so far in this transaction.
+    pub seats: SeatLedger,
+}
+
+impl WriteCtx {
+    /// A context for a write starting now.
+    pub fn new(conn: &Connection) -> ApiResult<Self> {
+        Ok(Self {
+            now: crate::time::now(),
+            org: organisation::load(conn)?.unwrap_or_default(),
+            seats: SeatLedger::default(),
+        })
+    }
+}
+
+/// Builds `?, ?, ?` for `n` placeholders.
+pub(crate) fn placeholders(n: usize) -> String {
+    let mut s = String::with_capacity(n * 3);
+    for i in 0..n {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push('?');
+    }
+    s
+}
+
+/// The two writable resource types, for code that handles both alike (routes, bulk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `/Users`.
+    User,
+    /// `/Groups`.
+    Group,
+}
+
+/// A resource just written: enough to answer with its location and version.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The resource id.
+    pub id: String,
+    /// Its version after the write.
+    pub version: i64,
+}
+
+impl From<users::UserRow> for Written {
+    fn from(r: users::UserRow) -> Self {
+        Self { id: r.id, version: r.version }
+    }
+}
+
+impl From<groups::GroupRow> for Written {
+    fn from(r: groups::GroupRow) -> Self {
+        Self { id: r.id, version: r.version }
+    }
+}
+
+impl Kind {
+    /// The resource type named by the first segment of an API path (`Users`, `Groups`).
+    pub fn from_endpoint(segment: &str) -> Option<Self> {
+        match segment {
+            "Users" => Some(Self::User),
+            "Groups" => Some(Self::Group),
+            _ => None,
+        }
+    }
+
+    /// The endpoint segment.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Self::User => "Users",
+            Self::Group => "Groups",
+        }
+    }
+
+    /// The schema description.
+    pub fn def(self) -> &'static crate::schema::ResourceDef {
+        match self {
+            Self::User => &crate::schema::USER,
+            Self::Group => &crate::schema::GROUP,
+        }
+    }
+
+    /// POST.
+    pub fn create(self, conn: &Connection, ctx: &mut WriteCtx, body: &serde_json::Value) -> ApiResult<Written> {
+        Ok(match self {
+            Self::User => users::create(conn, ctx, body).map(Written::from)?,
+            Self::Group => groups::create(conn, ctx, body).map(Written::from)?,
+        })
+    }
+
+    /// PUT.
+    pub fn replace(
+        self,
+        conn: &Connection,
+        ctx: &mut WriteCtx,
+        id: &str,
+        body: &serde_json::Value,
+        if_match: Option<&str>,
+    ) -> ApiResult<Written> {
+        Ok(match self {
+            Self::User => users::replace(conn, ctx, id, body, if_match).map(Written::from)?,
+            Self::Group => groups::replace(conn, ctx, id, body, if_match).map(Written::from)?,
+        })
+    }
+
+    /// PATCH.
+    pub fn patch(
+        self,
+        conn: &Connection,
+        ctx: &mut WriteCtx,
+        id: &str,
+        body: &serde_json::Value,
+        if_match: Option<&str>,
+    ) -> ApiResult<Written> {
+        let request: roster_proto::PatchRequest = serde_json::from_value(body.clone())
+            .map_err(|e| crate::error::ApiError::invalid_syntax(format!("not a PATCH request: {e}")))?;
+        let ops = &request.operations;
+        Ok(match self {
+            Self::User => users::patch(conn, ctx, id, ops, if_match).map(Written::from)?,
+            Self::Group => groups::patch(conn, ctx, id, ops, if_match).map(Written::from)?,
+        })
+    }
+
+    /// DELETE.
+    pub fn delete(self, conn: &Connection, ctx: &WriteCtx, id: &str, if_match: Option<&str>) -> ApiResult<()> {
+        match self {
+            Self::User => users::delete(conn, id, if_match, &ctx.now),
+            Self::Group => groups::delete(conn, id, if_match, &ctx.now),
+        }
+    }
+
+    /// GET of one resource, rendered.
+    pub fn render_one(
+        self,
+        conn: &Connection,
+        id: &str,
+        base: &str,
+        projection: &crate::projection::Projection,
+    ) -> ApiResult<(serde_json::Value, i64)> {
+        let (mut list, version) = match self {
+            Self::User => {
+                let row = users::load(conn, id)?;
+                let version = row.version;
+                (users::render(conn, vec![row], base, projection)?, version)
+            }
+            Self::Group => {
+                let row = groups::load(conn, id)?;
+                let version = row.version;
+                (groups::render(conn, vec![row], base, projection)?, version)
+            }
+        };
+        Ok((list.pop().unwrap_or_default(), version))
+    }
+
+    /// A page of a listing, rendered, with the total number of matches.
+    #[allow(clippy::too_many_arguments)]
+    pub fn list(
+        self,
+        conn: &Connection,
+        filter: Option<&roster_proto::filter::Filter>,
+        order: Option<&str>,
+        offset: u64,
+        count: u64,
+        base: &str,
+        projection: &crate::projection::Projection,
+    ) -> ApiResult<(u64, Vec<serde_json::Value>)> {
+        match self {
+            Self::User => {
+                let sql = filter.map(crate::filter_sql::users_where).transpose()?;
+                let (total, rows) = users::list(conn, sql.as_ref(), order, offset, count)?;
+                Ok((total, users::render(conn, rows, base, projection)?))
+            }
+            Self::Group => {
+                let sql = filter.map(crate::filter_sql::groups_where).transpose()?;
+                let (total, rows) = groups::list(conn, sql.as_ref(), order, offset, count)?;
+                Ok((total, groups::render(conn, rows, base, projection)?))
+            }
+        }
+    }
+
+    /// The ORDER BY expression for `sortBy`.
+    pub fn order_by(self, path: &str) -> ApiResult<String> {
+        match self {
+            Self::User => crate::filter_sql::users_order_by(path),
+            Self::Group => crate::filter_sql::groups_order_by(path),
+        }
+    }
+}

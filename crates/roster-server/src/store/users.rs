@@ -1,0 +1,450 @@
+//! Users: create, replace, patch, delete, and rendering as SCIM resources.
+
+use std::collections::{HashMap, HashSet};
+
+use roster_proto::PatchOp;
+use roster_proto::resources::InvitationKind;
+use roster_proto::urn::ROSTER_USER;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use serde_json::{Map, Value, json};
+
+use super::licenses::{self, License};
+use super::{WriteCtx, emails, etag, placeholders, tokens};
+use crate::error::{ApiError, ApiResult};
+use crate::filter_sql::SqlFilter;
+use crate::projection::Projection;
+use crate::schema::USER;
+use crate::validate::{self, Mode};
+
+/// A stored user.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub doc: Value,
+    pub created: String,
+    pub last_modified: String,
+    pub version: i64,
+    pub last_connection: Option<String>,
+    pub invited_at: Option<String>,
+}
+
+const COLUMNS: &str =
+    "u.id, u.doc, u.created, u.last_modified, u.version, u.last_connection, u.invited_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+    let doc: String = r.get(1)?;
+    Ok(UserRow {
+        id: r.get(0)?,
+        doc: serde_json::from_str(&doc).unwrap_or(Value::Null),
+        created: r.get(2)?,
+        last_modified: r.get(3)?,
+        version: r.get(4)?,
+        last_connection: r.get(5)?,
+        invited_at: r.get(6)?,
+    })
+}
+
+/// The user with id `id`, or 404.
+pub fn load(conn: &Connection, id: &str) -> ApiResult<UserRow> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(format!("no user with id {id}")))
+}
+
+/// The id of the user whose userName is `user_name` (case-insensitive).
+pub fn id_by_user_name(conn: &Connection, user_name: &str) -> ApiResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM users WHERE user_name_key = casefold(?1)")?
+        .query_row([user_name.trim()], |r| r.get(0))
+        .optional()?)
+}
+
+/// A page of users matching `filter`, in `order`, and the total number of matches.
+pub fn list(
+    conn: &Connection,
+    filter: Option<&SqlFilter>,
+    order: Option<&str>,
+    offset: u64,
+    count: u64,
+) -> ApiResult<(u64, Vec<UserRow>)> {
+    let (where_sql, params): (&str, &[SqlValue]) = match filter {
+        Some(f) => (&f.sql, &f.params),
+        None => ("1", &[]),
+    };
+    let total: u64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM users u WHERE {where_sql}"))?
+        .query_row(params_from_iter(params), |r| r.get(0))?;
+    if count == 0 {
+        return Ok((total, Vec::new()));
+    }
+    let order = order.map(|o| format!("{o}, ")).unwrap_or_default();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM users u WHERE {where_sql} ORDER BY {order}u.seq LIMIT {count} OFFSET {offset}"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(params), from_row)?;
+    Ok((total, rows.collect::<Result<_, _>>()?))
+}
+
+/// Creates a user from a client's JSON body.
+pub fn create(conn: &Connection, ctx: &mut WriteCtx, input: &Value) -> ApiResult<UserRow> {
+    let mut doc = validate::normalize(&USER, input, Mode::Create)?;
+    let added = prepare(conn, ctx, &mut doc, None)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let user_name = doc["userName"].as_str().unwrap_or_default().trim().to_owned();
+    conn.prepare_cached(
+        "INSERT INTO users (id, user_name, user_name_key, doc, created, last_modified, version)
+         VALUES (?1, ?2, casefold(?2), ?3, ?4, ?4, 1)",
+    )?
+    .execute(params![id, user_name, doc.to_string(), ctx.now])?;
+    sync_licenses(conn, &id, &doc)?;
+    take_seats(conn, ctx, &id, &added)?;
+    emails::record(
+        conn,
+        &id,
+        &emails::recipient_of(&doc),
+        InvitationKind::Invitation,
+        &ctx.now,
+    )?;
+    load(conn, &id)
+}
+
+/// Replaces a user (PUT).
+pub fn replace(
+    conn: &Connection,
+    ctx: &mut WriteCtx,
+    id: &str,
+    input: &Value,
+    if_match: Option<&str>,
+) -> ApiResult<UserRow> {
+    let old = load(conn, id)?;
+    etag::check_if_match(if_match, old.version)?;
+    let doc = validate::normalize(&USER, input, Mode::Replace)?;
+    store_change(conn, ctx, old, doc)
+}
+
+/// Applies PATCH operations to a user.
+pub fn patch(
+    conn: &Connection,
+    ctx: &mut WriteCtx,
+    id: &str,
+    ops: &[PatchOp],
+    if_match: Option<&str>,
+) -> ApiResult<UserRow> {
+    let old = load(conn, id)?;
+    etag::check_if_match(if_match, old.version)?;
+    let mut doc = old.doc.clone();
+    crate::patch::apply(&USER, &mut doc, ops)?;
+    // The patched document must still be a valid user as a whole.
+    let doc = validate::normalize(&USER, &doc, Mode::Replace)?;
+    store_change(conn, ctx, old, doc)
+}
+
+fn store_change(
+    conn: &Connection,
+    ctx: &mut WriteCtx,
+    old: UserRow,
+    mut doc: Value,
+) -> ApiResult<UserRow> {
+    validate::check_immutable(&USER, &old.doc, &doc)?;
+    let added = prepare(conn, ctx, &mut doc, Some(&old))?;
+    if doc == old.doc {
+        return Ok(old);
+    }
+    let user_name = doc["userName"].as_str().unwrap_or_default().trim().to_owned();
+    conn.prepare_cached(
+        "UPDATE users SET user_name = ?2, user_name_key = casefold(?2), doc = ?3,
+             last_modified = ?4, version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![old.id, user_name, doc.to_string(), ctx.now])?;
+    for removed in direct_license_ids(&old.doc).difference(&direct_license_ids(&doc)) {
+        ctx.seats.release(removed);
+    }
+    sync_licenses(conn, &old.id, &doc)?;
+    take_seats(conn, ctx, &old.id, &added)?;
+    if local_login(&doc) && !local_login(&old.doc) {
+        emails::record(
+            conn,
+            &old.id,
+            &emails::recipient_of(&doc),
+            InvitationKind::SetPassword,
+            &ctx.now,
+        )?;
+    }
+    load(conn, &old.id)
+}
+
+/// Deletes a user and all its data: memberships, licenses, emails, tokens.
+pub fn delete(conn: &Connection, id: &str, if_match: Option<&str>, now: &str) -> ApiResult<()> {
+    let old = load(conn, id)?;
+    etag::check_if_match(if_match, old.version)?;
+    let groups: Vec<String> = conn
+        .prepare_cached("SELECT group_id FROM members WHERE member_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    conn.execute("DELETE FROM members WHERE member_id = ?1", [id])?;
+    super::groups::touch(conn, &groups, now)?;
+    conn.execute("DELETE FROM user_licenses WHERE user_id = ?1", [id])?;
+    conn.execute("DELETE FROM emails WHERE user_id = ?1", [id])?;
+    tokens::revoke_all(conn, id)?;
+    conn.execute("DELETE FROM users WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Marks users changed (their groups or inherited licenses changed), so that delta
+/// sync by `meta.lastModified` sees them.
+pub fn touch(conn: &Connection, ids: &[String], now: &str) -> ApiResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE users SET last_modified = ?2, version = version + 1 WHERE id = ?1",
+    )?;
+    for id in ids {
+        stmt.execute(params![id, now])?;
+    }
+    Ok(())
+}
+
+/// Checks the organisation's rules on `doc` and puts its licenses in canonical form.
+/// Returns the licenses newly assigned directly.
+fn prepare(
+    conn: &Connection,
+    ctx: &WriteCtx,
+    doc: &mut Value,
+    old: Option<&UserRow>,
+) -> ApiResult<Vec<License>> {
+    ctx.org.check_user_domains(doc)?;
+    let user_name = doc["userName"].as_str().unwrap_or_default().trim().to_owned();
+    if let Some(existing) = id_by_user_name(conn, &user_name)?
+        && old.is_none_or(|o| o.id != existing)
+    {
+        return Err(ApiError::uniqueness(format!(
+            "a user with userName {user_name} already exists"
+        )));
+    }
+    let before = old.map(|o| direct_license_ids(&o.doc)).unwrap_or_default();
+    let mut added = Vec::new();
+    if let Some(entitlements) = doc.get_mut("entitlements").and_then(Value::as_array_mut) {
+        let mut seen = HashSet::new();
+        let mut canonical = Vec::with_capacity(entitlements.len());
+        for e in entitlements.iter() {
+            let value = e["value"].as_str().unwrap_or_default();
+            let license = licenses::resolve(conn, value)?;
+            if !seen.insert(license.id.clone()) {
+                continue;
+            }
+            let mut entry = json!({"value": license.id, "display": license.name, "type": "license"});
+            if e["primary"] == Value::Bool(true) {
+                entry["primary"] = Value::Bool(true);
+            }
+            canonical.push(entry);
+            if !before.contains(&license.id) {
+                added.push(license);
+            }
+        }
+        *entitlements = canonical;
+    }
+    Ok(added)
+}
+
+/// Takes a seat of each newly assigned license the user did not already hold
+/// through a group.
+fn take_seats(
+    conn: &Connection,
+    ctx: &mut WriteCtx,
+    user_id: &str,
+    added: &[License],
+) -> ApiResult<()> {
+    if added.is_empty() {
+        return Ok(());
+    }
+    let inherited: HashSet<String> = conn
+        .prepare_cached(
+            "SELECT gl.license_id FROM members m JOIN group_licenses gl ON gl.group_id = m.group_id
+             WHERE m.member_id = ?1",
+        )?
+        .query_map([user_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for license in added.iter().filter(|l| !inherited.contains(&l.id)) {
+        ctx.seats.take(conn, license)?;
+    }
+    Ok(())
+}
+
+fn direct_license_ids(doc: &Value) -> HashSet<String> {
+    doc["entitlements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["value"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn local_login(doc: &Value) -> bool {
+    doc[ROSTER_USER]["localLogin"] == Value::Bool(true)
+}
+
+fn sync_licenses(conn: &Connection, user_id: &str, doc: &Value) -> ApiResult<()> {
+    conn.prepare_cached("DELETE FROM user_licenses WHERE user_id = ?1")?
+        .execute([user_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO user_licenses (user_id, license_id) VALUES (?1, ?2)",
+    )?;
+    for license in direct_license_ids(doc) {
+        insert.execute(params![user_id, license])?;
+    }
+    Ok(())
+}
+
+/// Groups and their licenses, loaded once per rendering.
+pub struct GroupIndex {
+    groups: HashMap<String, (String, Vec<(String, String)>)>,
+}
+
+impl GroupIndex {
+    /// Loads every group's name and licenses.
+    pub fn load(conn: &Connection) -> ApiResult<Self> {
+        let mut groups: HashMap<String, (String, Vec<(String, String)>)> = HashMap::new();
+        let mut stmt = conn.prepare_cached("SELECT id, display_name FROM groups")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+            let (id, name) = row?;
+            groups.insert(id, (name, Vec::new()));
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT gl.group_id, l.id, l.name FROM group_licenses gl JOIN licenses l ON l.id = gl.license_id
+             ORDER BY l.seq",
+        )?;
+        for row in stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })? {
+            let (group, license, name) = row?;
+            if let Some(entry) = groups.get_mut(&group) {
+                entry.1.push((license, name));
+            }
+        }
+        Ok(Self { groups })
+    }
+}
+
+/// Renders users as SCIM resources, with their computed attributes.
+pub fn render(
+    conn: &Connection,
+    rows: Vec<UserRow>,
+    base: &str,
+    projection: &Projection,
+) -> ApiResult<Vec<Value>> {
+    let needs_groups = projection.wants("groups") || projection.wants(ROSTER_USER);
+    let memberships = if needs_groups && !rows.is_empty() {
+        memberships(conn, &rows)?
+    } else {
+        HashMap::new()
+    };
+    let index = if needs_groups {
+        Some(GroupIndex::load(conn)?)
+    } else {
+        None
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let groups = memberships.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
+        let mut resource = render_one(row, base, groups, index.as_ref());
+        projection.apply(&USER, &mut resource);
+        out.push(resource);
+    }
+    Ok(out)
+}
+
+fn memberships(conn: &Connection, rows: &[UserRow]) -> ApiResult<HashMap<String, Vec<String>>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "SELECT member_id, group_id FROM members WHERE member_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let found = stmt.query_map(params_from_iter(chunk.iter().map(|r| &r.id)), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for pair in found {
+            let (user, group) = pair?;
+            map.entry(user).or_default().push(group);
+        }
+    }
+    Ok(map)
+}
+
+fn render_one(row: UserRow, base: &str, groups: &[String], index: Option<&GroupIndex>) -> Value {
+    let mut resource = match row.doc {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let location = format!("{base}/Users/{}", row.id);
+    let mut schemas = vec![json!(roster_proto::urn::USER)];
+    let mut ext = resource
+        .remove(ROSTER_USER)
+        .and_then(|v| match v {
+            Value::Object(m) => Some(m),
+            _ => None,
+        })
+        .unwrap_or_default();
+    if let Some(index) = index {
+        let mut group_refs = Vec::new();
+        let mut inherited = Vec::new();
+        for gid in groups {
+            let Some((name, group_licenses)) = index.groups.get(gid) else {
+                continue;
+            };
+            group_refs.push(json!({
+                "value": gid, "display": name, "type": "direct",
+                "$ref": format!("{base}/Groups/{gid}"),
+            }));
+            for (license, license_name) in group_licenses {
+                inherited.push(json!({
+                    "value": license, "display": license_name,
+                    "group": {"value": gid, "display": name},
+                }));
+            }
+        }
+        if !group_refs.is_empty() {
+            resource.insert("groups".into(), Value::Array(group_refs));
+        }
+        if !inherited.is_empty() {
+            ext.insert("inheritedLicenses".into(), Value::Array(inherited));
+        }
+    }
+    if let Some(last) = &row.last_connection {
+        ext.insert("lastConnection".into(), json!(last));
+    }
+    let mut invitation = Map::new();
+    invitation.insert(
+        "status".into(),
+        json!(if row.last_connection.is_some() { "accepted" } else { "pending" }),
+    );
+    if let Some(sent) = &row.invited_at {
+        invitation.insert("sentAt".into(), json!(sent));
+    }
+    ext.insert("invitation".into(), Value::Object(invitation));
+    schemas.push(json!(ROSTER_USER));
+    resource.insert(ROSTER_USER.into(), Value::Object(ext));
+    resource.insert("id".into(), json!(row.id));
+    resource.insert("schemas".into(), Value::Array(schemas));
+    resource.insert(
+        "meta".into(),
+        json!({
+            "resourceType": "User",
+            "created": row.created,
+            "lastModified": row.last_modified,
+            "location": location,
+            "version": etag::of(row.version),
+        }),
+    );
+    Value::Object(resource)
+}
+
+/// Sets a user's last connection (seeding, and the `/Me` of a user who signs in).
+pub fn set_last_connection(conn: &Connection, id: &str, at: Option<&str>) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE users SET last_connection = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
