@@ -18,7 +18,7 @@ pub struct ListResponse<T> {
     #[serde(default)]
     pub items_per_page: u64,
     /// The resources of this page.
-    #[serde(default, rename = "Resources", alias = "resources")]
+    #[serde(default = "Vec::new", rename = "Resources", alias = "resources")]
     pub resources: Vec<T>,
 }
 
