@@ -19,9 +19,16 @@ async fn create_returns_201_location_etag_and_records_invitation() {
     assert_eq!(r.header("content-type"), Some("application/scim+json"));
     assert_eq!(r.body["meta"]["version"], "W/\"1\"");
     assert_eq!(r.body["meta"]["resourceType"], "User");
-    assert_eq!(r.body[EXT]["invitation"]["status"], "pending");
-    assert!(r.body[EXT]["invitation"]["sentAt"].is_string());
-    assert!(r.body[EXT].get("lastConnection").is_none());
+    // Computed attributes are returned on request (`returned: request`).
+    assert!(r.body[EXT].get("invitation").is_none(), "{:#}", r.body);
+    let id = r.body["id"].as_str().expect("id").to_owned();
+    let asked = t
+        .get(&format!("/Users/{id}?attributes=userName,{EXT}:invitation,{EXT}:lastConnection"))
+        .await
+        .expect(200);
+    assert_eq!(asked.body[EXT]["invitation"]["status"], "pending");
+    assert!(asked.body[EXT]["invitation"]["sentAt"].is_string());
+    assert!(asked.body[EXT].get("lastConnection").is_none());
 
     let invitations = t.get(&format!("/Invitations?filter=userId%20eq%20%22{id}%22")).await.expect(200);
     assert_eq!(invitations.body["totalResults"], 1);

@@ -7,7 +7,9 @@ const MEMBER_SUB: &[AttrDef] = &[
     AttrDef::new("$ref", AttrType::Reference, "The URI of the member")
         .refs(&["User", "Group"])
         .immutable(),
-    AttrDef::string("display", "The member's name").read_only(),
+    AttrDef::string("display", "The member's name. Returned when requested")
+        .read_only()
+        .returned(super::Returned::Request),
     AttrDef::string("type", "The kind of member")
         .canonical(&["User", "Group"])
         .immutable(),

@@ -73,7 +73,6 @@ const USER_ATTRS: &[AttrDef] = &[
     AttrDef::string("locale", "The user's default location, e.g. 'en-US'"),
     AttrDef::string("timezone", "The user's time zone in IANA format, e.g. 'Europe/Paris'"),
     AttrDef::boolean("active", "The user's administrative status"),
-    AttrDef::string("password", "The user's cleartext password, never returned").write_only(),
     AttrDef::complex(
         "emails",
         "Email addresses for the user",

@@ -333,15 +333,6 @@ pub static LICENSE: ResourceDef = ResourceDef {
     extensions: &[],
 };
 
-/// The organisation (read-only, one resource).
-pub static ORGANISATION: ResourceDef = ResourceDef {
-    name: "Organisation",
-    endpoint: "/Organisation",
-    description: "The caller's organisation: authorized email domains and sign-in setup",
-    schema: &ORGANISATION_SCHEMA,
-    extensions: &[],
-};
-
 /// Emails the server recorded (invitations and set-password emails).
 pub static INVITATION: ResourceDef = ResourceDef {
     name: "Invitation",
@@ -351,8 +342,9 @@ pub static INVITATION: ResourceDef = ResourceDef {
     extensions: &[],
 };
 
-/// Every resource type, in `/ResourceTypes` order.
-pub static RESOURCE_TYPES: [&ResourceDef; 5] = [&USER, &GROUP, &LICENSE, &ORGANISATION, &INVITATION];
+/// Every resource type, in `/ResourceTypes` order. The organisation is a singleton
+/// like `/Me`, not a collection, so it has a schema but no resource type.
+pub static RESOURCE_TYPES: [&ResourceDef; 4] = [&USER, &GROUP, &LICENSE, &INVITATION];
 
 /// Every schema, in `/Schemas` order.
 pub static SCHEMAS: [&SchemaDef; 7] = [

@@ -1,12 +1,12 @@
 //! The Roster schemas: the organisation extensions of User and Group, and the
 //! License, Organisation and Invitation resources.
 
-use super::{AttrDef, AttrType, SchemaDef};
+use super::{AttrDef, AttrType, Returned, SchemaDef};
 use roster_proto::urn;
 
 const LICENSE_REF_SUB: &[AttrDef] = &[
     AttrDef::string("value", "The license id (or name) of a license of the organisation"),
-    AttrDef::string("display", "The license name").read_only(),
+    AttrDef::string("display", "The license name; filled in when not given"),
 ];
 
 const INHERITED_SUB: &[AttrDef] = &[
@@ -47,22 +47,25 @@ const ROSTER_USER_ATTRS: &[AttrDef] = &[
     AttrDef::new(
         "lastConnection",
         AttrType::DateTime,
-        "When the user last connected; absent when never",
+        "When the user last connected; absent when never. Returned when requested",
     )
-    .read_only(),
+    .read_only()
+    .returned(Returned::Request),
     AttrDef::complex(
         "inheritedLicenses",
-        "Licenses the user holds through group membership",
+        "Licenses the user holds through group membership. Returned when requested",
         INHERITED_SUB,
     )
     .multi()
-    .read_only(),
+    .read_only()
+    .returned(Returned::Request),
     AttrDef::complex(
         "invitation",
-        "The state of the user's invitation",
+        "The state of the user's invitation. Returned when requested",
         INVITATION_STATE_SUB,
     )
-    .read_only(),
+    .read_only()
+    .returned(Returned::Request),
 ];
 
 /// The Roster organisation extension of User.

@@ -233,10 +233,14 @@ fn split_members(
         if id == group_id {
             return Err(ApiError::invalid_value("a group cannot be a member of itself"));
         }
-        let kind = member_type(conn, id)?.ok_or_else(|| {
-            ApiError::invalid_value(format!("member {id}: no user or group has this id"))
-        })?;
-        wanted.insert(id.to_owned(), kind.to_owned());
+        // Provisioning clients send members the server does not know (yet); like
+        // other SCIM services, accept the request and leave those out.
+        match member_type(conn, id)? {
+            Some(kind) => {
+                wanted.insert(id.to_owned(), kind.to_owned());
+            }
+            None => tracing::warn!(group = group_id, member = id, "unknown member ignored"),
+        }
     }
     Ok((doc, wanted))
 }
@@ -274,7 +278,12 @@ fn prepare(conn: &Connection, id: &str, mut doc: Value) -> ApiResult<(Value, Vec
         for entry in list.iter() {
             let license = licenses::resolve(conn, entry["value"].as_str().unwrap_or_default())?;
             if seen.insert(license.id.clone()) {
-                canonical.push(json!({"value": license.id, "display": license.name}));
+                let mut entry = entry.clone();
+                entry["value"] = json!(license.id);
+                if entry.get("display").is_none() {
+                    entry["display"] = json!(license.name);
+                }
+                canonical.push(entry);
                 resolved.push(license);
             }
         }

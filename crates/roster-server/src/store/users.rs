@@ -232,9 +232,15 @@ fn prepare(
             if !seen.insert(license.id.clone()) {
                 continue;
             }
-            let mut entry = json!({"value": license.id, "display": license.name, "type": "license"});
-            if e["primary"] == Value::Bool(true) {
-                entry["primary"] = Value::Bool(true);
+            // The value becomes the license id; what the client sent besides stays as
+            // sent (clients compare what they get back), filled in only when absent.
+            let mut entry = e.clone();
+            entry["value"] = json!(license.id);
+            if entry.get("display").is_none() {
+                entry["display"] = json!(license.name);
+            }
+            if entry.get("type").is_none() {
+                entry["type"] = json!("license");
             }
             canonical.push(entry);
             if !before.contains(&license.id) {
