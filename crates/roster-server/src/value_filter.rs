@@ -118,12 +118,22 @@ pub(crate) fn operand(
     }
 }
 
-/// Lowercases for comparison unless `case_exact`.
-pub(crate) fn fold(s: &str, case_exact: bool) -> String {
-    if case_exact {
-        s.to_owned()
-    } else {
+/// Whether values of `def` compare case-insensitively: text that is not caseExact.
+/// (dateTimes compare as instants in one fixed format, so never fold.)
+pub(crate) fn folds(def: &AttrDef) -> bool {
+    !def.case_exact
+        && matches!(
+            def.ty,
+            AttrType::String | AttrType::Reference | AttrType::Binary
+        )
+}
+
+/// `s` lowercased when `def` compares case-insensitively.
+pub(crate) fn fold(s: &str, def: &AttrDef) -> String {
+    if folds(def) {
         s.to_lowercase()
+    } else {
+        s.to_owned()
     }
 }
 
@@ -182,8 +192,7 @@ fn leaf(exp: &AttrExp, element: &Value, attr: &AttrDef) -> Result<bool, ApiError
                 }
                 _ => a.clone(),
             };
-            let exact = def.case_exact || def.ty == AttrType::DateTime;
-            text_op(&fold(&a, exact), op, &fold(&b, exact))
+            text_op(&fold(&a, def), op, &fold(&b, def))
         }
         (Some(_), Operand::Text(_)) => *op == CompareOp::Ne,
     })
@@ -218,7 +227,7 @@ fn target(attr: &AttrDef, path: &AttrPath) -> Result<(&'static AttrDef, String),
 }
 
 /// The definition used for the elements of a simple multi-valued attribute.
-fn simple_value_def(attr: &AttrDef) -> &'static AttrDef {
+pub(crate) fn simple_value_def(attr: &AttrDef) -> &'static AttrDef {
     static STRING: AttrDef = AttrDef::string("value", "");
     static STRING_EXACT: AttrDef = AttrDef::string("value", "").case_exact();
     static BOOLEAN: AttrDef = AttrDef::boolean("value", "");
