@@ -378,10 +378,17 @@ mod tests {
         v
     }
 
+    /// `full_user` without the attributes returned only on request.
+    fn default_user() -> Value {
+        let mut v = full_user();
+        v[ROSTER_USER] = json!({"localLogin": true});
+        v
+    }
+
     #[test]
-    fn default_keeps_everything_returned_by_default() {
-        assert_eq!(project(None, None), full_user());
-        assert_eq!(project(Some(" "), Some("")), full_user());
+    fn default_keeps_what_is_returned_by_default() {
+        assert_eq!(project(None, None), default_user());
+        assert_eq!(project(Some(" "), Some("")), default_user());
     }
 
     #[test]
@@ -424,7 +431,8 @@ mod tests {
     fn bare_extension_urn_selects_the_whole_extension() {
         let v = project(Some(ROSTER_USER), None);
         assert_eq!(v["schemas"], json!([USER_URN, ROSTER_USER]));
-        assert_eq!(v[ROSTER_USER], full_user()[ROSTER_USER]);
+        // lastConnection and invitation are returned on request only.
+        assert_eq!(v[ROSTER_USER], json!({"localLogin": true}));
         assert!(v.get("userName").is_none());
         let v = project(None, Some(&ROSTER_USER.to_lowercase()));
         assert!(v.get(ROSTER_USER).is_none());
@@ -435,7 +443,7 @@ mod tests {
     #[test]
     fn excluded_attributes_drop_listed_but_never_id() {
         let v = project(None, Some("emails,groups,id,name.familyName,meta"));
-        let mut expected = full_user();
+        let mut expected = default_user();
         let o = expected.as_object_mut().unwrap();
         o.remove("emails");
         o.remove("groups");
@@ -461,22 +469,23 @@ mod tests {
             v,
             json!({"schemas": [USER_URN], "id": "u1", "userName": "ann@x.org"})
         );
-        assert_eq!(project(None, Some("shoeSize")), full_user());
+        assert_eq!(project(None, Some("shoeSize")), default_user());
     }
 
     #[test]
-    fn never_returned_attributes_are_always_removed() {
-        let p = Projection::parse(&USER, Some("password,userName"), None).unwrap();
-        let mut v = full_user();
-        v["password"] = json!("secret");
-        p.apply(&USER, &mut v);
-        assert!(v.get("password").is_none());
+    fn request_only_extension_attributes_when_named() {
+        let v = project(
+            Some(&format!("{ROSTER_USER}:lastConnection,invitation.status")),
+            None,
+        );
+        assert_eq!(
+            v,
+            json!({"schemas": [USER_URN, ROSTER_USER], "id": "u1", ROSTER_USER: {
+                "lastConnection": "2026-01-01T00:00:00.000Z", "invitation": {"status": "accepted"}}})
+        );
         let p = Projection::parse(&USER, None, None).unwrap();
-        let mut v = full_user();
-        v["password"] = json!("secret");
-        p.apply(&USER, &mut v);
-        assert!(v.get("password").is_none());
-        assert!(!p.wants("password"));
+        assert!(!p.wants("inheritedLicenses"));
+        assert!(p.wants(ROSTER_USER), "localLogin is returned by default");
     }
 
     #[test]
@@ -520,15 +529,16 @@ mod tests {
     }
 
     #[test]
-    fn request_only_attributes_need_naming() {
+    fn request_and_never_returned_attributes() {
         static SUBS: [AttrDef; 2] = [
             AttrDef::string("shown", ""),
             AttrDef::string("hidden", "").returned(Returned::Request),
         ];
-        static ATTRS: [AttrDef; 3] = [
+        static ATTRS: [AttrDef; 4] = [
             AttrDef::string("plain", ""),
             AttrDef::string("onRequest", "").returned(Returned::Request),
             AttrDef::complex("box", "", &SUBS),
+            AttrDef::string("secret", "").returned(Returned::Never),
         ];
         static SCHEMA: SchemaDef = SchemaDef {
             id: "urn:test:Thing",
@@ -543,7 +553,7 @@ mod tests {
             schema: &SCHEMA,
             extensions: &[],
         };
-        let full = json!({"id": "t", "plain": 1, "onRequest": 2, "box": {"shown": 3, "hidden": 4}});
+        let full = json!({"id": "t", "plain": 1, "onRequest": 2, "box": {"shown": 3, "hidden": 4}, "secret": 5});
         let run = |a: Option<&str>, e: Option<&str>| {
             let mut v = full.clone();
             Projection::parse(&THING, a, e)
@@ -579,6 +589,13 @@ mod tests {
         assert_eq!(
             run(Some("box,box.hidden"), None),
             json!({"id": "t", "box": {"shown": 3, "hidden": 4}})
+        );
+        // returned: never, even when named.
+        assert_eq!(run(Some("secret"), None), json!({"id": "t"}));
+        assert!(
+            !Projection::parse(&THING, None, None)
+                .unwrap()
+                .wants("secret")
         );
     }
 

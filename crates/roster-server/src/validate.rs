@@ -73,9 +73,8 @@ pub enum Named {
 ///   `<URN>:<attr>` (core or extension URN, as Azure AD sends) names one attribute.
 ///   Other keys are core attributes (or `externalId`), matched case-insensitively.
 ///   Unknown attributes and sub-attributes are 400 invalidSyntax.
-/// - readOnly attributes are dropped silently (RFC 7643 §2.2), and so is the
-///   writeOnly `password`: the server never stores passwords it is sent (local
-///   login works through a set-password email).
+/// - readOnly attributes are dropped silently (RFC 7643 §2.2), and so would be
+///   writeOnly ones (the schemas have none: the server stores no secrets).
 /// - `null` and empty arrays mean "absent" (kept as `null` in [`Mode::Fragment`]).
 /// - Values are type-checked (400 invalidValue) with the coercions real clients
 ///   need: booleans from `"true"`/`"False"`, integers from integral numbers,
@@ -232,17 +231,23 @@ pub(crate) fn container_mut<'d>(
     doc: &'d mut Map<String, Value>,
     ext: Option<&SchemaDef>,
 ) -> &'d mut Map<String, Value> {
-    let Some(ext) = ext else {
-        return doc;
-    };
-    let slot = doc
-        .entry(ext.id)
-        .or_insert_with(|| Value::Object(Map::new()));
+    match ext {
+        Some(ext) => object_entry(doc, ext.id),
+        None => doc,
+    }
+}
+
+/// The object under `key` in `map`, created (or replacing a non-object) when needed.
+pub(crate) fn object_entry<'m>(
+    map: &'m mut Map<String, Value>,
+    key: &str,
+) -> &'m mut Map<String, Value> {
+    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
     match slot {
-        Value::Object(map) => map,
+        Value::Object(obj) => obj,
         _ => unreachable!("just made an object"),
     }
 }
@@ -311,8 +316,8 @@ pub(crate) fn is_primary(element: &Value) -> bool {
     element.get("primary") == Some(&Value::Bool(true))
 }
 
-/// Whether a client may set `def`: readOnly attributes are ignored on input, and
-/// writeOnly ones (only `password`) too, since the server never stores them.
+/// Whether a client's value for `def` is kept: readOnly attributes are ignored on
+/// input, and writeOnly ones too, since the server would never return them.
 pub(crate) fn accepted(def: &AttrDef) -> bool {
     matches!(
         def.mutability,
@@ -580,10 +585,9 @@ mod tests {
     }
 
     #[test]
-    fn read_only_and_password_are_dropped() {
+    fn read_only_attributes_are_dropped() {
         let doc = user(json!({
             "userName": "a",
-            "password": "secret",
             "groups": [{"value": "g1"}],
             ROSTER_USER: {"lastConnection": "2026-01-01T00:00:00Z", "invitation": {"status": "accepted"}},
         }))
@@ -596,6 +600,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(group["members"], json!([{"value": "u1", "type": "User"}]));
+    }
+
+    #[test]
+    fn write_only_attributes_are_not_kept() {
+        static ATTRS: [AttrDef; 2] = [
+            AttrDef::string("login", "").required(),
+            AttrDef::string("secret", "").write_only(),
+        ];
+        static SCHEMA: SchemaDef = SchemaDef {
+            id: "urn:test:Account",
+            name: "Account",
+            description: "",
+            attributes: &ATTRS,
+        };
+        static ACCOUNT: ResourceDef = ResourceDef {
+            name: "Account",
+            endpoint: "/Accounts",
+            description: "",
+            schema: &SCHEMA,
+            extensions: &[],
+        };
+        let doc = normalize(
+            &ACCOUNT,
+            &json!({"login": "a", "secret": "s"}),
+            Mode::Create,
+        )
+        .unwrap();
+        assert_eq!(doc, json!({"login": "a"}));
     }
 
     #[test]
