@@ -30,6 +30,8 @@
 //!   unknown attribute, sub-attribute or malformed path is 400 invalidPath.
 
 use roster_proto::ScimType;
+use std::collections::HashSet;
+
 use roster_proto::filter::{
     AttrExp, AttrPath, CompValue, CompareOp, PatchPath, PatchValuePath, ValFilter,
 };
@@ -365,9 +367,16 @@ fn set_attr(
                 PatchOpKind::Add => take_items(container, def),
                 _ => Vec::new(),
             };
+            // Sets, not scans: a large group may get hundreds of members at once.
+            let mut keys: HashSet<String> =
+                items.iter().filter_map(|e| record_key(def, e)).collect();
             let mut written = Vec::new();
             for item in new_items {
-                if kind == PatchOpKind::Add && items.iter().any(|e| same_record(def, e, &item)) {
+                let repeated = match record_key(def, &item) {
+                    Some(key) => !keys.insert(key),
+                    None => items.contains(&item),
+                };
+                if repeated {
                     continue;
                 }
                 items.push(item);
@@ -438,14 +447,12 @@ fn remove_attr(
     let Some(Value::Array(gone)) = validate::attr_value(def, listed, &loc.label(), false)? else {
         return Ok(());
     };
-    let key = |v: &Value| {
-        v.get("value")
-            .and_then(Value::as_str)
-            .map(|s| value_filter::fold(s, value_def))
-    };
-    let gone: Vec<String> = gone.iter().filter_map(key).collect();
+    let gone: HashSet<String> = gone
+        .iter()
+        .filter_map(|e| element_key(value_def, e))
+        .collect();
     let mut items = take_items(container, def);
-    items.retain(|e| key(e).is_none_or(|k| !gone.contains(&k)));
+    items.retain(|e| element_key(value_def, e).is_none_or(|k| !gone.contains(&k)));
     put_items(container, def, items, &[]);
     Ok(())
 }
@@ -478,23 +485,21 @@ fn seed_element(filter: &ValFilter, def: &AttrDef) -> Option<Map<String, Value>>
     Some(seed)
 }
 
-/// Whether `new` repeats `existing`: equal, or (when `value` is immutable, as for
-/// group members) with the same `value`.
-fn same_record(def: &AttrDef, existing: &Value, new: &Value) -> bool {
-    if existing == new {
-        return true;
-    }
-    match def.sub("value") {
-        Some(v) if v.mutability == Mutability::Immutable => {
-            let key = |e: &Value| {
-                e.get("value")
-                    .and_then(Value::as_str)
-                    .map(|s| value_filter::fold(s, v))
-            };
-            key(existing).is_some() && key(existing) == key(new)
-        }
-        _ => false,
-    }
+/// The identity of an element when its `value` sub-attribute is immutable (group
+/// members): two elements with the same value are the same record.
+fn record_key(def: &AttrDef, element: &Value) -> Option<String> {
+    let value_def = def
+        .sub("value")
+        .filter(|v| v.mutability == Mutability::Immutable)?;
+    element_key(value_def, element)
+}
+
+/// An element's `value`, folded as the sub-attribute compares.
+fn element_key(value_def: &AttrDef, element: &Value) -> Option<String> {
+    element
+        .get("value")
+        .and_then(Value::as_str)
+        .map(|s| value_filter::fold(s, value_def))
 }
 
 fn take_items(container: &mut Map<String, Value>, def: &AttrDef) -> Vec<Value> {

@@ -1,7 +1,7 @@
 //! Evaluates a value filter such as `emails[type eq "work" and value co "@x.org"]`
 //! on one element of a multi-valued attribute, in memory (PATCH value paths).
 //!
-//! The operator rules (RFC 7644 §3.4.2.2) live here once, in [`operand`], and the
+//! The operator rules (RFC 7644 §3.4.2.2) live here once, in `operand`, and the
 //! SQL translation (`filter_sql`) applies the same ones:
 //! - strings compare case-insensitively (Unicode lowercase) unless the attribute
 //!   is caseExact; `gt`/`ge`/`lt`/`le` on strings are lexical;
