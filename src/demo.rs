@@ -20,7 +20,7 @@ struct Overview {
 
 enum State {
     Starting,
-    Ready(Overview),
+    Ready(Box<Overview>),
     Failed(String),
 }
 
@@ -68,8 +68,7 @@ async fn start_demo() -> Result<Overview, String> {
     let dirs = directories::ProjectDirs::from("org", "Roster", "Roster")
         .ok_or("no home directory to keep the demo organisation in")?;
     let data = dirs.data_dir();
-    std::fs::create_dir_all(data)
-        .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    std::fs::create_dir_all(data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let mut config = ServerConfig::local(data.join("demo-organisation.db"));
     config.seed_demo = true;
     let server = Server::start(config).await.map_err(|e| e.to_string())?;
@@ -121,14 +120,18 @@ impl eframe::App for DemoApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         if let Ok(result) = self.events.try_recv() {
             self.state = match result {
-                Ok(overview) => State::Ready(overview),
+                Ok(overview) => State::Ready(Box::new(overview)),
                 Err(message) => State::Failed(message),
             };
         }
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("Roster");
-                ui.label(egui::RichText::new(" Demo organisation ").strong().background_color(ui.visuals().selection.bg_fill));
+                ui.label(
+                    egui::RichText::new(" Demo organisation ")
+                        .strong()
+                        .background_color(ui.visuals().selection.bg_fill),
+                );
             });
         });
         egui::CentralPanel::default().show(ui, |ui| match &self.state {
@@ -139,16 +142,25 @@ impl eframe::App for DemoApp {
                 });
             }
             State::Failed(message) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("The demo organisation could not start: {message}"));
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("The demo organisation could not start: {message}"),
+                );
             }
             State::Ready(o) => {
                 ui.heading(&o.organisation.name);
                 ui.label(format!("Served at {}", o.base_url));
-                ui.label(format!("Authorized domains: {}", o.organisation.authorized_domains.join(", ")));
+                ui.label(format!(
+                    "Authorized domains: {}",
+                    o.organisation.authorized_domains.join(", ")
+                ));
                 ui.label(format!("{} users in {} groups", o.users, o.groups));
                 ui.separator();
                 for l in &o.licenses {
-                    ui.label(format!("{}: {} of {} seats assigned", l.name, l.seats_assigned, l.seats));
+                    ui.label(format!(
+                        "{}: {} of {} seats assigned",
+                        l.name, l.seats_assigned, l.seats
+                    ));
                 }
             }
         });

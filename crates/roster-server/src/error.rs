@@ -27,15 +27,27 @@ impl ApiError {
     }
     /// 400 invalidFilter.
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, Some(ScimType::InvalidFilter), detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            Some(ScimType::InvalidFilter),
+            detail,
+        )
     }
     /// 400 invalidSyntax.
     pub fn invalid_syntax(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, Some(ScimType::InvalidSyntax), detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            Some(ScimType::InvalidSyntax),
+            detail,
+        )
     }
     /// 400 invalidValue.
     pub fn invalid_value(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, Some(ScimType::InvalidValue), detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            Some(ScimType::InvalidValue),
+            detail,
+        )
     }
     /// 400 invalidPath.
     pub fn invalid_path(detail: impl Into<String>) -> Self {

@@ -41,7 +41,10 @@ pub async fn run(db: Arc<Db>, config: SmtpConfig, wake: Arc<Notify>) {
         }
     };
     loop {
-        let pending = db.read(|c| emails::undelivered(c, 100)).await.unwrap_or_default();
+        let pending = db
+            .read(|c| emails::undelivered(c, 100))
+            .await
+            .unwrap_or_default();
         for email in pending {
             let result = send(&transport, &from, &config, &email).await;
             let now = crate::time::now();
@@ -67,7 +70,10 @@ async fn send(
     config: &SmtpConfig,
     email: &emails::Pending,
 ) -> Result<(), String> {
-    let to: Mailbox = email.recipient.parse().map_err(|e| format!("recipient: {e}"))?;
+    let to: Mailbox = email
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient: {e}"))?;
     let (subject, body) = if email.kind == "setPassword" {
         (
             format!("Choose your {} password", config.organisation),
@@ -85,5 +91,9 @@ async fn send(
         .subject(subject)
         .body(body.to_owned())
         .map_err(|e| e.to_string())?;
-    transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

@@ -66,22 +66,23 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let organisation = (args.org_name.is_some() || !args.authorized_domains.is_empty()).then(|| {
-        let defaults = if args.seed_demo {
-            seed::demo_organisation()
-        } else {
-            OrgSettings::default()
-        };
-        OrgSettings {
-            name: args.org_name.clone().unwrap_or(defaults.name),
-            authorized_domains: if args.authorized_domains.is_empty() {
-                defaults.authorized_domains
+    let organisation =
+        (args.org_name.is_some() || !args.authorized_domains.is_empty()).then(|| {
+            let defaults = if args.seed_demo {
+                seed::demo_organisation()
             } else {
-                args.authorized_domains.clone()
-            },
-            identity_provider: args.identity_provider,
-        }
-    });
+                OrgSettings::default()
+            };
+            OrgSettings {
+                name: args.org_name.clone().unwrap_or(defaults.name),
+                authorized_domains: if args.authorized_domains.is_empty() {
+                    defaults.authorized_domains
+                } else {
+                    args.authorized_domains.clone()
+                },
+                identity_provider: args.identity_provider,
+            }
+        });
     let smtp = match &args.smtp {
         None => None,
         Some(target) => {

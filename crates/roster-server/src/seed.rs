@@ -16,7 +16,10 @@ use crate::time;
 pub fn demo_organisation() -> OrgSettings {
     OrgSettings {
         name: "Lumen Analytics".to_owned(),
-        authorized_domains: vec!["lumen-analytics.example".to_owned(), "lumen.example".to_owned()],
+        authorized_domains: vec![
+            "lumen-analytics.example".to_owned(),
+            "lumen.example".to_owned(),
+        ],
         identity_provider: false,
     }
 }
@@ -91,7 +94,12 @@ pub fn ensure_admin(conn: &Connection) -> ApiResult<String> {
     Ok(user_name)
 }
 
-fn insert_user(conn: &Connection, doc: &Value, created: &str, last: Option<&str>) -> ApiResult<String> {
+fn insert_user(
+    conn: &Connection,
+    doc: &Value,
+    created: &str,
+    last: Option<&str>,
+) -> ApiResult<String> {
     let id = uuid::Uuid::new_v4().to_string();
     let user_name = doc["userName"].as_str().unwrap_or_default();
     conn.prepare_cached(
@@ -100,7 +108,8 @@ fn insert_user(conn: &Connection, doc: &Value, created: &str, last: Option<&str>
          VALUES (?1, ?2, casefold(?2), ?3, ?4, ?4, 1, ?5, ?4)",
     )?
     .execute(params![id, user_name, doc.to_string(), created, last])?;
-    let mut lic = conn.prepare_cached("INSERT INTO user_licenses (user_id, license_id) VALUES (?1, ?2)")?;
+    let mut lic =
+        conn.prepare_cached("INSERT INTO user_licenses (user_id, license_id) VALUES (?1, ?2)")?;
     for e in doc["entitlements"].as_array().into_iter().flatten() {
         lic.execute(params![id, e["value"].as_str().unwrap_or_default()])?;
     }
@@ -131,22 +140,109 @@ impl Rng {
 }
 
 const GIVEN: &[&str] = &[
-    "Amara", "Bastien", "Chen", "Dalia", "Emeka", "Freya", "Gabriel", "Hana", "Ibrahim", "Jonas",
-    "Keiko", "Léa", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sami", "Tomasz",
-    "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoé", "Aisha", "Bruno", "Clara", "Dmitri",
-    "Elena", "Farid", "Greta", "Hugo", "Inès", "Jamal", "Kasia", "Lucas", "Maya", "Nils",
-    "Olga", "Pablo", "Rania", "Sven", "Tariq", "Valentina", "William", "Yara", "Zeynep", "Anouk",
+    "Amara",
+    "Bastien",
+    "Chen",
+    "Dalia",
+    "Emeka",
+    "Freya",
+    "Gabriel",
+    "Hana",
+    "Ibrahim",
+    "Jonas",
+    "Keiko",
+    "Léa",
+    "Mateo",
+    "Nadia",
+    "Oskar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sami",
+    "Tomasz",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoé",
+    "Aisha",
+    "Bruno",
+    "Clara",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Inès",
+    "Jamal",
+    "Kasia",
+    "Lucas",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Pablo",
+    "Rania",
+    "Sven",
+    "Tariq",
+    "Valentina",
+    "William",
+    "Yara",
+    "Zeynep",
+    "Anouk",
 ];
 const FAMILY: &[&str] = &[
-    "Adeyemi", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Haddad", "Ishikawa",
-    "Jansen", "Kowalski", "Lefèvre", "Moreau", "Nakamura", "O'Brien", "Petrov", "Quispe", "Rossi",
-    "Schmidt", "Tanaka", "Ulrich", "Vasquez", "Wagner", "Xu", "Yilmaz", "Zimmermann", "Andersson",
-    "Bianchi", "Chowdhury", "Delacroix", "Okafor", "Novak", "Lindqvist", "Mendes", "Horvat",
-    "Kim", "Nguyen", "Singh", "Mbeki", "Fontaine",
+    "Adeyemi",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Haddad",
+    "Ishikawa",
+    "Jansen",
+    "Kowalski",
+    "Lefèvre",
+    "Moreau",
+    "Nakamura",
+    "O'Brien",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Ulrich",
+    "Vasquez",
+    "Wagner",
+    "Xu",
+    "Yilmaz",
+    "Zimmermann",
+    "Andersson",
+    "Bianchi",
+    "Chowdhury",
+    "Delacroix",
+    "Okafor",
+    "Novak",
+    "Lindqvist",
+    "Mendes",
+    "Horvat",
+    "Kim",
+    "Nguyen",
+    "Singh",
+    "Mbeki",
+    "Fontaine",
 ];
 const TITLES: &[&str] = &[
-    "Data Analyst", "Software Engineer", "Account Executive", "Designer", "Support Specialist",
-    "Financial Controller", "Product Manager", "Marketing Lead", "Engineering Manager",
+    "Data Analyst",
+    "Software Engineer",
+    "Account Executive",
+    "Designer",
+    "Support Specialist",
+    "Financial Controller",
+    "Product Manager",
+    "Marketing Lead",
+    "Engineering Manager",
 ];
 
 /// Folds a name into the ASCII local part of an address (`Léa O'Brien` → `lea.obrien`).
@@ -182,11 +278,31 @@ fn seed(conn: &Connection, org: &OrgSettings, count: usize) -> ApiResult<()> {
     // to hand out.
     let scale = |share: f64| ((count as f64 * share).ceil() as u64).max(100);
     let catalogue = [
-        License { id: "office".into(), name: "Office Suite".into(), seats: scale(0.85) },
-        License { id: "analytics".into(), name: "Analytics Pro".into(), seats: scale(0.55) },
-        License { id: "crm".into(), name: "CRM Enterprise".into(), seats: scale(0.5) },
-        License { id: "design".into(), name: "Design Studio".into(), seats: scale(0.2) },
-        License { id: "security".into(), name: "Security Awareness".into(), seats: scale(0.6) },
+        License {
+            id: "office".into(),
+            name: "Office Suite".into(),
+            seats: scale(0.85),
+        },
+        License {
+            id: "analytics".into(),
+            name: "Analytics Pro".into(),
+            seats: scale(0.55),
+        },
+        License {
+            id: "crm".into(),
+            name: "CRM Enterprise".into(),
+            seats: scale(0.5),
+        },
+        License {
+            id: "design".into(),
+            name: "Design Studio".into(),
+            seats: scale(0.2),
+        },
+        License {
+            id: "security".into(),
+            name: "Security Awareness".into(),
+            seats: scale(0.6),
+        },
     ];
     for license in &catalogue {
         licenses::insert(conn, license, &stamp)?;
@@ -243,7 +359,11 @@ fn seed(conn: &Connection, org: &OrgSettings, count: usize) -> ApiResult<()> {
         } else {
             let given = *rng.pick(GIVEN);
             let family = *rng.pick(FAMILY);
-            let domain = if rng.chance(80) { domains[0] } else { *rng.pick(&domains) };
+            let domain = if rng.chance(80) {
+                domains[0]
+            } else {
+                *rng.pick(&domains)
+            };
             let base = format!("{}.{}", address_part(given), address_part(family));
             let mut candidate = format!("{base}@{domain}");
             let mut n = 2;
@@ -258,13 +378,17 @@ fn seed(conn: &Connection, org: &OrgSettings, count: usize) -> ApiResult<()> {
         let local_login = admin || rng.chance(22);
         let mut entitlements = Vec::new();
         if rng.chance(70) {
-            entitlements.push(json!({"value": "office", "display": "Office Suite", "type": "license"}));
+            entitlements
+                .push(json!({"value": "office", "display": "Office Suite", "type": "license"}));
         }
         if rng.chance(35) {
-            entitlements.push(json!({"value": "security", "display": "Security Awareness", "type": "license"}));
+            entitlements.push(
+                json!({"value": "security", "display": "Security Awareness", "type": "license"}),
+            );
         }
         if rng.chance(4) {
-            entitlements.push(json!({"value": "design", "display": "Design Studio", "type": "license"}));
+            entitlements
+                .push(json!({"value": "design", "display": "Design Studio", "type": "license"}));
         }
         let doc = json!({
             "userName": user_name,
@@ -277,12 +401,23 @@ fn seed(conn: &Connection, org: &OrgSettings, count: usize) -> ApiResult<()> {
             ROSTER_USER: {"organisationAdministrator": admin, "localLogin": local_login},
         });
         let never = i != 0 && rng.chance(12);
-        let created_days = if never { rng.below(30) } else { 30 + rng.below(700) };
-        let created = now - Duration::days(created_days as i64) - Duration::minutes(rng.below(1440) as i64);
+        let created_days = if never {
+            rng.below(30)
+        } else {
+            30 + rng.below(700)
+        };
+        let created =
+            now - Duration::days(created_days as i64) - Duration::minutes(rng.below(1440) as i64);
         let last = (!never).then(|| {
             // Most people connected recently; a tail has been away for months.
-            let days = if rng.chance(75) { rng.below(30) } else { rng.below(created_days.min(365)) };
-            time::format(now - Duration::days(days as i64) - Duration::minutes(rng.below(1440) as i64))
+            let days = if rng.chance(75) {
+                rng.below(30)
+            } else {
+                rng.below(created_days.min(365))
+            };
+            time::format(
+                now - Duration::days(days as i64) - Duration::minutes(rng.below(1440) as i64),
+            )
         });
         let created = time::format(created);
         let id = insert_user(conn, &doc, &created, last.as_deref())?;
@@ -294,7 +429,12 @@ fn seed(conn: &Connection, org: &OrgSettings, count: usize) -> ApiResult<()> {
             }
         }
         if never {
-            email.execute(params![uuid::Uuid::new_v4().to_string(), id, user_name, created])?;
+            email.execute(params![
+                uuid::Uuid::new_v4().to_string(),
+                id,
+                user_name,
+                created
+            ])?;
         }
     }
     Ok(())

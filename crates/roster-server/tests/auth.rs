@@ -8,19 +8,34 @@ use reqwest::Method;
 use serde_json::json;
 
 /// Every protected endpoint with a method and a body that would otherwise be valid.
-fn protected_calls(user_id: &str, group_id: &str) -> Vec<(Method, String, Option<serde_json::Value>)> {
+fn protected_calls(
+    user_id: &str,
+    group_id: &str,
+) -> Vec<(Method, String, Option<serde_json::Value>)> {
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "replace", "path": "title", "value": "x"}]});
     vec![
         (Method::GET, "/Users".into(), None),
-        (Method::POST, "/Users".into(), Some(json!({"userName": "x@lumen-analytics.example"}))),
+        (
+            Method::POST,
+            "/Users".into(),
+            Some(json!({"userName": "x@lumen-analytics.example"})),
+        ),
         (Method::POST, "/Users/.search".into(), Some(json!({}))),
         (Method::GET, format!("/Users/{user_id}"), None),
-        (Method::PUT, format!("/Users/{user_id}"), Some(json!({"userName": "y@lumen-analytics.example"}))),
+        (
+            Method::PUT,
+            format!("/Users/{user_id}"),
+            Some(json!({"userName": "y@lumen-analytics.example"})),
+        ),
         (Method::PATCH, format!("/Users/{user_id}"), Some(patch)),
         (Method::DELETE, format!("/Users/{user_id}"), None),
         (Method::GET, "/Groups".into(), None),
-        (Method::POST, "/Groups".into(), Some(json!({"displayName": "X"}))),
+        (
+            Method::POST,
+            "/Groups".into(),
+            Some(json!({"displayName": "X"})),
+        ),
         (Method::GET, format!("/Groups/{group_id}"), None),
         (Method::DELETE, format!("/Groups/{group_id}"), None),
         (Method::GET, "/Licenses".into(), None),
@@ -28,8 +43,18 @@ fn protected_calls(user_id: &str, group_id: &str) -> Vec<(Method, String, Option
         (Method::GET, "/Organisation".into(), None),
         (Method::GET, "/Me".into(), None),
         (Method::GET, "/Invitations".into(), None),
-        (Method::POST, "/Invitations".into(), Some(json!({"userId": user_id}))),
-        (Method::POST, "/Bulk".into(), Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []}))),
+        (
+            Method::POST,
+            "/Invitations".into(),
+            Some(json!({"userId": user_id})),
+        ),
+        (
+            Method::POST,
+            "/Bulk".into(),
+            Some(
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []}),
+            ),
+        ),
     ]
 }
 
@@ -37,14 +62,23 @@ fn protected_calls(user_id: &str, group_id: &str) -> Vec<(Method, String, Option
 async fn non_admin_token_gets_403_everywhere_and_changes_nothing() {
     let t = TestServer::demo().await;
     let token = t.non_admin_token().await;
-    let victim = t.create_user("victim@lumen-analytics.example", "Vic", "Tim").await;
+    let victim = t
+        .create_user("victim@lumen-analytics.example", "Vic", "Tim")
+        .await;
     let uid = victim["id"].as_str().unwrap();
     let groups = t.get("/Groups").await.expect(200).body;
     let gid = groups["Resources"][0]["id"].as_str().unwrap();
     for (method, path, body) in protected_calls(uid, gid) {
-        let r = t.call_as(&token, method.clone(), &path, body.as_ref(), &[]).await;
+        let r = t
+            .call_as(&token, method.clone(), &path, body.as_ref(), &[])
+            .await;
         assert_eq!(r.status.as_u16(), 403, "{method} {path}: {:#}", r.body);
-        assert!(r.body["detail"].as_str().unwrap().contains("Organisation Administrator"));
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Organisation Administrator")
+        );
     }
     t.get(&format!("/Users/{uid}")).await.expect(200);
     t.get(&format!("/Groups/{gid}")).await.expect(200);
@@ -54,13 +88,26 @@ async fn non_admin_token_gets_403_everywhere_and_changes_nothing() {
 async fn missing_or_wrong_token_gets_401_everywhere() {
     let t = TestServer::demo().await;
     for (method, path, body) in protected_calls("u", "g") {
-        let r = t.call_as("not-a-token", method.clone(), &path, body.as_ref(), &[]).await;
+        let r = t
+            .call_as("not-a-token", method.clone(), &path, body.as_ref(), &[])
+            .await;
         assert_eq!(r.status.as_u16(), 401, "{method} {path}");
-        assert_eq!(r.header("www-authenticate"), Some("Bearer realm=\"roster\""));
-        let raw = t.client.request(method.clone(), t.url(&path)).send().await.unwrap();
+        assert_eq!(
+            r.header("www-authenticate"),
+            Some("Bearer realm=\"roster\"")
+        );
+        let raw = t
+            .client
+            .request(method.clone(), t.url(&path))
+            .send()
+            .await
+            .unwrap();
         let r = TestServer::reply(raw).await;
         assert_eq!(r.status.as_u16(), 401, "{method} {path} without token");
-        assert_eq!(r.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+        assert_eq!(
+            r.body["schemas"][0],
+            "urn:ietf:params:scim:api:messages:2.0:Error"
+        );
     }
 }
 
@@ -70,7 +117,12 @@ async fn discovery_is_public_and_describes_what_is_supported() {
     let get = |path: &'static str| {
         let url = t.url(path);
         let client = t.client.clone();
-        async move { TestServer::reply(client.get(url).send().await.unwrap()).await.expect(200).body }
+        async move {
+            TestServer::reply(client.get(url).send().await.unwrap())
+                .await
+                .expect(200)
+                .body
+        }
     };
     let spc = get("/ServiceProviderConfig").await;
     assert_eq!(spc["bulk"]["supported"], true);
@@ -80,18 +132,42 @@ async fn discovery_is_public_and_describes_what_is_supported() {
     assert_eq!(spc["patch"]["supported"], true);
     assert_eq!(spc["sort"]["supported"], true);
     let types = get("/ResourceTypes").await;
-    let user = types["Resources"].as_array().unwrap().iter().find(|r| r["name"] == "User").unwrap();
+    let user = types["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "User")
+        .unwrap();
     assert_eq!(user["endpoint"], "/Users");
-    assert_eq!(user["schemaExtensions"][0]["schema"], "urn:roster:params:scim:schemas:extension:organisation:2.0:User");
+    assert_eq!(
+        user["schemaExtensions"][0]["schema"],
+        "urn:roster:params:scim:schemas:extension:organisation:2.0:User"
+    );
     let schemas = get("/Schemas").await;
-    let ext = schemas["Resources"].as_array().unwrap().iter()
-        .find(|s| s["id"] == "urn:roster:params:scim:schemas:extension:organisation:2.0:User").unwrap();
-    let last = ext["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "lastConnection").unwrap();
+    let ext = schemas["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "urn:roster:params:scim:schemas:extension:organisation:2.0:User")
+        .unwrap();
+    let last = ext["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "lastConnection")
+        .unwrap();
     assert_eq!(last["mutability"], "readOnly");
     assert_eq!(last["type"], "dateTime");
     let one = get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").await;
     assert_eq!(one["name"], "User");
-    let r = TestServer::reply(t.client.get(t.url("/Schemas/urn:nope")).send().await.unwrap()).await;
+    let r = TestServer::reply(
+        t.client
+            .get(t.url("/Schemas/urn:nope"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     r.expect_error(404, None);
 }
 
@@ -99,17 +175,25 @@ async fn discovery_is_public_and_describes_what_is_supported() {
 async fn unknown_endpoints_and_huge_bodies() {
     let t = TestServer::demo().await;
     t.get("/Nope").await.expect_error(404, None);
-    t.get("/Users/00000000-0000-0000-0000-000000000000").await.expect_error(404, None);
-    let huge = json!({"userName": "big@lumen-analytics.example", "title": "x".repeat(2 * 1024 * 1024)});
+    t.get("/Users/00000000-0000-0000-0000-000000000000")
+        .await
+        .expect_error(404, None);
+    let huge =
+        json!({"userName": "big@lumen-analytics.example", "title": "x".repeat(2 * 1024 * 1024)});
     t.post("/Users", &huge).await.expect_error(413, None);
     let ops: Vec<_> = (0..1001)
-        .map(|i| json!({"method": "POST", "path": "/Users", "bulkId": i.to_string(),
-            "data": {"userName": format!("b{i}@lumen-analytics.example")}}))
+        .map(|i| {
+            json!({"method": "POST", "path": "/Users", "bulkId": i.to_string(),
+            "data": {"userName": format!("b{i}@lumen-analytics.example")}})
+        })
         .collect();
     let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops});
     t.post("/Bulk", &bulk).await.expect_error(413, None);
     let users = t.get("/Users?count=0").await.expect(200).body;
-    assert_eq!(users["totalResults"], 300, "nothing of the refused bulk was created");
+    assert_eq!(
+        users["totalResults"], 300,
+        "nothing of the refused bulk was created"
+    );
 }
 
 #[tokio::test]
@@ -117,10 +201,17 @@ async fn deleted_user_token_stops_working() {
     let t = TestServer::demo().await;
     let email = "temp.admin@lumen-analytics.example";
     let mut body = common::new_user(email, "Temp", "Admin");
-    body["urn:roster:params:scim:schemas:extension:organisation:2.0:User"] = json!({"organisationAdministrator": true});
+    body["urn:roster:params:scim:schemas:extension:organisation:2.0:User"] =
+        json!({"organisationAdministrator": true});
     let user = t.post("/Users", &body).await.expect(201).body;
     let token = t.server.issue_token(email).await.unwrap();
-    t.call_as(&token, Method::GET, "/Me", None, &[]).await.expect(200);
-    t.delete(&format!("/Users/{}", user["id"].as_str().unwrap())).await.expect(204);
-    t.call_as(&token, Method::GET, "/Me", None, &[]).await.expect_error(401, None);
+    t.call_as(&token, Method::GET, "/Me", None, &[])
+        .await
+        .expect(200);
+    t.delete(&format!("/Users/{}", user["id"].as_str().unwrap()))
+        .await
+        .expect(204);
+    t.call_as(&token, Method::GET, "/Me", None, &[])
+        .await
+        .expect_error(401, None);
 }

@@ -25,9 +25,15 @@ async fn bulk_creates_with_bulk_id_references_and_reports_each_operation() {
         {"method": "POST", "path": "/Users", "bulkId": "bad", "data": new_user("x@outside.test", "Out", "Side")},
     ]);
     let r = t.post("/Bulk", &bulk(ops, None)).await.expect(200).body;
-    assert_eq!(r["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:BulkResponse");
+    assert_eq!(
+        r["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+    );
     let results = r["Operations"].as_array().unwrap();
-    let statuses: Vec<&str> = results.iter().map(|o| o["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["201", "201", "201", "200", "409", "400"]);
     assert_eq!(results[4]["response"]["scimType"], "uniqueness");
     assert_eq!(results[5]["response"]["scimType"], "invalidValue");
@@ -37,10 +43,22 @@ async fn bulk_creates_with_bulk_id_references_and_reports_each_operation() {
     let gid = group_location.rsplit('/').next().unwrap();
     let group = t.get(&format!("/Groups/{gid}")).await.expect(200).body;
     assert_eq!(group["members"].as_array().unwrap().len(), 2);
-    let u2 = results[1]["location"].as_str().unwrap().rsplit('/').next().unwrap();
-    assert_eq!(t.get(&format!("/Users/{u2}")).await.expect(200).body["title"], "Patched in bulk");
+    let u2 = results[1]["location"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    assert_eq!(
+        t.get(&format!("/Users/{u2}")).await.expect(200).body["title"],
+        "Patched in bulk"
+    );
     // Failed operations left nothing behind.
-    assert!(t.user_names("userName eq \"x@outside.test\"").await.is_empty());
+    assert!(
+        t.user_names("userName eq \"x@outside.test\"")
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -51,9 +69,17 @@ async fn fail_on_errors_stops_processing() {
         {"method": "POST", "path": "/Users", "bulkId": "b", "data": new_user(&format!("b.fine@{DOMAIN}"), "B", "B")},
         {"method": "POST", "path": "/Users", "bulkId": "c", "data": new_user(&format!("c.never@{DOMAIN}"), "C", "C")},
     ]);
-    let r = t.post("/Bulk", &bulk(ops.clone(), Some(1))).await.expect(200).body;
+    let r = t
+        .post("/Bulk", &bulk(ops.clone(), Some(1)))
+        .await
+        .expect(200)
+        .body;
     assert_eq!(r["Operations"].as_array().unwrap().len(), 1);
-    assert!(t.user_names(&format!("userName eq \"b.fine@{DOMAIN}\"")).await.is_empty());
+    assert!(
+        t.user_names(&format!("userName eq \"b.fine@{DOMAIN}\""))
+            .await
+            .is_empty()
+    );
     let r = t.post("/Bulk", &bulk(ops, None)).await.expect(200).body;
     assert_eq!(r["Operations"].as_array().unwrap().len(), 3);
 }
@@ -70,9 +96,16 @@ async fn bulk_errors_are_reported_per_operation() {
         {"method": "DELETE", "path": "/Users/whatever", "version": "W/\"9\""},
     ]);
     let r = t.post("/Bulk", &bulk(ops, None)).await.expect(200).body;
-    let statuses: Vec<&str> = r["Operations"].as_array().unwrap().iter().map(|o| o["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = r["Operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["400", "409", "404", "400", "400", "404"]);
-    t.post("/Bulk", &json!({"Operations": "nope"})).await.expect_error(400, Some("invalidSyntax"));
+    t.post("/Bulk", &json!({"Operations": "nope"}))
+        .await
+        .expect_error(400, Some("invalidSyntax"));
 }
 
 #[tokio::test]

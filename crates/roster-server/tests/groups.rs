@@ -28,16 +28,24 @@ async fn group_lifecycle_with_members_and_inherited_licenses() {
     let gid = r.body["id"].as_str().unwrap().to_owned();
     assert_eq!(r.body["members"][0]["value"], a_id);
     assert_eq!(r.body["members"][0]["type"], "User");
-    assert!(r.body["members"][0].get("display").is_none(), "display is returned on request");
+    assert!(
+        r.body["members"][0].get("display").is_none(),
+        "display is returned on request"
+    );
     assert_eq!(r.body[EXT_GROUP]["licenses"][0]["value"], "analytics");
 
     // The member sees the group and the inherited license.
     let user = t.get(&format!("/Users/{a_id}")).await.expect(200).body;
     assert_eq!(user["groups"][0]["value"], gid.as_str());
     assert_eq!(user["groups"][0]["display"], "Auditors");
-    assert!(user[EXT_USER].get("inheritedLicenses").is_none(), "returned on request only");
+    assert!(
+        user[EXT_USER].get("inheritedLicenses").is_none(),
+        "returned on request only"
+    );
     let user = t
-        .get(&format!("/Users/{a_id}?attributes=groups,{EXT_USER}:inheritedLicenses"))
+        .get(&format!(
+            "/Users/{a_id}?attributes=groups,{EXT_USER}:inheritedLicenses"
+        ))
         .await
         .expect(200)
         .body;
@@ -47,17 +55,31 @@ async fn group_lifecycle_with_members_and_inherited_licenses() {
 
     // Add and remove members, in every form clients send.
     let path = format!("/Groups/{gid}");
-    t.patch(&path, &patch(json!([{"op": "add", "path": "members", "value": [{"value": b_id}]}])))
-        .await
-        .expect(200);
+    t.patch(
+        &path,
+        &patch(json!([{"op": "add", "path": "members", "value": [{"value": b_id}]}])),
+    )
+    .await
+    .expect(200);
     let r = t
-        .patch(&path, &patch(json!([{"op": "remove", "path": format!("members[value eq \"{a_id}\"]")}])))
+        .patch(
+            &path,
+            &patch(json!([{"op": "remove", "path": format!("members[value eq \"{a_id}\"]")}])),
+        )
         .await
         .expect(200);
-    let members: Vec<&str> = r.body["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    let members: Vec<&str> = r.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
     assert_eq!(members, [b_id]);
     let r = t
-        .patch(&path, &patch(json!([{"op": "Remove", "path": "members", "value": [{"value": b_id}]}])))
+        .patch(
+            &path,
+            &patch(json!([{"op": "Remove", "path": "members", "value": [{"value": b_id}]}])),
+        )
         .await
         .expect(200);
     assert!(r.body.get("members").is_none(), "{:#}", r.body);
@@ -67,11 +89,16 @@ async fn group_lifecycle_with_members_and_inherited_licenses() {
     // Unknown members are left out (as provisioning clients expect); a duplicate name
     // is a conflict.
     let r = t
-        .patch(&path, &patch(json!([{"op": "add", "path": "members", "value": [{"value": "nobody"}]}])))
+        .patch(
+            &path,
+            &patch(json!([{"op": "add", "path": "members", "value": [{"value": "nobody"}]}])),
+        )
         .await
         .expect(200);
     assert!(r.body.get("members").is_none(), "{:#}", r.body);
-    t.post("/Groups", &json!({"displayName": "auditors"})).await.expect_error(409, Some("uniqueness"));
+    t.post("/Groups", &json!({"displayName": "auditors"}))
+        .await
+        .expect_error(409, Some("uniqueness"));
 
     t.delete(&path).await.expect(204);
     t.get(&path).await.expect_error(404, None);
@@ -94,8 +121,15 @@ async fn licenses_report_seats_and_refuse_beyond_them() {
     }
     let mut body = new_user(&format!("one.too.many@{DOMAIN}"), "One", "TooMany");
     body["entitlements"] = json!([{"value": "design"}]);
-    let r = t.post("/Users", &body).await.expect_error(400, Some("invalidValue"));
-    assert!(r.body["detail"].as_str().unwrap().contains("no seat left"), "{:#}", r.body);
+    let r = t
+        .post("/Users", &body)
+        .await
+        .expect_error(400, Some("invalidValue"));
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("no seat left"),
+        "{:#}",
+        r.body
+    );
     let design = t.get("/Licenses/design").await.expect(200).body;
     assert_eq!(design["seatsAssigned"], seats);
     t.get("/Licenses/nope").await.expect_error(404, None);
@@ -106,6 +140,9 @@ async fn organisation_is_readable() {
     let t = TestServer::demo().await;
     let org = t.get("/Organisation").await.expect(200).body;
     assert_eq!(org["name"], "Lumen Analytics");
-    assert_eq!(org["authorizedDomains"], json!(["lumen-analytics.example", "lumen.example"]));
+    assert_eq!(
+        org["authorizedDomains"],
+        json!(["lumen-analytics.example", "lumen.example"])
+    );
     assert_eq!(org["identityProviderConfigured"], false);
 }

@@ -10,7 +10,13 @@ async fn seeded() -> TestServer {
     let people = [
         ("ann.smith@corp.example", "Ann", "Smith", true, "Engineer"),
         ("bob.jones@corp.example", "Bob", "Jones", false, "Designer"),
-        ("Élodie.Martin@other.example", "Élodie", "Martin", false, "Engineer"),
+        (
+            "Élodie.Martin@other.example",
+            "Élodie",
+            "Martin",
+            false,
+            "Engineer",
+        ),
         ("dan.brown@corp.example", "Dan", "Brown", true, "Manager"),
     ];
     for (email, given, family, local, title) in people {
@@ -35,19 +41,52 @@ fn names(mut v: Vec<String>) -> Vec<String> {
 async fn filter_operators() {
     let t = seeded().await;
     let cases: &[(&str, &[&str])] = &[
-        (r#"userName eq "ANN.SMITH@corp.example""#, &["ann.smith@corp.example"]),
-        (r#"name.familyName co "o""#, &["bob.jones@corp.example", "dan.brown@corp.example"]),
+        (
+            r#"userName eq "ANN.SMITH@corp.example""#,
+            &["ann.smith@corp.example"],
+        ),
+        (
+            r#"name.familyName co "o""#,
+            &[
+                "admin@corp.example",
+                "bob.jones@corp.example",
+                "dan.brown@corp.example",
+            ],
+        ),
         (r#"userName sw "él""#, &["Élodie.Martin@other.example"]),
-        (r#"userName ew "other.example""#, &["Élodie.Martin@other.example"]),
-        (r#"title eq "Engineer" and name.givenName ne "Ann""#, &["Élodie.Martin@other.example"]),
-        (r#"title eq "Manager" or title eq "Designer""#, &["bob.jones@corp.example", "dan.brown@corp.example"]),
-        (r#"not (userName co "corp")"#, &["Élodie.Martin@other.example"]),
-        (r#"urn:roster:params:scim:schemas:extension:organisation:2.0:User:localLogin eq true"#,
-            &["admin@corp.example", "ann.smith@corp.example", "dan.brown@corp.example"]),
-        (r#"emails[type eq "work" and value co "brown"]"#, &["dan.brown@corp.example"]),
+        (
+            r#"userName ew "other.example""#,
+            &["Élodie.Martin@other.example"],
+        ),
+        (
+            r#"title eq "Engineer" and name.givenName ne "Ann""#,
+            &["Élodie.Martin@other.example"],
+        ),
+        (
+            r#"title eq "Manager" or title eq "Designer""#,
+            &["bob.jones@corp.example", "dan.brown@corp.example"],
+        ),
+        (
+            r#"not (userName co "corp")"#,
+            &["Élodie.Martin@other.example"],
+        ),
+        (
+            r#"urn:roster:params:scim:schemas:extension:organisation:2.0:User:localLogin eq true"#,
+            &[
+                "admin@corp.example",
+                "ann.smith@corp.example",
+                "dan.brown@corp.example",
+            ],
+        ),
+        (
+            r#"emails[type eq "work" and value co "brown"]"#,
+            &["dan.brown@corp.example"],
+        ),
         (r#"emails.value sw "bob""#, &["bob.jones@corp.example"]),
-        (r#"title pr and (title eq "Designer" or name.givenName eq "Dan")"#,
-            &["bob.jones@corp.example", "dan.brown@corp.example"]),
+        (
+            r#"title pr and (title eq "Designer" or name.givenName eq "Dan")"#,
+            &["bob.jones@corp.example", "dan.brown@corp.example"],
+        ),
         (r#"userName eq "x\" OR 1=1 --""#, &[]),
     ];
     for (filter, expected) in cases {
@@ -60,7 +99,13 @@ async fn filter_operators() {
 #[tokio::test]
 async fn bad_filters_are_invalid_filter() {
     let t = seeded().await;
-    for bad in [r#"userName eq"#, r#"userName xx "a""#, r#"shoeSize eq 4"#, r#"active gt true"#, "((("] {
+    for bad in [
+        r#"userName eq"#,
+        r#"userName xx "a""#,
+        r#"shoeSize eq 4"#,
+        r#"active gt true"#,
+        "(((",
+    ] {
         t.get(&format!("/Users?filter={}", urlencode(bad)))
             .await
             .expect_error(400, Some("invalidFilter"));
@@ -71,17 +116,26 @@ async fn bad_filters_are_invalid_filter() {
 async fn last_modified_gt_finds_only_later_changes() {
     let t = seeded().await;
     let all = t.get("/Users?count=1000").await.expect(200).body;
-    let latest = all["Resources"].as_array().unwrap().iter()
+    let latest = all["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
         .map(|r| r["meta"]["lastModified"].as_str().unwrap().to_owned())
         .max()
         .unwrap();
-    assert!(t.user_names(&format!(r#"meta.lastModified gt "{latest}""#)).await.is_empty());
+    assert!(
+        t.user_names(&format!(r#"meta.lastModified gt "{latest}""#))
+            .await
+            .is_empty()
+    );
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let id = all["Resources"][1]["id"].as_str().unwrap();
     let ops = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "replace", "path": "title", "value": "Changed"}]});
     t.patch(&format!("/Users/{id}"), &ops).await.expect(200);
-    let changed = t.user_names(&format!(r#"meta.lastModified gt "{latest}""#)).await;
+    let changed = t
+        .user_names(&format!(r#"meta.lastModified gt "{latest}""#))
+        .await;
     assert_eq!(changed.len(), 1);
 }
 
@@ -91,7 +145,13 @@ async fn paging_covers_everything_once() {
     let mut seen = Vec::new();
     let mut start = 1;
     loop {
-        let page = t.get(&format!("/Users?startIndex={start}&count=2&sortBy=userName")).await.expect(200).body;
+        let page = t
+            .get(&format!(
+                "/Users?startIndex={start}&count=2&sortBy=userName"
+            ))
+            .await
+            .expect(200)
+            .body;
         assert_eq!(page["totalResults"], 5);
         assert_eq!(page["startIndex"], start);
         let resources = page["Resources"].as_array().unwrap();
@@ -99,13 +159,20 @@ async fn paging_covers_everything_once() {
         if resources.is_empty() {
             break;
         }
-        seen.extend(resources.iter().map(|r| r["userName"].as_str().unwrap().to_owned()));
+        seen.extend(
+            resources
+                .iter()
+                .map(|r| r["userName"].as_str().unwrap().to_owned()),
+        );
         start += resources.len();
     }
     assert_eq!(seen.len(), 5);
     let mut sorted = seen.clone();
     sorted.sort_by_key(|s| s.to_lowercase());
-    assert_eq!(seen, sorted, "sortBy userName is case-insensitive ascending");
+    assert_eq!(
+        seen, sorted,
+        "sortBy userName is case-insensitive ascending"
+    );
     // count=0 gives only the total; startIndex below 1 reads as 1.
     let page = t.get("/Users?count=0").await.expect(200).body;
     assert_eq!(page["totalResults"], 5);
@@ -115,15 +182,25 @@ async fn paging_covers_everything_once() {
     // count is capped at the advertised maximum.
     let page = t.get("/Users?count=5000").await.expect(200).body;
     assert_eq!(page["itemsPerPage"], 5);
-    t.get("/Users?count=abc").await.expect_error(400, Some("invalidValue"));
+    t.get("/Users?count=abc")
+        .await
+        .expect_error(400, Some("invalidValue"));
 }
 
 #[tokio::test]
 async fn sort_descending_and_by_extension_attribute() {
     let t = seeded().await;
-    let page = t.get("/Users?sortBy=name.givenName&sortOrder=descending&count=10").await.expect(200).body;
-    let given: Vec<&str> = page["Resources"].as_array().unwrap().iter()
-        .filter_map(|r| r["name"]["givenName"].as_str()).collect();
+    let page = t
+        .get("/Users?sortBy=name.givenName&sortOrder=descending&count=10")
+        .await
+        .expect(200)
+        .body;
+    let given: Vec<&str> = page["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"]["givenName"].as_str())
+        .collect();
     assert_eq!(given, ["Élodie", "Organisation", "Dan", "Bob", "Ann"]);
     t.get("/Users?sortBy=shoeSize").await.expect(400);
 }
@@ -139,27 +216,81 @@ async fn search_endpoint_and_projection_on_lists() {
         assert!(res.get("title").is_none(), "{res:#}");
         assert!(res.get("id").is_some());
     }
-    let ids_only = t.get("/Users?attributes=id&count=100").await.expect(200).body;
+    let ids_only = t
+        .get("/Users?attributes=id&count=100")
+        .await
+        .expect(200)
+        .body;
     for res in ids_only["Resources"].as_array().unwrap() {
         let keys: Vec<&String> = res.as_object().unwrap().keys().collect();
-        assert!(keys.iter().all(|k| *k == "id" || *k == "schemas"), "{res:#}");
+        assert!(
+            keys.iter().all(|k| *k == "id" || *k == "schemas"),
+            "{res:#}"
+        );
     }
 }
 
 #[tokio::test]
 async fn group_filters() {
     let t = TestServer::demo().await;
-    let r = t.get(&format!("/Groups?filter={}", urlencode(r#"displayName sw "S""#))).await.expect(200).body;
-    let mut names: Vec<&str> = r["Resources"].as_array().unwrap().iter().map(|g| g["displayName"].as_str().unwrap()).collect();
+    let r = t
+        .get(&format!(
+            "/Groups?filter={}",
+            urlencode(r#"displayName sw "S""#)
+        ))
+        .await
+        .expect(200)
+        .body;
+    let mut names: Vec<&str> = r["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["displayName"].as_str().unwrap())
+        .collect();
     names.sort_unstable();
     assert_eq!(names, ["Sales", "Support"]);
-    let sales = &r["Resources"].as_array().unwrap().iter().find(|g| g["displayName"] == "Sales").unwrap();
+    let sales = &r["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["displayName"] == "Sales")
+        .unwrap();
     let member: &Value = &sales["members"][0];
     let id = member["value"].as_str().unwrap();
-    let r = t.get(&format!("/Groups?filter={}", urlencode(&format!(r#"members.value eq "{id}""#)))).await.expect(200).body;
+    let r = t
+        .get(&format!(
+            "/Groups?filter={}",
+            urlencode(&format!(r#"members.value eq "{id}""#))
+        ))
+        .await
+        .expect(200)
+        .body;
     assert_eq!(r["totalResults"], 1);
-    let by_group = t.get(&format!("/Users?filter={}&count=1000", urlencode(&format!(r#"groups.value eq "{}""#, sales["id"].as_str().unwrap())))).await.expect(200).body;
-    assert_eq!(by_group["totalResults"].as_u64(), Some(sales["members"].as_array().unwrap().len() as u64));
-    let excluded = t.get("/Groups?excludedAttributes=members").await.expect(200).body;
-    assert!(excluded["Resources"].as_array().unwrap().iter().all(|g| g.get("members").is_none()));
+    let by_group = t
+        .get(&format!(
+            "/Users?filter={}&count=1000",
+            urlencode(&format!(
+                r#"groups.value eq "{}""#,
+                sales["id"].as_str().unwrap()
+            ))
+        ))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        by_group["totalResults"].as_u64(),
+        Some(sales["members"].as_array().unwrap().len() as u64)
+    );
+    let excluded = t
+        .get("/Groups?excludedAttributes=members")
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        excluded["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g.get("members").is_none())
+    );
 }

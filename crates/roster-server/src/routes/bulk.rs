@@ -31,9 +31,8 @@ pub async fn bulk(
             request.operations.len()
         )));
     }
-    let results = s
-        .db
-        .write(move |conn| {
+    let results =
+        s.db.write(move |conn| {
             let mut ctx = WriteCtx::new(conn)?;
             let mut run = Run {
                 base: &base,
@@ -69,7 +68,12 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn one(&mut self, conn: &Connection, ctx: &mut WriteCtx, op: &BulkOperation) -> BulkOperationResponse {
+    fn one(
+        &mut self,
+        conn: &Connection,
+        ctx: &mut WriteCtx,
+        op: &BulkOperation,
+    ) -> BulkOperationResponse {
         let method = op.method.to_ascii_uppercase();
         let mut response = BulkOperationResponse {
             method: method.clone(),
@@ -128,7 +132,11 @@ impl Run<'_> {
         let mut data = op.data.clone().unwrap_or(Value::Null);
         self.resolve_refs(&mut data)?;
         let version = op.version.as_deref();
-        let need_id = || id.ok_or_else(|| ApiError::invalid_path(format!("{}: the path needs a resource id", op.path)));
+        let need_id = || {
+            id.ok_or_else(|| {
+                ApiError::invalid_path(format!("{}: the path needs a resource id", op.path))
+            })
+        };
         match method {
             "POST" => {
                 if id.is_some() {
@@ -163,7 +171,9 @@ impl Run<'_> {
             ApiError::new(
                 StatusCode::CONFLICT,
                 Some(roster_proto::ScimType::InvalidValue),
-                format!("bulkId:{reference} does not name a resource created earlier in this request"),
+                format!(
+                    "bulkId:{reference} does not name a resource created earlier in this request"
+                ),
             )
         })
     }
@@ -198,4 +208,3 @@ impl Run<'_> {
         Ok(())
     }
 }
-

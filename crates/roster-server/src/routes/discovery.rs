@@ -53,7 +53,12 @@ fn service_provider_config(base: &str) -> Value {
 async fn license_ids(state: &AppState) -> Result<Vec<String>, ApiError> {
     state
         .db
-        .read(|c| Ok(crate::store::licenses::all(c)?.into_iter().map(|l| l.id).collect()))
+        .read(|c| {
+            Ok(crate::store::licenses::all(c)?
+                .into_iter()
+                .map(|l| l.id)
+                .collect())
+        })
         .await
 }
 
@@ -156,4 +161,3 @@ pub fn routes() -> Router<AppState> {
             .fallback(read_only),
         )
 }
-

@@ -63,9 +63,9 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
                 ApiError::invalid_syntax(format!("could not read the request body: {rejection}"))
             }
         })?;
-        serde_json::from_slice(&bytes)
-            .map(Self)
-            .map_err(|e| ApiError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| {
+            ApiError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
+        })
     }
 }
 
@@ -100,7 +100,9 @@ fn lenient_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>,
             .parse()
             .map(Some)
             .map_err(|_| serde::de::Error::custom(format!("{s:?} is not an integer"))),
-        Some(other) => Err(serde::de::Error::custom(format!("{other} is not an integer"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "{other} is not an integer"
+        ))),
     }
 }
 
@@ -138,7 +140,11 @@ pub struct ListQuery {
 
 impl ListParams {
     /// Checks the parameters for `resource`.
-    pub fn check(&self, resource: &ResourceDef, order_by: impl Fn(&str) -> Result<String, ApiError>) -> Result<ListQuery, ApiError> {
+    pub fn check(
+        &self,
+        resource: &ResourceDef,
+        order_by: impl Fn(&str) -> Result<String, ApiError>,
+    ) -> Result<ListQuery, ApiError> {
         let filter = match self.filter.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(text.parse().map_err(|e| {
@@ -148,7 +154,12 @@ impl ListParams {
         let sort = match self.sort_by.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(path) => {
-                let direction = match self.sort_order.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                let direction = match self
+                    .sort_order
+                    .as_deref()
+                    .map(str::to_ascii_lowercase)
+                    .as_deref()
+                {
                     None | Some("") | Some("ascending") => "ASC NULLS LAST",
                     Some("descending") => "DESC NULLS LAST",
                     Some(other) => {

@@ -9,12 +9,12 @@ mod resources;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
 use tokio::sync::Notify;
 
 use crate::db::Db;
@@ -62,14 +62,20 @@ async fn require_admin(State(state): State<AppState>, mut req: Request, next: Ne
         .and_then(|h| h.to_str().ok())
         .and_then(|h| {
             let (scheme, token) = h.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
         });
     let Some(token) = token else {
         return with_challenge(ApiError::unauthorized(
             "an API token is required: Authorization: Bearer TOKEN",
         ));
     };
-    match state.db.read(move |c| tokens::authenticate(c, &token)).await {
+    match state
+        .db
+        .read(move |c| tokens::authenticate(c, &token))
+        .await
+    {
         Ok(caller) if caller.admin => {
             req.extensions_mut().insert(caller);
             next.run(req).await

@@ -22,9 +22,8 @@ async fn get_organisation(State(s): State<AppState>, Base(base): Base) -> ApiRes
 }
 
 async fn list_licenses(State(s): State<AppState>, Base(base): Base) -> ApiResult<Response> {
-    let list = s
-        .db
-        .read(move |c| {
+    let list =
+        s.db.read(move |c| {
             licenses::all(c)?
                 .iter()
                 .map(|l| licenses::render(c, l, &base))
@@ -32,7 +31,10 @@ async fn list_licenses(State(s): State<AppState>, Base(base): Base) -> ApiResult
         })
         .await?;
     let total = list.len() as u64;
-    Ok(scim_json(StatusCode::OK, &ListResponse::new(list, total, 1)))
+    Ok(scim_json(
+        StatusCode::OK,
+        &ListResponse::new(list, total, 1),
+    ))
 }
 
 async fn get_license(
@@ -40,10 +42,9 @@ async fn get_license(
     Base(base): Base,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let body = s
-        .db
-        .read(move |c| licenses::render(c, &licenses::get(c, &id)?, &base))
-        .await?;
+    let body =
+        s.db.read(move |c| licenses::render(c, &licenses::get(c, &id)?, &base))
+            .await?;
     Ok(scim_json(StatusCode::OK, &body))
 }
 
@@ -54,10 +55,9 @@ async fn me(
     ScimQuery(p): ScimQuery<ProjectionParams>,
 ) -> ApiResult<Response> {
     let projection = p.projection(Kind::User.def())?;
-    let (body, _) = s
-        .db
-        .read(move |c| Kind::User.render_one(c, &caller.user_id, &base, &projection))
-        .await?;
+    let (body, _) =
+        s.db.read(move |c| Kind::User.render_one(c, &caller.user_id, &base, &projection))
+            .await?;
     Ok(scim_json(StatusCode::OK, &body))
 }
 
@@ -93,12 +93,14 @@ async fn list_invitations(
     ScimQuery(q): ScimQuery<InvitationQuery>,
 ) -> ApiResult<Response> {
     let user = user_filter(q.filter.as_deref())?;
-    let list = s
-        .db
-        .read(move |c| emails::list(c, user.as_deref(), &base))
-        .await?;
+    let list =
+        s.db.read(move |c| emails::list(c, user.as_deref(), &base))
+            .await?;
     let total = list.len() as u64;
-    Ok(scim_json(StatusCode::OK, &ListResponse::new(list, total, 1)))
+    Ok(scim_json(
+        StatusCode::OK,
+        &ListResponse::new(list, total, 1),
+    ))
 }
 
 async fn get_invitation(
@@ -106,9 +108,8 @@ async fn get_invitation(
     Base(base): Base,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let body = s
-        .db
-        .read(move |c| {
+    let body =
+        s.db.read(move |c| {
             emails::get(c, &id, &base)?
                 .ok_or_else(|| ApiError::not_found(format!("no invitation with id {id}")))
         })
@@ -136,9 +137,8 @@ async fn resend_invitation(
             )));
         }
     };
-    let resource = s
-        .db
-        .write(move |c| {
+    let resource =
+        s.db.write(move |c| {
             let user = users::load(c, &user_id).map_err(|_| {
                 ApiError::invalid_value(format!("userId {user_id}: no user has this id"))
             })?;

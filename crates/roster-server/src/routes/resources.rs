@@ -78,16 +78,25 @@ enum Write {
     Patch,
 }
 
-async fn write(
+/// One write request: which, to what, with what.
+struct WriteRequest {
     kind: Kind,
     what: Write,
-    state: &AppState,
-    base: Base,
     id: Option<String>,
     body: serde_json::Value,
     if_match: Option<String>,
     params: ProjectionParams,
-) -> ApiResult<Response> {
+}
+
+async fn write(state: &AppState, base: Base, req: WriteRequest) -> ApiResult<Response> {
+    let WriteRequest {
+        kind,
+        what,
+        id,
+        body,
+        if_match,
+        params,
+    } = req;
     let projection = params.projection(kind.def())?;
     let (body, version, id) = state
         .db
@@ -115,45 +124,77 @@ async fn write(
     Ok(resource_response(status, body, version, location))
 }
 
-/// POST `/{Users|Groups}`.
-pub async fn create(
-    kind: Kind,
-    state: AppState,
-    base: Base,
-    params: ProjectionParams,
-    body: ScimBody,
-) -> ApiResult<Response> {
-    write(kind, Write::Create, &state, base, None, body.0, None, params).await
-}
-
-/// PUT `/{Users|Groups}/{id}`.
-pub async fn replace(
-    kind: Kind,
-    state: AppState,
-    base: Base,
-    id: String,
-    if_match: IfMatch,
-    params: ProjectionParams,
-    body: ScimBody,
-) -> ApiResult<Response> {
-    write(kind, Write::Replace, &state, base, Some(id), body.0, if_match.0, params).await
-}
-
-/// PATCH `/{Users|Groups}/{id}`.
-pub async fn patch(
-    kind: Kind,
-    state: AppState,
-    base: Base,
-    id: String,
-    if_match: IfMatch,
-    params: ProjectionParams,
-    body: ScimBody,
-) -> ApiResult<Response> {
-    write(kind, Write::Patch, &state, base, Some(id), body.0, if_match.0, params).await
+/// Routes of one resource type.
+pub fn routes(kind: Kind) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    let write_route = move |what: Write| {
+        move |State(s): State<AppState>,
+              base: Base,
+              id: Option<Path<String>>,
+              IfMatch(if_match): IfMatch,
+              ScimQuery(params): ScimQuery<ProjectionParams>,
+              ScimBody(body): ScimBody| async move {
+            let req = WriteRequest {
+                kind,
+                what,
+                id: id.map(|p| p.0),
+                body,
+                if_match,
+                params,
+            };
+            write(&s, base, req).await
+        }
+    };
+    axum::Router::new()
+        .route(
+            "/",
+            get(
+                move |State(s): State<AppState>,
+                      base: Base,
+                      ScimQuery(p): ScimQuery<ListParams>| {
+                    list(kind, s, base, p)
+                },
+            )
+            .post(write_route(Write::Create)),
+        )
+        .route(
+            "/.search",
+            post(
+                move |State(s): State<AppState>, base: Base, body: ScimBody| async move {
+                    let params: ListParams = serde_json::from_value(body.0).map_err(|e| {
+                        ApiError::invalid_syntax(format!("not a SearchRequest: {e}"))
+                    })?;
+                    list(kind, s, base, params).await
+                },
+            ),
+        )
+        .route(
+            "/{id}",
+            get(
+                move |State(s): State<AppState>,
+                      base: Base,
+                      Path(id): Path<String>,
+                      ScimQuery(p): ScimQuery<ProjectionParams>| {
+                    get_one(kind, s, base, id, p)
+                },
+            )
+            .put(write_route(Write::Replace))
+            .patch(write_route(Write::Patch))
+            .delete(
+                move |State(s): State<AppState>, Path(id): Path<String>, if_match: IfMatch| {
+                    delete(kind, s, id, if_match)
+                },
+            ),
+        )
 }
 
 /// DELETE `/{Users|Groups}/{id}`.
-pub async fn delete(kind: Kind, state: AppState, id: String, if_match: IfMatch) -> ApiResult<Response> {
+pub async fn delete(
+    kind: Kind,
+    state: AppState,
+    id: String,
+    if_match: IfMatch,
+) -> ApiResult<Response> {
     state
         .db
         .write(move |conn| {
@@ -162,63 +203,4 @@ pub async fn delete(kind: Kind, state: AppState, id: String, if_match: IfMatch) 
         })
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Routes of one resource type.
-pub fn routes(kind: Kind) -> axum::Router<AppState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(
-            "/",
-            get(
-                move |State(s): State<AppState>, base: Base, ScimQuery(p): ScimQuery<ListParams>| {
-                    list(kind, s, base, p)
-                },
-            )
-            .post(
-                move |State(s): State<AppState>,
-                      base: Base,
-                      ScimQuery(p): ScimQuery<ProjectionParams>,
-                      body: ScimBody| create(kind, s, base, p, body),
-            ),
-        )
-        .route(
-            "/.search",
-            post(move |State(s): State<AppState>, base: Base, body: ScimBody| async move {
-                let params: ListParams = serde_json::from_value(body.0).map_err(|e| {
-                    ApiError::invalid_syntax(format!("not a SearchRequest: {e}"))
-                })?;
-                list(kind, s, base, params).await
-            }),
-        )
-        .route(
-            "/{id}",
-            get(
-                move |State(s): State<AppState>,
-                      base: Base,
-                      Path(id): Path<String>,
-                      ScimQuery(p): ScimQuery<ProjectionParams>| get_one(kind, s, base, id, p),
-            )
-            .put(
-                move |State(s): State<AppState>,
-                      base: Base,
-                      Path(id): Path<String>,
-                      if_match: IfMatch,
-                      ScimQuery(p): ScimQuery<ProjectionParams>,
-                      body: ScimBody| replace(kind, s, base, id, if_match, p, body),
-            )
-            .patch(
-                move |State(s): State<AppState>,
-                      base: Base,
-                      Path(id): Path<String>,
-                      if_match: IfMatch,
-                      ScimQuery(p): ScimQuery<ProjectionParams>,
-                      body: ScimBody| patch(kind, s, base, id, if_match, p, body),
-            )
-            .delete(
-                move |State(s): State<AppState>, Path(id): Path<String>, if_match: IfMatch| {
-                    delete(kind, s, id, if_match)
-                },
-            ),
-        )
 }

@@ -17,7 +17,8 @@ macro_rules! multi_sub {
         &[
             $value,
             DISPLAY,
-            AttrDef::string("type", "A label indicating the attribute's function").canonical($types),
+            AttrDef::string("type", "A label indicating the attribute's function")
+                .canonical($types),
             PRIMARY,
         ]
     };
@@ -33,7 +34,10 @@ const NAME_SUB: &[AttrDef] = &[
 ];
 
 const ADDRESS_SUB: &[AttrDef] = &[
-    AttrDef::string("formatted", "The full mailing address, formatted for display"),
+    AttrDef::string(
+        "formatted",
+        "The full mailing address, formatted for display",
+    ),
     AttrDef::string("streetAddress", "The street address"),
     AttrDef::string("locality", "The city or locality"),
     AttrDef::string("region", "The state or region"),
@@ -65,13 +69,26 @@ const USER_ATTRS: &[AttrDef] = &[
     AttrDef::complex("name", "The components of the user's real name", NAME_SUB),
     AttrDef::string("displayName", "The name of the user, suitable for display"),
     AttrDef::string("nickName", "The casual way to address the user"),
-    AttrDef::new("profileUrl", AttrType::Reference, "A URI of the user's online profile")
-        .refs(&["external"]),
+    AttrDef::new(
+        "profileUrl",
+        AttrType::Reference,
+        "A URI of the user's online profile",
+    )
+    .refs(&["external"]),
     AttrDef::string("title", "The user's title, such as 'Vice President'"),
-    AttrDef::string("userType", "The relationship between the organisation and the user"),
-    AttrDef::string("preferredLanguage", "The user's preferred written or spoken language"),
+    AttrDef::string(
+        "userType",
+        "The relationship between the organisation and the user",
+    ),
+    AttrDef::string(
+        "preferredLanguage",
+        "The user's preferred written or spoken language",
+    ),
     AttrDef::string("locale", "The user's default location, e.g. 'en-US'"),
-    AttrDef::string("timezone", "The user's time zone in IANA format, e.g. 'Europe/Paris'"),
+    AttrDef::string(
+        "timezone",
+        "The user's time zone in IANA format, e.g. 'Europe/Paris'",
+    ),
     AttrDef::boolean("active", "The user's administrative status"),
     AttrDef::complex(
         "emails",
@@ -150,4 +167,3 @@ pub static USER_SCHEMA: SchemaDef = SchemaDef {
     description: "User Account",
     attributes: USER_ATTRS,
 };
-

@@ -14,8 +14,7 @@ use serde_json::{Value, json};
 pub use core_group::GROUP_SCHEMA;
 pub use core_user::USER_SCHEMA;
 pub use roster::{
-    INVITATION_SCHEMA, LICENSE_SCHEMA, ORGANISATION_SCHEMA, ROSTER_GROUP_SCHEMA,
-    ROSTER_USER_SCHEMA,
+    INVITATION_SCHEMA, LICENSE_SCHEMA, ORGANISATION_SCHEMA, ROSTER_GROUP_SCHEMA, ROSTER_USER_SCHEMA,
 };
 
 /// SCIM attribute data types.
@@ -175,7 +174,7 @@ impl AttrDef {
         self.mutability != Mutability::ReadOnly
     }
 
-    fn to_json(&self) -> Value {
+    fn describe(&self) -> Value {
         let mut v = json!({
             "name": self.name,
             "type": self.ty.wire(),
@@ -207,12 +206,8 @@ impl AttrDef {
             v["referenceTypes"] = json!(self.reference_types);
         }
         if self.ty == AttrType::Complex {
-            v["subAttributes"] = Value::Array(
-                self.sub_attributes
-                    .iter()
-                    .map(AttrDef::to_json)
-                    .collect(),
-            );
+            v["subAttributes"] =
+                Value::Array(self.sub_attributes.iter().map(AttrDef::describe).collect());
         }
         v
     }
@@ -242,7 +237,7 @@ impl SchemaDef {
             "id": self.id,
             "name": self.name,
             "description": self.description,
-            "attributes": self.attributes.iter().map(AttrDef::to_json).collect::<Vec<_>>(),
+            "attributes": self.attributes.iter().map(AttrDef::describe).collect::<Vec<_>>(),
             "meta": {
                 "resourceType": "Schema",
                 "location": format!("{base}/Schemas/{}", self.id),

@@ -5,7 +5,10 @@ use super::{AttrDef, AttrType, Returned, SchemaDef};
 use roster_proto::urn;
 
 const LICENSE_REF_SUB: &[AttrDef] = &[
-    AttrDef::string("value", "The license id (or name) of a license of the organisation"),
+    AttrDef::string(
+        "value",
+        "The license id (or name) of a license of the organisation",
+    ),
     AttrDef::string("display", "The license name; filled in when not given"),
 ];
 
@@ -24,9 +27,12 @@ const INHERITED_SUB: &[AttrDef] = &[
 ];
 
 const INVITATION_STATE_SUB: &[AttrDef] = &[
-    AttrDef::string("status", "pending until the user first connects, then accepted")
-        .canonical(&["pending", "accepted"])
-        .read_only(),
+    AttrDef::string(
+        "status",
+        "pending until the user first connects, then accepted",
+    )
+    .canonical(&["pending", "accepted"])
+    .read_only(),
     AttrDef::new(
         "sentAt",
         AttrType::DateTime,

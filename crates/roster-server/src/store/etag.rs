@@ -14,9 +14,10 @@ pub fn check_if_match(if_match: Option<&str>, version: i64) -> ApiResult<()> {
         return Ok(());
     };
     let current = version.to_string();
-    let matches = header.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == current
-    });
+    let matches = header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == current);
     if matches {
         Ok(())
     } else {

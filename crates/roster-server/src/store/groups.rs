@@ -231,7 +231,9 @@ fn split_members(
             return Err(ApiError::invalid_value("a member has no value (id)"));
         };
         if id == group_id {
-            return Err(ApiError::invalid_value("a group cannot be a member of itself"));
+            return Err(ApiError::invalid_value(
+                "a group cannot be a member of itself",
+            ));
         }
         // Provisioning clients send members the server does not know (yet); like
         // other SCIM services, accept the request and leave those out.
@@ -315,7 +317,8 @@ fn write_members(
     wanted: &BTreeMap<String, String>,
 ) -> ApiResult<()> {
     let mut changed = Vec::new();
-    let mut remove = conn.prepare_cached("DELETE FROM members WHERE group_id = ?1 AND member_id = ?2")?;
+    let mut remove =
+        conn.prepare_cached("DELETE FROM members WHERE group_id = ?1 AND member_id = ?2")?;
     for id in current.keys().filter(|id| !wanted.contains_key(*id)) {
         remove.execute(params![group_id, id])?;
         changed.push(id.clone());
@@ -338,9 +341,8 @@ fn write_licenses(
     before: &[(License, u64)],
 ) -> ApiResult<()> {
     conn.execute("DELETE FROM group_licenses WHERE group_id = ?1", [group_id])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO group_licenses (group_id, license_id) VALUES (?1, ?2)",
-    )?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO group_licenses (group_id, license_id) VALUES (?1, ?2)")?;
     for license in list {
         insert.execute(params![group_id, license.id])?;
     }

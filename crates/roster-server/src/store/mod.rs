@@ -72,13 +72,19 @@ pub struct Written {
 
 impl From<users::UserRow> for Written {
     fn from(r: users::UserRow) -> Self {
-        Self { id: r.id, version: r.version }
+        Self {
+            id: r.id,
+            version: r.version,
+        }
     }
 }
 
 impl From<groups::GroupRow> for Written {
     fn from(r: groups::GroupRow) -> Self {
-        Self { id: r.id, version: r.version }
+        Self {
+            id: r.id,
+            version: r.version,
+        }
     }
 }
 
@@ -109,7 +115,12 @@ impl Kind {
     }
 
     /// POST.
-    pub fn create(self, conn: &Connection, ctx: &mut WriteCtx, body: &serde_json::Value) -> ApiResult<Written> {
+    pub fn create(
+        self,
+        conn: &Connection,
+        ctx: &mut WriteCtx,
+        body: &serde_json::Value,
+    ) -> ApiResult<Written> {
         Ok(match self {
             Self::User => users::create(conn, ctx, body).map(Written::from)?,
             Self::Group => groups::create(conn, ctx, body).map(Written::from)?,
@@ -140,8 +151,10 @@ impl Kind {
         body: &serde_json::Value,
         if_match: Option<&str>,
     ) -> ApiResult<Written> {
-        let request: roster_proto::PatchRequest = serde_json::from_value(body.clone())
-            .map_err(|e| crate::error::ApiError::invalid_syntax(format!("not a PATCH request: {e}")))?;
+        let request: roster_proto::PatchRequest =
+            serde_json::from_value(body.clone()).map_err(|e| {
+                crate::error::ApiError::invalid_syntax(format!("not a PATCH request: {e}"))
+            })?;
         let ops = &request.operations;
         Ok(match self {
             Self::User => users::patch(conn, ctx, id, ops, if_match).map(Written::from)?,
@@ -150,7 +163,13 @@ impl Kind {
     }
 
     /// DELETE.
-    pub fn delete(self, conn: &Connection, ctx: &WriteCtx, id: &str, if_match: Option<&str>) -> ApiResult<()> {
+    pub fn delete(
+        self,
+        conn: &Connection,
+        ctx: &WriteCtx,
+        id: &str,
+        if_match: Option<&str>,
+    ) -> ApiResult<()> {
         match self {
             Self::User => users::delete(conn, id, if_match, &ctx.now),
             Self::Group => groups::delete(conn, id, if_match, &ctx.now),

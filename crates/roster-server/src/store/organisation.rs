@@ -144,6 +144,9 @@ mod tests {
         let err = org.check_user_domains(&bad).unwrap_err();
         assert!(err.detail.contains("a@other.test"), "{}", err.detail);
         // A userName that is not an email (conformance testers send UUIDs) is allowed.
-        assert!(org.check_user_domains(&json!({"userName": "3f2c-uuid"})).is_ok());
+        assert!(
+            org.check_user_domains(&json!({"userName": "3f2c-uuid"}))
+                .is_ok()
+        );
     }
 }

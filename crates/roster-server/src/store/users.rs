@@ -92,14 +92,19 @@ pub fn create(conn: &Connection, ctx: &mut WriteCtx, input: &Value) -> ApiResult
     let mut doc = validate::normalize(&USER, input, Mode::Create)?;
     let added = prepare(conn, ctx, &mut doc, None)?;
     let id = uuid::Uuid::new_v4().to_string();
-    let user_name = doc["userName"].as_str().unwrap_or_default().trim().to_owned();
+    let user_name = doc["userName"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     conn.prepare_cached(
         "INSERT INTO users (id, user_name, user_name_key, doc, created, last_modified, version)
          VALUES (?1, ?2, casefold(?2), ?3, ?4, ?4, 1)",
     )?
     .execute(params![id, user_name, doc.to_string(), ctx.now])?;
-    sync_licenses(conn, &id, &doc)?;
+    // Seats are counted before this user's licenses are written.
     take_seats(conn, ctx, &id, &added)?;
+    sync_licenses(conn, &id, &doc)?;
     emails::record(
         conn,
         &id,
@@ -152,7 +157,11 @@ fn store_change(
     if doc == old.doc {
         return Ok(old);
     }
-    let user_name = doc["userName"].as_str().unwrap_or_default().trim().to_owned();
+    let user_name = doc["userName"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     conn.prepare_cached(
         "UPDATE users SET user_name = ?2, user_name_key = casefold(?2), doc = ?3,
              last_modified = ?4, version = version + 1 WHERE id = ?1",
@@ -161,8 +170,8 @@ fn store_change(
     for removed in direct_license_ids(&old.doc).difference(&direct_license_ids(&doc)) {
         ctx.seats.release(removed);
     }
-    sync_licenses(conn, &old.id, &doc)?;
     take_seats(conn, ctx, &old.id, &added)?;
+    sync_licenses(conn, &old.id, &doc)?;
     if local_login(&doc) && !local_login(&old.doc) {
         emails::record(
             conn,
@@ -213,7 +222,11 @@ fn prepare(
     old: Option<&UserRow>,
 ) -> ApiResult<Vec<License>> {
     ctx.org.check_user_domains(doc)?;
-    let user_name = doc["userName"].as_str().unwrap_or_default().trim().to_owned();
+    let user_name = doc["userName"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     if let Some(existing) = id_by_user_name(conn, &user_name)?
         && old.is_none_or(|o| o.id != existing)
     {
@@ -338,7 +351,7 @@ pub fn render(
     base: &str,
     projection: &Projection,
 ) -> ApiResult<Vec<Value>> {
-    let needs_groups = projection.wants("groups") || projection.wants(ROSTER_USER);
+    let needs_groups = projection.wants("groups") || projection.wants("inheritedLicenses");
     let memberships = if needs_groups && !rows.is_empty() {
         memberships(conn, &rows)?
     } else {
@@ -423,7 +436,11 @@ fn render_one(row: UserRow, base: &str, groups: &[String], index: Option<&GroupI
     let mut invitation = Map::new();
     invitation.insert(
         "status".into(),
-        json!(if row.last_connection.is_some() { "accepted" } else { "pending" }),
+        json!(if row.last_connection.is_some() {
+            "accepted"
+        } else {
+            "pending"
+        }),
     );
     if let Some(sent) = &row.invited_at {
         invitation.insert("sentAt".into(), json!(sent));

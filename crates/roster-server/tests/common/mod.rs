@@ -31,7 +31,12 @@ impl Reply {
     /// Asserts the status, printing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {:#}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {:#}",
+            self.body
+        );
         self
     }
     /// Asserts a SCIM error body with `status` and `scim_type`.
@@ -40,7 +45,8 @@ impl Reply {
         let this = self.expect(status);
         assert_eq!(
             this.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error",
-            "not a SCIM error: {:#}", this.body
+            "not a SCIM error: {:#}",
+            this.body
         );
         assert_eq!(this.body["status"], status.to_string(), "{:#}", this.body);
         match scim_type {
@@ -106,7 +112,10 @@ impl TestServer {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let mut req = self.client.request(method, self.url(path)).bearer_auth(token);
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -126,11 +135,14 @@ impl TestServer {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                Value::String(String::from_utf8_lossy(&bytes).into_owned())
-            })
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -168,7 +180,7 @@ impl TestServer {
     pub fn domain(&self) -> String {
         self.server
             .db()
-            .read_blocking(|c| Ok(roster_server::store::organisation::load(c)?))
+            .read_blocking(roster_server::store::organisation::load)
             .ok()
             .flatten()
             .and_then(|o| o.authorized_domains.into_iter().find(|d| d != "*"))
@@ -205,7 +217,9 @@ pub fn new_user(email: &str, given: &str, family: &str) -> Value {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
