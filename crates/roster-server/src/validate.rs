@@ -427,6 +427,12 @@ fn put_schema_object(
         }
     };
     for (name, v) in attrs {
+        // Some clients (scim2-tester among them) send an extension object with its own
+        // `schemas` list inside; it says nothing the key does not already say.
+        if name.eq_ignore_ascii_case("schemas") {
+            check_schemas(resource, v)?;
+            continue;
+        }
         let loc = attr_in_schema(resource, schema, name).ok_or_else(|| {
             ApiError::invalid_syntax(format!("unknown attribute '{}:{name}'", schema.id))
         })?;
@@ -894,5 +900,17 @@ mod tests {
             matches!(resolve_text(&GROUP, "urn:roster:params:scim:schemas:extension:organisation:2.0:Group:licenses.value"),
             Some((Named::Attr(l), Some("value"))) if l.ext.is_some())
         );
+    }
+
+    #[test]
+    fn schemas_inside_an_extension_object_is_accepted_and_dropped() {
+        let input = json!({
+            "userName": "a",
+            ROSTER_USER: {"schemas": [ROSTER_USER], "localLogin": true},
+        });
+        let doc = normalize(&USER, &input, Mode::Create).expect("accepted");
+        assert_eq!(doc[ROSTER_USER], json!({"localLogin": true}));
+        let bad = json!({"userName": "a", ROSTER_USER: {"schemas": ["urn:nope"]}});
+        assert!(normalize(&USER, &bad, Mode::Create).is_err());
     }
 }
