@@ -27,6 +27,9 @@ pub struct SmtpConfig {
     pub organisation: String,
 }
 
+/// Emails handed to the relay per round.
+const BATCH: usize = 100;
+
 /// Sends pending emails whenever `wake` fires (and every 30 s, to retry failures).
 pub async fn run(db: Arc<Db>, config: SmtpConfig, wake: Arc<Notify>) {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
@@ -42,20 +45,27 @@ pub async fn run(db: Arc<Db>, config: SmtpConfig, wake: Arc<Notify>) {
     };
     loop {
         let pending = db
-            .read(|c| emails::undelivered(c, 100))
+            .read(|c| emails::undelivered(c, BATCH))
             .await
             .unwrap_or_default();
+        let full_batch = pending.len() == BATCH;
+        let mut delivered = 0;
         for email in pending {
             let result = send(&transport, &from, &config, &email).await;
             let now = crate::time::now();
             let id = email.id.clone();
             let error = result.err();
-            if let Some(e) = &error {
-                tracing::warn!(to = %email.recipient, error = %e, "email not delivered");
+            match &error {
+                Some(e) => tracing::warn!(to = %email.recipient, error = %e, "email not delivered"),
+                None => delivered += 1,
             }
             let _ = db
                 .write(move |c| emails::mark(c, &id, &now, error.as_deref()))
                 .await;
+        }
+        // More are waiting and the relay takes them: go on without a pause.
+        if full_batch && delivered > 0 {
+            continue;
         }
         tokio::select! {
             () = wake.notified() => {}

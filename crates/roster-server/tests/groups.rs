@@ -146,3 +146,99 @@ async fn organisation_is_readable() {
     );
     assert_eq!(org["identityProviderConfigured"], false);
 }
+
+#[tokio::test]
+async fn put_replaces_members_and_licenses_and_touches_affected_users() {
+    let t = TestServer::demo().await;
+    let a = t.create_user(&format!("pa@{DOMAIN}"), "Put", "A").await;
+    let b = t.create_user(&format!("pb@{DOMAIN}"), "Put", "B").await;
+    let (a_id, b_id) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let created = t
+        .post(
+            "/Groups",
+            &json!({"displayName": "Reviewers", "members": [{"value": a_id}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let gid = created["id"].as_str().unwrap();
+    let b_before = t.get(&format!("/Users/{b_id}")).await.expect(200).body;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Reviewers",
+        "members": [{"value": b_id, "type": "User"}],
+        EXT_GROUP: {"licenses": [{"value": "crm"}]},
+    });
+    let r = t
+        .put(&format!("/Groups/{gid}"), &body)
+        .await
+        .expect(200)
+        .body;
+    let members: Vec<&str> = r["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(members, [b_id]);
+    assert_eq!(r[EXT_GROUP]["licenses"][0]["value"], "crm");
+    assert_eq!(r["meta"]["version"], "W/\"2\"");
+    // B joined: its groups changed, so delta sync must see it as modified.
+    let b_after = t.get(&format!("/Users/{b_id}")).await.expect(200).body;
+    assert_ne!(
+        b_after["meta"]["lastModified"],
+        b_before["meta"]["lastModified"]
+    );
+    assert_ne!(b_after["meta"]["version"], b_before["meta"]["version"]);
+    assert_eq!(b_after["groups"][0]["value"], gid);
+    // Replace all members through PATCH.
+    let r = t
+        .patch(&format!("/Groups/{gid}"), &patch(json!([{"op": "replace", "path": "members", "value": [{"value": a_id}, {"value": b_id}]}])))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(r["members"].as_array().unwrap().len(), 2);
+    // Removing the whole members attribute empties the group.
+    let r = t
+        .patch(
+            &format!("/Groups/{gid}"),
+            &patch(json!([{"op": "remove", "path": "members"}])),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert!(r.get("members").is_none());
+}
+
+#[tokio::test]
+async fn group_licenses_beyond_seats_are_refused() {
+    let t = TestServer::demo().await;
+    let design = t.get("/Licenses/design").await.expect(200).body;
+    let free = design["seats"].as_u64().unwrap() - design["seatsAssigned"].as_u64().unwrap();
+    // A group of more users than there are free seats cannot get the license.
+    let mut members = Vec::new();
+    for i in 0..=free {
+        let u = t
+            .create_user(&format!("big{i}@{DOMAIN}"), "Big", "Group")
+            .await;
+        members.push(json!({"value": u["id"]}));
+    }
+    let body = json!({"displayName": "Too Big", "members": members, EXT_GROUP: {"licenses": [{"value": "design"}]}});
+    let r = t
+        .post("/Groups", &body)
+        .await
+        .expect_error(400, Some("invalidValue"));
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("no seat left"),
+        "{:#}",
+        r.body
+    );
+    assert!(
+        t.get("/Groups?filter=displayName%20eq%20%22Too%20Big%22")
+            .await
+            .expect(200)
+            .body["totalResults"]
+            == 0
+    );
+}
