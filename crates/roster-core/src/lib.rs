@@ -1,0 +1,16 @@
+//! roster-core: everything Roster does except drawing it.
+//!
+//! - [`model`]: the organisation as Roster sees it (users, groups, licenses), with
+//!   types that say what they are.
+//! - [`client`]: the SCIM 2.0 API client (discovery, paging, mutations, retries).
+//! - [`store`]: the local SQLite store (cached snapshot, outbox, reports).
+//! - [`engine`]: the sync engine the app and the CLI drive through commands and events.
+//!
+//! This crate never depends on a GUI toolkit.
+
+pub mod client;
+pub mod error;
+pub mod model;
+pub mod store;
+
+pub use error::CoreError;

@@ -1,0 +1,177 @@
+//! Email addresses: validated once, compared case-insensitively.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An email address that passed syntax validation (RFC 5322 addr-spec, as the
+/// `email_address` crate checks it). Two addresses that differ only in case are equal.
+#[derive(Clone)]
+pub struct Email {
+    text: String,
+    key: String,
+}
+
+/// Why a text is not an email address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a valid email address: {reason}")]
+pub struct InvalidEmail {
+    /// What was given.
+    pub text: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl Email {
+    /// Validates `text` (surrounding spaces are trimmed).
+    pub fn parse(text: &str) -> Result<Self, InvalidEmail> {
+        let trimmed = text.trim();
+        if !trimmed.contains('@') {
+            return Err(InvalidEmail {
+                text: text.to_owned(),
+                reason: "it has no @".to_owned(),
+            });
+        }
+        email_address::EmailAddress::from_str(trimmed).map_err(|e| InvalidEmail {
+            text: text.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let (_, domain) = trimmed.rsplit_once('@').unwrap_or_default();
+        if !domain.contains('.') {
+            return Err(InvalidEmail {
+                text: text.to_owned(),
+                reason: "the domain has no dot".to_owned(),
+            });
+        }
+        Ok(Self {
+            text: trimmed.to_owned(),
+            key: trimmed.to_lowercase(),
+        })
+    }
+
+    /// The address as given.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The address in lower case, for comparisons and indexes.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The part after the @, in lower case.
+    pub fn domain(&self) -> &str {
+        self.key.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+
+    /// Whether the domain is one of `authorized` (`*` authorizes all).
+    pub fn in_domains<S: AsRef<str>>(&self, authorized: &[S]) -> bool {
+        authorized
+            .iter()
+            .any(|d| d.as_ref() == "*" || d.as_ref().eq_ignore_ascii_case(self.domain()))
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email({})", self.text)
+    }
+}
+
+impl PartialEq for Email {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Email {}
+
+impl Hash for Email {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+
+impl PartialOrd for Email {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Email {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl FromStr for Email {
+    type Err = InvalidEmail;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for Email {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compares_case_insensitively_and_keeps_spelling() {
+        let a = Email::parse(" Ann.Smith@Example.COM ").unwrap();
+        let b = Email::parse("ann.smith@example.com").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.as_str(), "Ann.Smith@Example.COM");
+        assert_eq!(a.domain(), "example.com");
+        let mut set = std::collections::HashSet::new();
+        set.insert(a);
+        assert!(set.contains(&b));
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_address() {
+        for bad in [
+            "",
+            "plain",
+            "a@",
+            "@b.com",
+            "a b@c.com",
+            "a@localhost",
+            "a@@b.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["a+tag@b.co", "élodie@exemple.fr", "o'brien@x.org"] {
+            assert!(Email::parse(good).is_ok(), "{good:?} refused");
+        }
+    }
+
+    #[test]
+    fn domain_rule() {
+        let e = Email::parse("x@Corp.example").unwrap();
+        assert!(e.in_domains(&["corp.example"]));
+        assert!(e.in_domains(&["*"]));
+        assert!(!e.in_domains(&["other.example", "sub.corp.example"]));
+    }
+}

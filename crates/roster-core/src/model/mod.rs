@@ -1,0 +1,13 @@
+//! The organisation as Roster sees it.
+
+mod change;
+mod email;
+mod ids;
+mod organisation;
+mod user;
+
+pub use change::{Change, NewUser};
+pub use email::{Email, InvalidEmail};
+pub use ids::{GroupId, LicenseId, UserId};
+pub use organisation::{Group, License, Organisation};
+pub use user::{InvitationStatus, LicenseGrant, LicenseOrigin, User};
