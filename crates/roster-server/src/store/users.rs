@@ -80,8 +80,13 @@ pub fn list(
         return Ok((total, Vec::new()));
     }
     let order = order.map(|o| format!("{o}, ")).unwrap_or_default();
+    // The page is chosen on narrow rows first (a covering index when unfiltered), so
+    // skipping to a late page does not read the documents of every earlier row.
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM users u WHERE {where_sql} ORDER BY {order}u.seq LIMIT {count} OFFSET {offset}"
+        "SELECT {COLUMNS} FROM users u WHERE u.seq IN (
+             SELECT u.seq FROM users u WHERE {where_sql}
+             ORDER BY {order}u.seq LIMIT {count} OFFSET {offset})
+         ORDER BY {order}u.seq"
     ))?;
     let rows = stmt.query_map(params_from_iter(params), from_row)?;
     Ok((total, rows.collect::<Result<_, _>>()?))
