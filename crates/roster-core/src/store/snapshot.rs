@@ -1,0 +1,422 @@
+//! The cached snapshot of each profile's organisation.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Store, StoreError, column, decode, encode, from_db_time, to_db_time};
+use crate::model::{Group, License, Organisation, User, UserId};
+
+/// Everything Roster caches of one profile's organisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Every user. [`Store::load_snapshot`] returns them in id order (byte order of the
+    /// id string), whatever order they were saved in.
+    pub users: Vec<User>,
+    /// Every group, in id order when loaded.
+    pub groups: Vec<Group>,
+    /// Every license, in id order when loaded.
+    pub licenses: Vec<License>,
+    /// The organisation, or `None` when the server does not offer it (a plain SCIM
+    /// server without the Roster extension).
+    pub organisation: Option<Organisation>,
+    /// When this data was last fetched from the server.
+    pub synced_at: DateTime<Utc>,
+    /// The newest `meta.lastModified` seen: the next delta asks for users changed after
+    /// it. `None` when the server gives no modification times (full loads only).
+    pub max_last_modified: Option<DateTime<Utc>>,
+}
+
+/// What changed since the last sync, as [`Store::apply_delta`] applies it.
+#[derive(Debug, Clone, Copy)]
+pub struct Delta<'a> {
+    /// Users created or changed: stored as given, replacing any cached version.
+    pub changed_users: &'a [User],
+    /// Users gone from the server. Applied after `changed_users`, so a user in both is
+    /// deleted. Ids not in the cache are ignored.
+    pub deleted_users: &'a [UserId],
+    /// The full new list of groups, or `None` to keep the cached one.
+    pub groups: Option<&'a [Group]>,
+    /// The full new list of licenses, or `None` to keep the cached one.
+    pub licenses: Option<&'a [License]>,
+    /// The new organisation, or `None` to keep the cached one.
+    pub organisation: Option<&'a Organisation>,
+    /// When this delta was fetched; replaces the stored sync time.
+    pub synced_at: DateTime<Utc>,
+    /// The new high-water mark; replaces the stored one (pass the old value through
+    /// when nothing newer was seen: `None` here means "unknown", which forces the next
+    /// sync to be a full load).
+    pub max_last_modified: Option<DateTime<Utc>>,
+}
+
+/// A snapshot's header, read without loading the users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    /// The profile.
+    pub profile: String,
+    /// When it was last synced.
+    pub synced_at: DateTime<Utc>,
+    /// The delta-sync high-water mark.
+    pub max_last_modified: Option<DateTime<Utc>>,
+    /// How many users it holds.
+    pub user_count: u64,
+}
+
+/// The three per-snapshot tables, which share one shape: `(snapshot, id, data)`.
+#[derive(Clone, Copy)]
+enum Table {
+    User,
+    Group,
+    License,
+}
+
+impl Table {
+    fn insert(self) -> &'static str {
+        // OR REPLACE: a server listing that shifts while it is paged can return the same
+        // resource twice; the later copy wins instead of failing the whole save.
+        match self {
+            Self::User => {
+                "INSERT OR REPLACE INTO snapshot_user (snapshot, id, data) VALUES (?1, ?2, ?3)"
+            }
+            Self::Group => {
+                "INSERT OR REPLACE INTO snapshot_group (snapshot, id, data) VALUES (?1, ?2, ?3)"
+            }
+            Self::License => {
+                "INSERT OR REPLACE INTO snapshot_license (snapshot, id, data) VALUES (?1, ?2, ?3)"
+            }
+        }
+    }
+
+    fn delete_all(self) -> &'static str {
+        match self {
+            Self::User => "DELETE FROM snapshot_user WHERE snapshot = ?1",
+            Self::Group => "DELETE FROM snapshot_group WHERE snapshot = ?1",
+            Self::License => "DELETE FROM snapshot_license WHERE snapshot = ?1",
+        }
+    }
+
+    fn select_all(self) -> &'static str {
+        match self {
+            Self::User => "SELECT id, data FROM snapshot_user WHERE snapshot = ?1 ORDER BY id",
+            Self::Group => "SELECT id, data FROM snapshot_group WHERE snapshot = ?1 ORDER BY id",
+            Self::License => {
+                "SELECT id, data FROM snapshot_license WHERE snapshot = ?1 ORDER BY id"
+            }
+        }
+    }
+
+    /// How a row is named in errors.
+    fn noun(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Group => "group",
+            Self::License => "license",
+        }
+    }
+}
+
+/// Something cached in a snapshot table: it knows its id.
+trait Cached: Serialize + DeserializeOwned {
+    const TABLE: Table;
+    fn id(&self) -> &str;
+}
+
+impl Cached for User {
+    const TABLE: Table = Table::User;
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+impl Cached for Group {
+    const TABLE: Table = Table::Group;
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+impl Cached for License {
+    const TABLE: Table = Table::License;
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+fn row_name(table: Table, id: &str, profile: &str) -> String {
+    format!("cached {} {id:?} of profile {profile:?}", table.noun())
+}
+
+/// Writes `items` with one prepared statement, in id order: appending to the B-tree in
+/// key order keeps page splits and cache misses down on a 100k-user save.
+fn insert_rows<T: Cached>(
+    tx: &Transaction<'_>,
+    snapshot: i64,
+    profile: &str,
+    items: &[T],
+) -> Result<(), StoreError> {
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.id().cmp(b.id()));
+    let mut insert = tx.prepare_cached(T::TABLE.insert())?;
+    let mut buf = Vec::with_capacity(1024);
+    for item in sorted {
+        buf.clear();
+        serde_json::to_writer(&mut buf, item).map_err(|e| StoreError::Encode {
+            what: row_name(T::TABLE, item.id(), profile),
+            detail: e.to_string(),
+        })?;
+        // serde_json writes UTF-8 only; the check is cheap next to the insert.
+        let text = std::str::from_utf8(&buf).map_err(|e| StoreError::Encode {
+            what: row_name(T::TABLE, item.id(), profile),
+            detail: e.to_string(),
+        })?;
+        insert.execute(params![snapshot, item.id(), text])?;
+    }
+    Ok(())
+}
+
+/// Reads every row of one table of a snapshot; a row that does not decode, or whose
+/// content disagrees with its key, is an error naming it.
+fn load_rows<T: Cached>(
+    conn: &rusqlite::Connection,
+    snapshot: i64,
+    profile: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut select = conn.prepare_cached(T::TABLE.select_all())?;
+    let mut rows = select.query([snapshot])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id = r.get_ref(0)?.as_str().map_err(|e| StoreError::Corrupt {
+            row: format!("a cached {} of profile {profile:?}", T::TABLE.noun()),
+            detail: e.to_string(),
+        })?;
+        let name = || row_name(T::TABLE, id, profile);
+        let data = r.get_ref(1)?.as_str().map_err(|e| StoreError::Corrupt {
+            row: name(),
+            detail: e.to_string(),
+        })?;
+        let item: T = decode(data, name)?;
+        if item.id() != id {
+            return Err(StoreError::Corrupt {
+                row: name(),
+                detail: format!("its data is for id {:?}", item.id()),
+            });
+        }
+        out.push(item);
+    }
+    Ok(out)
+}
+
+fn replace_rows<T: Cached>(
+    tx: &Transaction<'_>,
+    snapshot: i64,
+    profile: &str,
+    items: &[T],
+) -> Result<(), StoreError> {
+    tx.prepare_cached(T::TABLE.delete_all())?
+        .execute([snapshot])?;
+    insert_rows(tx, snapshot, profile, items)
+}
+
+fn opt_time(t: Option<DateTime<Utc>>) -> Result<Option<i64>, StoreError> {
+    t.map(to_db_time).transpose()
+}
+
+impl Store {
+    /// Replaces the profile's cached snapshot with `snapshot`, in one transaction: a
+    /// crash half-way leaves the previous snapshot intact.
+    pub fn save_snapshot(&self, profile: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let synced_at = to_db_time(snapshot.synced_at)?;
+        let max_last_modified = opt_time(snapshot.max_last_modified)?;
+        let organisation = snapshot
+            .organisation
+            .as_ref()
+            .map(|o| encode(o, || format!("the organisation of profile {profile:?}")))
+            .transpose()?;
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: i64 = tx.query_row(
+            "INSERT INTO snapshot (profile, synced_at, max_last_modified, organisation)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (profile) DO UPDATE SET synced_at = excluded.synced_at,
+                 max_last_modified = excluded.max_last_modified,
+                 organisation = excluded.organisation
+             RETURNING id",
+            params![profile, synced_at, max_last_modified, organisation],
+            |r| r.get(0),
+        )?;
+        replace_rows(&tx, id, profile, &snapshot.users)?;
+        replace_rows(&tx, id, profile, &snapshot.groups)?;
+        replace_rows(&tx, id, profile, &snapshot.licenses)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The profile's cached snapshot, or `None` if it was never synced (or forgotten).
+    ///
+    /// A row that cannot be read fails the whole load with [`StoreError::Corrupt`]
+    /// naming it; the cache is only a copy, so the way out is
+    /// [`Store::clear_snapshot`] and a full sync.
+    pub fn load_snapshot(&self, profile: &str) -> Result<Option<Snapshot>, StoreError> {
+        let conn = self.lock();
+        // One read transaction, so a save by another process cannot slip in between
+        // the header and the rows. It is only read from, so dropping it (a rollback)
+        // ends it.
+        let tx = conn.unchecked_transaction()?;
+        load_snapshot_in(&tx, profile)
+    }
+
+    /// The snapshot's sync time, high-water mark and size, without loading users.
+    pub fn snapshot_info(&self, profile: &str) -> Result<Option<SnapshotInfo>, StoreError> {
+        let conn = self.lock();
+        conn.prepare_cached(
+            "SELECT s.synced_at, s.max_last_modified,
+                    (SELECT count(*) FROM snapshot_user u WHERE u.snapshot = s.id)
+             FROM snapshot s WHERE s.profile = ?1",
+        )?
+        .query_row([profile], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .optional()?
+        .map(|(synced_at, max_last_modified, count)| {
+            Ok(SnapshotInfo {
+                profile: profile.to_owned(),
+                synced_at: from_db_time(synced_at),
+                max_last_modified: max_last_modified.map(from_db_time),
+                user_count: u64::try_from(count).unwrap_or(0),
+            })
+        })
+        .transpose()
+    }
+
+    /// Profiles that have a cached snapshot, by name.
+    pub fn cached_profiles(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT profile FROM snapshot ORDER BY profile")?;
+        let names = stmt.query_map([], |r| r.get(0))?;
+        Ok(names.collect::<Result<_, _>>()?)
+    }
+
+    /// Applies what changed since the last sync, in one transaction.
+    ///
+    /// Fails with [`StoreError::NoSnapshot`] when the profile has no snapshot: a delta
+    /// on nothing would look like a complete cache while missing most users.
+    pub fn apply_delta(&self, profile: &str, delta: &Delta<'_>) -> Result<(), StoreError> {
+        let synced_at = to_db_time(delta.synced_at)?;
+        let max_last_modified = opt_time(delta.max_last_modified)?;
+        let organisation = delta
+            .organisation
+            .map(|o| encode(o, || format!("the organisation of profile {profile:?}")))
+            .transpose()?;
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: i64 = tx
+            .prepare_cached(
+                "UPDATE snapshot SET synced_at = ?2, max_last_modified = ?3,
+                     organisation = coalesce(?4, organisation)
+                 WHERE profile = ?1 RETURNING id",
+            )?
+            .query_row(
+                params![profile, synced_at, max_last_modified, organisation],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoSnapshot {
+                profile: profile.to_owned(),
+            })?;
+        insert_rows(&tx, id, profile, delta.changed_users)?;
+        {
+            let mut delete =
+                tx.prepare_cached("DELETE FROM snapshot_user WHERE snapshot = ?1 AND id = ?2")?;
+            for user in delta.deleted_users {
+                delete.execute(params![id, user.as_str()])?;
+            }
+        }
+        if let Some(groups) = delta.groups {
+            replace_rows(&tx, id, profile, groups)?;
+        }
+        if let Some(licenses) = delta.licenses {
+            replace_rows(&tx, id, profile, licenses)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Drops the profile's cached snapshot only (after a corrupt row, or to force a
+    /// full sync); its outbox and settings stay.
+    pub fn clear_snapshot(&self, profile: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        clear_snapshot_in(&tx, profile)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets everything about a profile: snapshot, outbox (pending changes included)
+    /// and its settings. For when the administrator removes the connection.
+    pub fn forget_profile(&self, profile: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        clear_snapshot_in(&tx, profile)?;
+        tx.execute("DELETE FROM outbox WHERE profile = ?1", [profile])?;
+        tx.execute("DELETE FROM profile_setting WHERE profile = ?1", [profile])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn clear_snapshot_in(tx: &Transaction<'_>, profile: &str) -> Result<(), StoreError> {
+    let id: Option<i64> = tx
+        .query_row(
+            "DELETE FROM snapshot WHERE profile = ?1 RETURNING id",
+            [profile],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = id {
+        for table in [Table::User, Table::Group, Table::License] {
+            tx.execute(table.delete_all(), [id])?;
+        }
+    }
+    Ok(())
+}
+
+fn load_snapshot_in(
+    conn: &rusqlite::Connection,
+    profile: &str,
+) -> Result<Option<Snapshot>, StoreError> {
+    let header = conn
+        .prepare_cached(
+            "SELECT id, synced_at, max_last_modified, organisation
+             FROM snapshot WHERE profile = ?1",
+        )?
+        .query_row([profile], |r| {
+            let name = || format!("snapshot header of profile {profile:?}");
+            Ok((
+                column::<i64>(r, 0, name),
+                column::<i64>(r, 1, name),
+                column::<Option<i64>>(r, 2, name),
+                column::<Option<String>>(r, 3, name),
+            ))
+        })
+        .optional()?;
+    let Some((id, synced_at, max_last_modified, organisation)) = header else {
+        return Ok(None);
+    };
+    let id = id?;
+    let organisation = organisation?
+        .map(|text| decode(&text, || format!("the organisation of profile {profile:?}")))
+        .transpose()?;
+    Ok(Some(Snapshot {
+        users: load_rows(conn, id, profile)?,
+        groups: load_rows(conn, id, profile)?,
+        licenses: load_rows(conn, id, profile)?,
+        organisation,
+        synced_at: from_db_time(synced_at?),
+        max_last_modified: max_last_modified?.map(from_db_time),
+    }))
+}
