@@ -1,0 +1,229 @@
+//! One HTTP call with retries, logging and error mapping.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::ApiClient;
+use super::errors;
+use super::retry::{self, Outcome, Safety};
+use crate::CoreError;
+
+/// A request to send (built again for each attempt).
+pub(crate) struct Call {
+    pub method: Method,
+    pub url: Url,
+    pub body: Option<Vec<u8>>,
+    pub if_match: Option<HeaderValue>,
+    pub timeout: Option<Duration>,
+}
+
+impl Call {
+    /// A request without a body.
+    pub fn new(method: Method, url: Url) -> Self {
+        Self {
+            method,
+            url,
+            body: None,
+            if_match: None,
+            timeout: None,
+        }
+    }
+
+    /// With a JSON body.
+    pub fn json<T: Serialize>(mut self, body: &T) -> Result<Self, CoreError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| CoreError::Protocol {
+            detail: format!("the request could not be encoded: {e}"),
+        })?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    /// With `If-Match: version` when a version is given.
+    pub fn if_match(mut self, version: Option<&str>) -> Result<Self, CoreError> {
+        self.if_match = version
+            .map(|v| {
+                HeaderValue::from_str(v).map_err(|_| CoreError::Protocol {
+                    detail: format!("the version {v:?} cannot be sent in If-Match"),
+                })
+            })
+            .transpose()?;
+        Ok(self)
+    }
+
+    /// With a timeout other than the client's default.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    fn safety(&self) -> Safety {
+        if self.method == Method::POST {
+            Safety::Unsafe
+        } else {
+            Safety::Idempotent
+        }
+    }
+}
+
+/// The server's final answer to a call (any status).
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// Whether an earlier attempt of this call may have been carried out by the
+    /// server (its answer was lost), so a 404 or 409 now may be our own doing.
+    pub earlier_attempt_may_have_landed: bool,
+    what: String,
+}
+
+impl Reply {
+    /// The reply if its status is a success, else the matching error.
+    pub fn success(self) -> Result<Self, CoreError> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            let location = self
+                .headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok());
+            Err(errors::from_status(
+                self.status.as_u16(),
+                &self.body,
+                location,
+            ))
+        }
+    }
+
+    /// The body read as `T`; `Protocol` when it is not.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, CoreError> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| errors::protocol(&format!("the answer to {} is not SCIM", self.what), e))
+    }
+}
+
+impl ApiClient {
+    /// Sends `call`, retrying transient failures, and returns the final answer.
+    /// Fails only when no answer came (`Offline`); statuses are left to the caller
+    /// ([`Reply::success`]).
+    pub(crate) async fn send(&self, call: &Call) -> Result<Reply, CoreError> {
+        let policy = self.inner.options.retry;
+        let max_attempts = policy.max_attempts.max(1);
+        let what = format!("{} {}", call.method, call.url.path());
+        let mut landed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let result = self.attempt(call).await;
+            let millis = started.elapsed().as_millis() as u64;
+            let (outcome, retry_after) = match &result {
+                Ok((status, headers, _)) => {
+                    tracing::debug!(
+                        method = %call.method,
+                        path = call.url.path(),
+                        status = status.as_u16(),
+                        millis,
+                        attempt,
+                        "scim call"
+                    );
+                    let retry_after = retry::parse_retry_after(
+                        headers
+                            .get(header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok()),
+                    );
+                    (Outcome::Status(status.as_u16()), retry_after)
+                }
+                Err(e) => {
+                    let reason = errors::describe_transport(e);
+                    tracing::debug!(
+                        method = %call.method,
+                        path = call.url.path(),
+                        error = %reason,
+                        millis,
+                        attempt,
+                        "scim call failed"
+                    );
+                    let outcome = if e.is_connect() {
+                        Outcome::NotSent
+                    } else {
+                        Outcome::Unknown
+                    };
+                    (outcome, None)
+                }
+            };
+            let retry = attempt < max_attempts && retry::should_retry(call.safety(), outcome);
+            if retry {
+                landed |= retry::may_have_landed(outcome);
+                let wait = policy.delay(attempt, retry_after);
+                tracing::debug!(
+                    method = %call.method,
+                    path = call.url.path(),
+                    wait_millis = wait.as_millis() as u64,
+                    "retrying"
+                );
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return match result {
+                Ok((status, headers, body)) => Ok(Reply {
+                    status,
+                    headers,
+                    body,
+                    earlier_attempt_may_have_landed: landed,
+                    what,
+                }),
+                Err(e) => Err(CoreError::Offline {
+                    reason: errors::describe_transport(&e),
+                }),
+            };
+        }
+    }
+
+    /// Sends `call` and requires a success status.
+    pub(crate) async fn send_ok(&self, call: &Call) -> Result<Reply, CoreError> {
+        self.send(call).await?.success()
+    }
+
+    /// GET `url` and read the body as `T`.
+    pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T, CoreError> {
+        self.send_ok(&Call::new(Method::GET, url)).await?.json()
+    }
+
+    /// One attempt: send, and read the whole answer.
+    async fn attempt(
+        &self,
+        call: &Call,
+    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error> {
+        let mut req = self
+            .inner
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .header(header::AUTHORIZATION, self.inner.auth.clone());
+        if let Some(body) = &call.body {
+            req = req
+                .header(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(roster_proto::SCIM_MEDIA_TYPE),
+                )
+                .body(body.clone());
+        }
+        if let Some(version) = &call.if_match {
+            req = req.header(header::IF_MATCH, version.clone());
+        }
+        if let Some(timeout) = call.timeout {
+            req = req.timeout(timeout);
+        }
+        let response = req.send().await.map_err(reqwest::Error::without_url)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(reqwest::Error::without_url)?;
+        Ok((status, headers, body.to_vec()))
+    }
+}
