@@ -249,3 +249,42 @@ async fn the_token_never_appears_in_debug_display_errors_or_logs() {
     assert!(!logs.contains(secret), "token in the logs");
     assert!(!logs.contains(good.token.expose()), "token in the logs");
 }
+
+#[tokio::test]
+async fn https_is_verified_and_an_extra_ca_can_be_trusted() {
+    let t = TestServer::demo().await;
+    let front = support::tls::TlsFront::start(t.server.addr()).await;
+
+    // The private CA is not trusted by default: a clear settings error, not "offline".
+    let untrusted = ApiClient::with_options(&profile(&front.base_url(), &t.token), fast_options())
+        .expect("client");
+    match untrusted.connect().await {
+        Err(CoreError::Config { detail }) => {
+            assert!(detail.contains("not trusted"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // An address the certificate does not name is refused the same way (where
+    // 127.0.0.2 can be bound, as on Linux).
+    if let Some(other) = support::tls::TlsFront::start_on("127.0.0.2", t.server.addr()).await {
+        let mut wrong_name = profile(&other.base_url(), &t.token);
+        wrong_name.ca_certificate_pem = Some(support::tls::CA_PEM.to_vec());
+        let client = ApiClient::with_options(&wrong_name, fast_options()).expect("client");
+        assert!(
+            matches!(client.connect().await, Err(CoreError::Config { .. })),
+            "a certificate for another address is refused"
+        );
+    }
+
+    for url in [front.base_url(), front.base_url_by_name()] {
+        let mut p = profile(&url, &t.token);
+        p.ca_certificate_pem = Some(support::tls::CA_PEM.to_vec());
+        let client = ApiClient::with_options(&p, fast_options()).expect("client");
+        let info = client
+            .connect()
+            .await
+            .expect("trusted through the extra CA");
+        assert!(info.capabilities.roster_extension);
+        assert_eq!(client.user_ids().await.expect("ids").len(), 300);
+    }
+}

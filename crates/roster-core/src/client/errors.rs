@@ -86,6 +86,36 @@ pub(crate) fn protocol(what: &str, err: impl std::fmt::Display) -> CoreError {
     }
 }
 
+/// When the connection failed because the server's certificate is not trusted (or
+/// not valid for its name): the message for `CoreError::Config`. A settings
+/// problem, not a network one, so it is neither retried nor shown as "offline".
+pub(crate) fn certificate_problem(e: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(
+            err @ (rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented),
+        ) = rustls_error(s)
+        {
+            return Some(format!(
+                "the server's TLS certificate is not trusted ({err}). If the server uses a \
+                 private certificate authority, add that authority's certificate (PEM) to the \
+                 connection"
+            ));
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// The rustls error inside `e`, looking through nested `io::Error`s.
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    rustls_error(inner)
+}
+
 /// A description of a transport failure for `Offline { reason }`: the innermost
 /// cause (e.g. "Connection refused (os error 111)"), never the URL nor a header.
 pub(crate) fn describe_transport(e: &reqwest::Error) -> String {

@@ -138,6 +138,9 @@ impl ApiClient {
                     (Outcome::Status(status.as_u16()), retry_after)
                 }
                 Err(e) => {
+                    if let Some(detail) = errors::certificate_problem(e) {
+                        return Err(CoreError::Config { detail });
+                    }
                     let reason = errors::describe_transport(e);
                     tracing::debug!(
                         method = %call.method,
