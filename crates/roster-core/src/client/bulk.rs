@@ -80,8 +80,10 @@ impl ApiClient {
             }
             None => {
                 let in_flight = self.inner.options.requests_in_flight.max(1);
-                stream::iter(users)
-                    .map(|u| self.create_user(u))
+                // Indices, not references, keep the future `Send` (a closure over
+                // `&NewUser` trips rustc's higher-ranked lifetime inference).
+                stream::iter(0..users.len())
+                    .map(|i| self.create_user(&users[i]))
                     .buffered(in_flight)
                     .collect()
                     .await
@@ -169,57 +171,55 @@ impl ApiClient {
     async fn users_by_id(&self, ids: &[UserId]) -> HashMap<UserId, Result<User, CoreError>> {
         let in_flight = self.inner.options.requests_in_flight.max(1);
         let attributes = self.user_attributes();
-        let chunks: Vec<Vec<(UserId, Result<User, CoreError>)>> =
-            stream::iter(ids.chunks(IDS_PER_LOOKUP))
-                .map(|chunk| {
-                    let attributes = &attributes;
-                    async move {
-                        let filter = chunk
-                            .iter()
-                            .map(|id| format!("id eq {}", filter_string(id.as_str())))
-                            .collect::<Vec<_>>()
-                            .join(" or ");
-                        let count = chunk.len().to_string();
-                        let url = self.url(
-                            &["Users"],
-                            &[
-                                ("filter", &filter),
-                                ("attributes", attributes),
-                                ("count", &count),
-                            ],
-                        );
-                        let listed = self
-                            .get_json::<roster_proto::ListResponse<UserResource>>(url)
-                            .await;
-                        let mut found: HashMap<UserId, User> = match listed {
-                            Ok(list) => list
-                                .resources
-                                .into_iter()
-                                .map(|r| (UserId(r.id.clone()), User::from_resource(r)))
-                                .collect(),
-                            Err(CoreError::Rejected { .. }) => HashMap::new(),
-                            Err(e) => {
-                                return chunk
-                                    .iter()
-                                    .map(|id| (id.clone(), Err(e.clone())))
-                                    .collect();
-                            }
-                        };
-                        let mut out = Vec::with_capacity(chunk.len());
-                        for id in chunk {
-                            let user = match found.remove(id) {
-                                Some(u) => Ok(u),
-                                None => self.get_user(id).await,
-                            };
-                            out.push((id.clone(), user));
-                        }
-                        out
-                    }
-                })
-                .buffer_unordered(in_flight)
-                .collect()
-                .await;
-        chunks.into_iter().flatten().collect()
+        let chunks: Vec<Vec<UserId>> = ids.chunks(IDS_PER_LOOKUP).map(<[UserId]>::to_vec).collect();
+        let found: Vec<Vec<(UserId, Result<User, CoreError>)>> = stream::iter(chunks)
+            .map(|chunk| self.users_by_id_chunk(chunk, &attributes))
+            .buffer_unordered(in_flight)
+            .collect()
+            .await;
+        found.into_iter().flatten().collect()
+    }
+
+    async fn users_by_id_chunk(
+        &self,
+        chunk: Vec<UserId>,
+        attributes: &str,
+    ) -> Vec<(UserId, Result<User, CoreError>)> {
+        let filter = chunk
+            .iter()
+            .map(|id| format!("id eq {}", filter_string(id.as_str())))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let count = chunk.len().to_string();
+        let url = self.url(
+            &["Users"],
+            &[
+                ("filter", &filter),
+                ("attributes", attributes),
+                ("count", &count),
+            ],
+        );
+        let listed = self
+            .get_json::<roster_proto::ListResponse<UserResource>>(url)
+            .await;
+        let mut found: HashMap<UserId, User> = match listed {
+            Ok(list) => list
+                .resources
+                .into_iter()
+                .map(|r| (UserId(r.id.clone()), User::from_resource(r)))
+                .collect(),
+            Err(CoreError::Rejected { .. }) => HashMap::new(),
+            Err(e) => return chunk.into_iter().map(|id| (id, Err(e.clone()))).collect(),
+        };
+        let mut out = Vec::with_capacity(chunk.len());
+        for id in chunk {
+            let user = match found.remove(&id) {
+                Some(u) => Ok(u),
+                None => self.get_user(&id).await,
+            };
+            out.push((id, user));
+        }
+        out
     }
 }
 

@@ -328,3 +328,51 @@ mod tests {
         assert_eq!(filter_string(r#"a"b\c"#), r#""a\"b\\c""#);
     }
 }
+
+#[cfg(test)]
+mod send_tests {
+    use super::*;
+    use crate::model::{GroupId, NewUser, UserId};
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The engine spawns these futures on a multi-threaded runtime.
+    #[test]
+    fn futures_are_send() {
+        let c = ApiClient::new(&Profile {
+            name: "t".into(),
+            base_url: "http://127.0.0.1:9".into(),
+            token: Token::new("t"),
+            ca_certificate_pem: None,
+        })
+        .unwrap();
+        let id = UserId::from("u");
+        let users: Vec<NewUser> = Vec::new();
+        assert_send(&c.connect());
+        assert_send(&c.load_users(|_, _| {}));
+        assert_send(&c.load_groups());
+        assert_send(&c.licenses());
+        assert_send(&c.users_changed_since(chrono::Utc::now()));
+        assert_send(&c.user_ids());
+        assert_send(&c.patch_user(&id, &[], None));
+        assert_send(&c.delete_user(&id, None));
+        assert_send(&c.set_group_members(&GroupId::from("g"), &[], &[]));
+        assert_send(&c.resend_invitation(&id));
+        assert_send(&c.find_user_by_user_name("x"));
+        assert_send(&c.bulk(Vec::new()));
+        assert_send(&c.create_users(&users));
+        let one = NewUser {
+            email: crate::model::Email::parse("a@b.example").unwrap(),
+            given_name: "A".into(),
+            family_name: "B".into(),
+            admin: false,
+            local_login: false,
+            licenses: Vec::new(),
+            groups: Vec::new(),
+        };
+        assert_send(&c.create_user(&one));
+        assert_send(&c.get_user(&id));
+        assert_send(&c.get_group(&GroupId::from("g")));
+        assert_send(&c.organisation());
+    }
+}
