@@ -13,7 +13,7 @@ use futures_util::{StreamExt, stream};
 use roster_core::CoreError;
 use roster_core::client::{ApiClient, ClientOptions, RetryPolicy};
 use roster_core::model::{NewUser, User};
-use support::proxy::FaultProxy;
+use support::proxy::{Fault, FaultProxy};
 use support::{TestServer, fast_options, new_user, profile};
 
 /// The client under test: fast backoff and enough attempts that a retried call
@@ -257,4 +257,81 @@ async fn bulk_creates_through_a_faulty_proxy_land_once() {
         );
     }
     assert!(proxy.stats().faults() > 0);
+}
+
+#[tokio::test]
+async fn persistent_faults_end_in_server_or_offline_errors_and_post_is_not_resent() {
+    let t = TestServer::demo().await;
+    let proxy = FaultProxy::start(t.server.addr(), 0, 3).await;
+    // Default attempts (5), fast backoff.
+    let client = ApiClient::with_options(&profile(&proxy.base_url(), &t.token), fast_options())
+        .expect("client");
+    client.connect().await.expect("connects");
+    let stats = proxy.stats();
+    let count = |c: &AtomicUsize| c.load(Ordering::Relaxed);
+    proxy.set_fault_percent(100);
+
+    // 503 and 429 are retried (GET and POST alike), then reported as Server.
+    proxy.set_fault_kinds(&[Fault::Unavailable]);
+    let before = count(&stats.unavailable_503);
+    assert!(matches!(
+        client.user_ids().await,
+        Err(CoreError::Server { status: 503, .. })
+    ));
+    assert_eq!(count(&stats.unavailable_503) - before, 5, "5 attempts");
+    let before = count(&stats.unavailable_503);
+    assert!(matches!(
+        client
+            .create_user(&new_user("busy@lumen.example", "Busy", "Server"))
+            .await,
+        Err(CoreError::Server { status: 503, .. })
+    ));
+    assert_eq!(
+        count(&stats.unavailable_503) - before,
+        5,
+        "a refused POST is resent"
+    );
+    proxy.set_fault_kinds(&[Fault::TooMany]);
+    assert!(matches!(
+        client.load_groups().await,
+        Err(CoreError::Server { status: 429, .. })
+    ));
+
+    // A reset after sending: GET is retried, POST is not (it may have landed).
+    proxy.set_fault_kinds(&[Fault::ResetBefore]);
+    let before = count(&stats.reset_before_forwarding);
+    assert!(client.licenses().await.expect_err("reset").is_offline());
+    assert_eq!(count(&stats.reset_before_forwarding) - before, 5);
+    proxy.set_fault_kinds(&[Fault::ResetAfter]);
+    let before = count(&stats.reset_after_forwarding);
+    let new = new_user("lost.answer@lumen.example", "Lost", "Answer");
+    assert!(
+        client
+            .create_user(&new)
+            .await
+            .expect_err("reset")
+            .is_offline()
+    );
+    assert_eq!(
+        count(&stats.reset_after_forwarding) - before,
+        1,
+        "POST sent once"
+    );
+    // It did land, once; the replay meets it.
+    proxy.set_fault_percent(0);
+    assert_eq!(
+        t.user_names("userName eq \"lost.answer@lumen.example\"")
+            .await
+            .len(),
+        1
+    );
+    assert!(matches!(
+        client.create_user(&new).await,
+        Err(CoreError::AlreadyExists { .. })
+    ));
+    assert_eq!(
+        t.user_names("userName sw \"busy@\"").await.len(),
+        0,
+        "a 503 means not done"
+    );
 }

@@ -60,6 +60,7 @@ struct Shared {
     upstream: SocketAddr,
     fault_percent: AtomicU32,
     plain_scim: AtomicBool,
+    kinds: Mutex<Vec<Fault>>,
     rng: Mutex<StdRng>,
     stats: Stats,
 }
@@ -71,13 +72,26 @@ pub struct FaultProxy {
     task: JoinHandle<()>,
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Fault {
+/// A fault the proxy can inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 503 without forwarding.
     Unavailable,
+    /// 429 with `Retry-After: 0` without forwarding.
     TooMany,
+    /// Connection reset after reading the request, without forwarding.
     ResetBefore,
+    /// Forward (the server acts), then reset instead of answering.
     ResetAfter,
 }
+
+/// Every kind of fault.
+pub const ALL_FAULTS: [Fault; 4] = [
+    Fault::Unavailable,
+    Fault::TooMany,
+    Fault::ResetBefore,
+    Fault::ResetAfter,
+];
 
 impl FaultProxy {
     /// Starts a proxy to `upstream` that faults `fault_percent` % of requests,
@@ -89,6 +103,7 @@ impl FaultProxy {
             upstream,
             fault_percent: AtomicU32::new(fault_percent),
             plain_scim: AtomicBool::new(false),
+            kinds: Mutex::new(ALL_FAULTS.to_vec()),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             stats: Stats::default(),
         });
@@ -109,6 +124,11 @@ impl FaultProxy {
     /// Changes the share of faulted requests.
     pub fn set_fault_percent(&self, percent: u32) {
         self.shared.fault_percent.store(percent, Ordering::Relaxed);
+    }
+
+    /// Injects only these kinds of fault (all four at first), chosen evenly.
+    pub fn set_fault_kinds(&self, kinds: &[Fault]) {
+        *self.shared.kinds.lock().expect("kinds") = kinds.to_vec();
     }
 
     /// Poses as a plain SCIM server (no Roster extension) or not.
@@ -265,13 +285,10 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>) {
     while let Some(request) = read_request(&mut client, &mut buf).await {
         let fault = {
             let mut rng = shared.rng.lock().expect("rng");
+            let kinds = shared.kinds.lock().expect("kinds");
             let percent = shared.fault_percent.load(Ordering::Relaxed);
-            (rng.random_range(0..100) < percent).then(|| match rng.random_range(0..4) {
-                0 => Fault::Unavailable,
-                1 => Fault::TooMany,
-                2 => Fault::ResetBefore,
-                _ => Fault::ResetAfter,
-            })
+            (rng.random_range(0..100) < percent && !kinds.is_empty())
+                .then(|| kinds[rng.random_range(0..kinds.len())])
         };
         let stats = &shared.stats;
         match fault {
