@@ -69,9 +69,12 @@ impl ApiClient {
 
     /// Users changed on the server after `since` (`meta.lastModified gt`), all pages.
     ///
-    /// Use a time of the server's clock as `since` (e.g. the largest
-    /// `User::last_modified` seen so far), not the local one; see the module docs
-    /// for the margin to keep.
+    /// Use a time of the server's clock as `since` (the largest `User::last_modified`
+    /// seen so far), never the local clock. The filter is strictly `gt` and stamps
+    /// have millisecond precision, and a change committed while the previous delta
+    /// ran can carry a stamp just below the largest one seen: ask from a margin
+    /// earlier (e.g. 2 s) and ignore users whose `version` the cache already holds.
+    /// Deletions do not show up here: compare [`user_ids`](Self::user_ids).
     pub async fn users_changed_since(&self, since: DateTime<Utc>) -> Result<Vec<User>, CoreError> {
         let stamp = since.to_rfc3339_opts(SecondsFormat::Millis, true);
         let query = [
