@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+mod codec;
 mod error;
 mod outbox;
 mod schema;

@@ -11,9 +11,9 @@ use super::StoreError;
 
 /// Times are INTEGER nanoseconds since the Unix epoch (UTC): lossless for
 /// `DateTime<Utc>`, and comparable in SQL (the outbox's `not_before`).
-/// Users, groups, licenses, the organisation and changes are JSON text of the model's
-/// serde form: the model evolves without a migration for every new field, and the
-/// sqlite3 shell can still inspect a user's file when something goes wrong.
+/// Users are stored in the compact binary form of `codec.rs` (versioned per row, so it
+/// can evolve without a migration); groups, licenses, the organisation and changes are
+/// JSON of the model's serde form, readable in the sqlite3 shell.
 pub(crate) const MIGRATIONS: &[&str] = &[
     // v1: cached snapshot per profile, outbox of changes, settings.
     r#"
@@ -26,10 +26,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     -- Keyed by (snapshot, id) and WITHOUT ROWID: one profile's users are contiguous in
     -- the B-tree, so a cold load is one sequential range scan.
+    -- `data` is the compact binary form of `codec.rs`.
     CREATE TABLE snapshot_user (
         snapshot INTEGER NOT NULL,
         id       TEXT NOT NULL,
-        data     TEXT NOT NULL,
+        data     BLOB NOT NULL,
         PRIMARY KEY (snapshot, id)
     ) WITHOUT ROWID;
     CREATE TABLE snapshot_group (

@@ -262,19 +262,6 @@ fn a_version_1_store_opens_and_its_data_reads() {
             INSERT INTO snapshot (id, profile, synced_at, max_last_modified, organisation)
             VALUES (7, 'acme', 1767225600000000000, 1767225500000000000,
                     '{"name":"Acme","authorized_domains":["acme.example"],"identity_provider":true}');
-            INSERT INTO snapshot_user (snapshot, id, data) VALUES (7, 'u1',
-              '{"id":"u1","user_name":"Ann@Acme.example","email":"Ann@Acme.example",
-                "given_name":"Ann","family_name":"Smith","active":true,"admin":true,
-                "local_login":false,"last_connection":"2026-01-01T08:00:00Z",
-                "licenses":[{"license":"office","origin":"Direct"},
-                            {"license":"crm","origin":{"Group":"g1"}}],
-                "groups":["g1"],"invitation":"Accepted","version":"W/\"3\"",
-                "last_modified":"2025-12-31T23:58:20Z"}');
-            INSERT INTO snapshot_user (snapshot, id, data) VALUES (7, 'u2',
-              '{"id":"u2","user_name":"bob","email":null,"given_name":"","family_name":"",
-                "active":false,"admin":false,"local_login":true,"last_connection":null,
-                "licenses":[],"groups":[],"invitation":{"Pending":"2025-12-01T10:00:00Z"},
-                "version":null,"last_modified":null}');
             INSERT INTO snapshot_group (snapshot, id, data) VALUES (7, 'g1',
               '{"id":"g1","name":"Sales","members":["u1"],"licenses":["crm"],"version":null}');
             INSERT INTO snapshot_license (snapshot, id, data) VALUES (7, 'crm',
@@ -290,6 +277,50 @@ fn a_version_1_store_opens_and_its_data_reads() {
             "#,
         )
         .expect("v1 rows");
+        // Users in binary format 1, spelled out field by field (see codec.rs).
+        #[rustfmt::skip]
+        let ann: Vec<u8> = [
+            &[1][..],                                   // format 1
+            &[2], b"u1",                                // id
+            &[16], b"Ann@Acme.example",                 // user_name
+            &[1, 16], b"Ann@Acme.example",              // email: some
+            &[3], b"Ann",                               // given_name
+            &[5], b"Smith",                             // family_name
+            &[0b011],                                   // flags: active, admin
+            &[1], &1_767_254_400i64.to_le_bytes(), &0u32.to_le_bytes(), // last_connection
+            &[2],                                       // 2 licenses:
+            &[6], b"office", &[0],                      //   direct
+            &[3], b"crm", &[1, 2], b"g1",               //   from group g1
+            &[1, 2], b"g1",                             // groups: [g1]
+            &[2],                                       // invitation: accepted
+            &[1, 5], b"W/\"3\"",                        // version
+            &[1], &1_767_225_500i64.to_le_bytes(), &0u32.to_le_bytes(), // last_modified
+        ]
+        .concat();
+        #[rustfmt::skip]
+        let bob: Vec<u8> = [
+            &[1][..],                                   // format 1
+            &[2], b"u2",                                // id
+            &[3], b"bob",                               // user_name
+            &[0],                                       // email: none
+            &[0],                                       // given_name: ""
+            &[0],                                       // family_name: ""
+            &[0b100],                                   // flags: local login (inactive)
+            &[0],                                       // last_connection: none
+            &[0],                                       // licenses: none
+            &[0],                                       // groups: none
+            &[1], &1_764_583_200i64.to_le_bytes(), &0u32.to_le_bytes(), // invitation pending
+            &[0],                                       // version: none
+            &[0],                                       // last_modified: none
+        ]
+        .concat();
+        for (id, data) in [("u1", ann), ("u2", bob)] {
+            conn.execute(
+                "INSERT INTO snapshot_user (snapshot, id, data) VALUES (7, ?1, ?2)",
+                rusqlite::params![id, data],
+            )
+            .expect("v1 user");
+        }
     }
 
     let store = open(&path);
@@ -681,7 +712,7 @@ fn profiles_are_isolated() {
 // ---------------------------------------------------------------------------------
 // Corrupt rows
 
-fn corrupt_user_row(data: &str) -> StoreError {
+fn corrupt_user_row(data: impl rusqlite::ToSql) -> StoreError {
     let store = Store::in_memory().expect("store");
     store
         .save_snapshot(
@@ -698,6 +729,7 @@ fn corrupt_user_row(data: &str) -> StoreError {
 
 #[test]
 fn a_corrupt_user_row_is_an_error_naming_it() {
+    // E.g. JSON where the binary form belongs.
     let err = corrupt_user_row(r#"{"id":"u2","user_name": tru"#);
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
     let text = err.to_string();
@@ -713,15 +745,24 @@ fn a_corrupt_user_row_is_an_error_naming_it() {
     );
 }
 
-#[test]
-fn a_user_row_with_an_invalid_email_or_the_wrong_id_is_corrupt() {
-    let mut u = serde_json::to_value(user("u2", "bob")).expect("json");
-    u["email"] = json!("not an address");
-    let err = corrupt_user_row(&u.to_string());
-    assert!(err.to_string().contains(r#""u2""#), "{err}");
+fn encoded(u: &User) -> Vec<u8> {
+    let mut buf = Vec::new();
+    codec::encode_user(u, &mut buf);
+    buf
+}
 
-    let other = serde_json::to_string(&user("u9", "eve")).expect("json");
-    let err = corrupt_user_row(&other);
+#[test]
+fn a_truncated_user_row_or_one_with_the_wrong_id_is_corrupt() {
+    let mut data = encoded(&user("u2", "bob"));
+    data.truncate(data.len() - 3);
+    let err = corrupt_user_row(rusqlite::types::Value::Blob(data));
+    assert!(
+        matches!(&err, StoreError::Corrupt { row, detail }
+            if row.contains("\"u2\"") && detail.contains("truncated")),
+        "{err:?}"
+    );
+
+    let err = corrupt_user_row(rusqlite::types::Value::Blob(encoded(&user("u9", "eve"))));
     assert!(
         matches!(&err, StoreError::Corrupt { detail, .. } if detail.contains("u9")),
         "{err:?}"
@@ -730,20 +771,41 @@ fn a_user_row_with_an_invalid_email_or_the_wrong_id_is_corrupt() {
 
 #[test]
 fn a_user_row_of_the_wrong_type_is_corrupt_not_a_panic() {
+    let err = corrupt_user_row(rusqlite::types::Value::Integer(42));
+    assert!(
+        matches!(&err, StoreError::Corrupt { row, .. } if row.contains("u2")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_corrupt_row_among_many_is_named_when_decoding_in_parallel() {
     let store = Store::in_memory().expect("store");
+    let n = snapshot::PARALLEL_DECODE_MIN_ROWS * 2;
+    let users: Vec<User> = (0..n).map(|i| user(&format!("u{i:06}"), "x")).collect();
     store
-        .save_snapshot("acme", &snapshot(vec![user("u1", "ann")]))
+        .save_snapshot("big", &snapshot(users.clone()))
         .expect("save");
+    assert_eq!(
+        store
+            .load_snapshot("big")
+            .expect("load")
+            .expect("present")
+            .users,
+        users,
+        "parallel decode keeps the order"
+    );
+    let bad = format!("u{:06}", n - 10);
     store
         .lock()
         .execute(
-            "UPDATE snapshot_user SET data = x'00ff' WHERE id = 'u1'",
-            [],
+            "UPDATE snapshot_user SET data = x'01' WHERE id = ?1",
+            [&bad],
         )
         .expect("damage");
-    let err = store.load_snapshot("acme").expect_err("blob");
+    let err = store.load_snapshot("big").expect_err("corrupt");
     assert!(
-        matches!(&err, StoreError::Corrupt { row, .. } if row.contains("u1")),
+        matches!(&err, StoreError::Corrupt { row, .. } if row.contains(&bad)),
         "{err:?}"
     );
 }
