@@ -93,8 +93,8 @@ impl Store {
         Self::setup(conn, Some(path.to_owned()))
     }
 
-    /// A private store in memory, gone when dropped: for tests and `--demo` runs that
-    /// must not touch the user's files.
+    /// A private store in memory, gone when dropped: for tests, and for runs that must
+    /// leave nothing on disk.
     pub fn in_memory() -> Result<Self, StoreError> {
         Self::setup(Connection::open_in_memory()?, None)
     }
@@ -107,7 +107,8 @@ impl Store {
         // A full save writes tens of MB; without a limit the WAL file would stay that
         // big after the checkpoint.
         conn.pragma_update(None, "journal_size_limit", 16 * 1024 * 1024)?;
-        conn.set_prepared_statement_cache_capacity(32);
+        // Every statement of this module fits, so none is ever re-prepared.
+        conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&mut conn)?;
         let store = Self {
             conn: Mutex::new(conn),

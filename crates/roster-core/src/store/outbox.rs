@@ -101,7 +101,7 @@ fn read_entry(r: &Row<'_>) -> Result<OutboxEntry, StoreError> {
         change: decode(&change_text, name)?,
         state,
         created: from_db_time(column(r, 6, name)?),
-        // `fallible_uint`: a negative or huge count is a conversion error, not a wrap.
+        // A negative or huge count is a conversion error (Corrupt), not a wrap.
         attempts: column(r, 7, name)?,
         not_before: column::<Option<i64>>(r, 8, name)?.map(from_db_time),
     })

@@ -1168,6 +1168,24 @@ fn enqueue_many_keeps_the_order_given() {
 }
 
 #[test]
+fn enqueue_syncs_fully_and_then_returns_to_normal() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let level = |store: &Store| -> i64 {
+        store
+            .lock()
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .expect("synchronous")
+    };
+    assert_eq!(level(&store), 1, "NORMAL");
+    store.enqueue("acme", &delete("u1")).expect("enqueue");
+    store
+        .enqueue_many("acme", &[delete("u2")])
+        .expect("enqueue many");
+    assert_eq!(level(&store), 1, "back to NORMAL after the durable commit");
+}
+
+#[test]
 fn ids_are_not_reused_after_a_discard() {
     let (_dir, path) = temp();
     let store = open(&path);
