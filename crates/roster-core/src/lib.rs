@@ -9,8 +9,10 @@
 //! This crate never depends on a GUI toolkit.
 
 pub mod client;
+pub mod engine;
 pub mod error;
 pub mod model;
+pub mod secrets;
 pub mod store;
 
 pub use error::CoreError;

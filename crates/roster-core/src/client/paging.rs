@@ -64,6 +64,12 @@ impl ApiClient {
         Ok(pages.into_iter().flat_map(|(_, items)| items).collect())
     }
 
+    /// How many resources `endpoint` holds (a page of none: only `totalResults`).
+    pub(crate) async fn count(&self, endpoint: &str) -> Result<u64, CoreError> {
+        let list: ListResponse<serde_json::Value> = self.page(endpoint, &[], 1, 0).await?;
+        Ok(list.total_results)
+    }
+
     /// One page: `count` resources from the 1-based `start`.
     async fn page<T: DeserializeOwned>(
         &self,

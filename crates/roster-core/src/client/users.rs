@@ -88,6 +88,12 @@ impl ApiClient {
         Ok(dedup_users(resources))
     }
 
+    /// How many users the organisation has (one small request), so that the engine
+    /// can tell whether any cached user was deleted without listing every id.
+    pub async fn user_count(&self) -> Result<u64, CoreError> {
+        self.count("Users").await
+    }
+
     /// The ids of every user (`attributes=id`: a cheap listing), so that the engine
     /// can see which cached users were deleted on the server.
     pub async fn user_ids(&self) -> Result<HashSet<UserId>, CoreError> {

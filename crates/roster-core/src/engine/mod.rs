@@ -1,0 +1,203 @@
+//! The sync engine: a task on the app's tokio runtime that owns the API client and
+//! the local store. The app (or the CLI) sends it [`Command`]s and receives
+//! [`Event`]s; it never waits on the network.
+//!
+//! - On start it shows the cached snapshot at once, then connects and refreshes
+//!   (full load the first time, delta afterwards).
+//! - Every change goes to the outbox first, then to the server; after a crash or
+//!   while offline the outbox is replayed, and nothing is created twice.
+//! - When the server cannot be reached it reports `Offline`, retries by itself with
+//!   backoff, and on `Online` refreshes and flushes the outbox.
+
+mod outbox;
+mod sync;
+mod worker;
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc as tokio_mpsc;
+
+use crate::client::{Profile, ServerInfo};
+use crate::error::CoreError;
+use crate::model::{Change, Group, License, Organisation, User, UserId};
+use crate::store::{OutboxEntry, OutboxId, Snapshot, Store};
+
+/// What the app asks of the engine.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Fetch what changed on the server since the last sync.
+    Refresh,
+    /// Load everything from the server again.
+    Reload,
+    /// Queue a change and send it as soon as possible.
+    Submit(Change),
+    /// Queue a change to be sent after `delay` (a delete's undo window).
+    SubmitDelayed {
+        /// The change.
+        change: Change,
+        /// How long it waits in the outbox.
+        delay: Duration,
+    },
+    /// Take back a change that was not sent yet (undo), or drop a failed one.
+    Discard(OutboxId),
+    /// Send a failed change again.
+    Retry(OutboxId),
+    /// Stop the engine.
+    Shutdown,
+}
+
+/// Where a snapshot came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The local cache, possibly old.
+    Cache,
+    /// A full load from the server.
+    Server,
+}
+
+/// What the engine tells the app.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A whole organisation to show.
+    Loaded {
+        /// Users, groups, licenses, organisation, and when it was synced.
+        snapshot: Arc<Snapshot>,
+        /// Cache or server.
+        source: Source,
+    },
+    /// Full load progress.
+    Progress {
+        /// Users loaded so far.
+        loaded: usize,
+        /// Users in all.
+        total: usize,
+    },
+    /// Users changed or removed on the server (delta refresh, or a change confirmed).
+    Changed {
+        /// New or changed users.
+        users: Vec<User>,
+        /// Users that no longer exist.
+        deleted: Vec<UserId>,
+        /// All groups, when they were reloaded.
+        groups: Option<Vec<Group>>,
+        /// All licenses, when they were reloaded.
+        licenses: Option<Vec<License>>,
+        /// The organisation, when it was reloaded.
+        organisation: Option<Organisation>,
+        /// When this sync happened.
+        synced_at: DateTime<Utc>,
+    },
+    /// Connected; what the server supports and who the caller is.
+    Connected(Box<ServerInfo>),
+    /// The token's user is not an Organisation Administrator: nothing else will work.
+    NotAdministrator,
+    /// The server cannot be reached; the engine retries by itself.
+    Offline {
+        /// Why, for the status bar's tooltip and the log.
+        reason: String,
+        /// When the data shown was last synced.
+        last_sync: Option<DateTime<Utc>>,
+    },
+    /// Reachable again.
+    Online,
+    /// The changes not yet confirmed by the server (pending, sending, failed).
+    Outbox(Vec<OutboxEntry>),
+    /// A change was queued (its id allows undo).
+    Queued(OutboxEntry),
+    /// The server confirmed a change.
+    Applied {
+        /// The change.
+        entry: OutboxEntry,
+    },
+    /// The server refused a change; it stays in the outbox as failed until retried
+    /// or discarded.
+    Failed {
+        /// The change.
+        entry: OutboxEntry,
+        /// Why, in words.
+        error: CoreError,
+    },
+    /// The change was made against a version the server no longer has.
+    Conflict {
+        /// The change.
+        entry: OutboxEntry,
+        /// The user as the server has it now, when it still exists.
+        current: Option<Box<User>>,
+    },
+    /// Something else failed (a refresh, the store); shown in the log window.
+    Error(CoreError),
+}
+
+/// Settings of one engine.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// The connection.
+    pub profile: Profile,
+    /// The local store.
+    pub store: Arc<Store>,
+    /// How often to look for server changes while online.
+    pub refresh_every: Duration,
+    /// First wait before reconnecting after going offline (doubles up to 30 s).
+    pub reconnect_after: Duration,
+}
+
+impl EngineConfig {
+    /// Defaults: refresh every minute, reconnect after 1 s.
+    pub fn new(profile: Profile, store: Arc<Store>) -> Self {
+        Self {
+            profile,
+            store,
+            refresh_every: Duration::from_secs(60),
+            reconnect_after: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The app's side of a running engine.
+pub struct EngineHandle {
+    commands: tokio_mpsc::UnboundedSender<Command>,
+    events: mpsc::Receiver<Event>,
+}
+
+impl EngineHandle {
+    /// Sends a command; never blocks. Returns false when the engine has stopped.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.send(command).is_ok()
+    }
+
+    /// The next event, if one is waiting; never blocks.
+    pub fn try_recv(&self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+
+    /// Every event waiting now.
+    pub fn drain(&self) -> Vec<Event> {
+        self.events.try_iter().collect()
+    }
+
+    /// Waits for the next event (for the CLI and tests, not the UI thread).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
+        self.events.recv_timeout(timeout).ok()
+    }
+}
+
+/// Starts an engine on `runtime`. `wake` is called after each event is sent (the app
+/// passes `ctx.request_repaint`).
+pub fn start(
+    runtime: &tokio::runtime::Handle,
+    config: EngineConfig,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> Result<EngineHandle, CoreError> {
+    let client = crate::client::ApiClient::new(&config.profile)?;
+    let (command_tx, command_rx) = tokio_mpsc::unbounded_channel();
+    let (event_tx, event_rx) = mpsc::channel();
+    let events = worker::Events::new(event_tx, wake);
+    runtime.spawn(worker::Worker::new(config, client, events).run(command_rx));
+    Ok(EngineHandle {
+        commands: command_tx,
+        events: event_rx,
+    })
+}

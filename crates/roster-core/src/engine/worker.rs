@@ -1,0 +1,509 @@
+//! The engine task: its state and its loop.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc as tokio_mpsc;
+use tokio::time::Instant;
+
+use super::outbox::{self, Effect};
+use super::{Command, EngineConfig, Event, Source, sync};
+use crate::client::{ApiClient, Capabilities};
+use crate::error::CoreError;
+use crate::model::{Change, User, UserId};
+use crate::store::{Delta, OutboxEntry, Store, StoreError};
+
+/// Longest wait between two reconnection attempts.
+const MAX_RECONNECT: Duration = Duration::from_secs(30);
+
+/// Sends events and wakes the app.
+pub(super) struct Events {
+    tx: mpsc::Sender<Event>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Events {
+    pub(super) fn new(tx: mpsc::Sender<Event>, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        Self { tx, wake }
+    }
+
+    fn send(&self, event: Event) {
+        // The app may have closed; the engine then just finishes its work.
+        let _ = self.tx.send(event);
+        (self.wake)();
+    }
+}
+
+/// Whether the server can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    /// Not tried yet.
+    Unknown,
+    /// Connected.
+    Online,
+    /// Unreachable; try again at `retry_at`, then wait `next_delay`.
+    Offline {
+        retry_at: Instant,
+        next_delay: Duration,
+    },
+    /// Refused for good (no administrator role, bad token): wait for a command.
+    Refused,
+}
+
+pub(super) struct Worker {
+    config: EngineConfig,
+    client: ApiClient,
+    events: Events,
+    link: Link,
+    capabilities: Option<Capabilities>,
+    /// Ids of the users in the local copy, to detect deletions.
+    known: HashSet<UserId>,
+    /// Server time of the newest change seen; `None` until a full load.
+    high_water_mark: Option<DateTime<Utc>>,
+    last_sync: Option<DateTime<Utc>>,
+    next_refresh: Instant,
+}
+
+impl Worker {
+    pub(super) fn new(config: EngineConfig, client: ApiClient, events: Events) -> Self {
+        Self {
+            next_refresh: Instant::now() + config.refresh_every,
+            config,
+            client,
+            events,
+            link: Link::Unknown,
+            capabilities: None,
+            known: HashSet::new(),
+            high_water_mark: None,
+            last_sync: None,
+        }
+    }
+
+    fn profile(&self) -> String {
+        self.config.profile.name.clone()
+    }
+
+    /// Runs a store call on the blocking pool.
+    async fn store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, CoreError> {
+        let store = Arc::clone(&self.config.store);
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| CoreError::Store {
+                detail: e.to_string(),
+            })?
+            .map_err(CoreError::from)
+    }
+
+    pub(super) async fn run(mut self, mut commands: tokio_mpsc::UnboundedReceiver<Command>) {
+        self.load_cache().await;
+        self.publish_outbox().await;
+        self.connect().await;
+        loop {
+            let wake_at = self.next_wake().await;
+            tokio::select! {
+                command = commands.recv() => match command {
+                    None | Some(Command::Shutdown) => break,
+                    Some(command) => self.handle(command).await,
+                },
+                () = tokio::time::sleep_until(wake_at) => self.tick().await,
+            }
+        }
+    }
+
+    /// When the loop must act without a command: a reconnection, a refresh, or a
+    /// delayed change falling due.
+    async fn next_wake(&self) -> Instant {
+        let far = Instant::now() + Duration::from_secs(3600);
+        match self.link {
+            Link::Offline { retry_at, .. } => retry_at,
+            Link::Refused | Link::Unknown => far,
+            Link::Online => {
+                let profile = self.profile();
+                let due = self
+                    .store(move |s| s.next_not_before(&profile))
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|t| {
+                        let wait = (t - Utc::now()).to_std().unwrap_or_default();
+                        Instant::now() + wait
+                    });
+                due.map_or(self.next_refresh, |d| d.min(self.next_refresh))
+            }
+        }
+    }
+
+    async fn tick(&mut self) {
+        match self.link {
+            Link::Offline { retry_at, .. } if Instant::now() >= retry_at => self.connect().await,
+            Link::Online => {
+                if Instant::now() >= self.next_refresh {
+                    self.refresh().await;
+                }
+                self.flush().await;
+            }
+            _ => {}
+        }
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Refresh => match self.link {
+                Link::Online => {
+                    self.refresh().await;
+                    self.flush().await;
+                }
+                _ => self.connect().await,
+            },
+            Command::Reload => {
+                self.high_water_mark = None;
+                match self.link {
+                    Link::Online => {
+                        self.refresh().await;
+                        self.flush().await;
+                    }
+                    _ => self.connect().await,
+                }
+            }
+            Command::Submit(change) => self.queue(change, None).await,
+            Command::SubmitDelayed { change, delay } => {
+                let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                self.queue(change, Some(at)).await;
+            }
+            Command::Discard(id) => {
+                if let Err(e) = self.store(move |s| s.discard(id)).await {
+                    self.events.send(Event::Error(e));
+                }
+                self.publish_outbox().await;
+            }
+            Command::Retry(id) => {
+                if let Err(e) = self.store(move |s| s.retry(id)).await {
+                    self.events.send(Event::Error(e));
+                }
+                self.publish_outbox().await;
+                self.flush().await;
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    async fn queue(&mut self, change: Change, not_before: Option<DateTime<Utc>>) {
+        let profile = self.profile();
+        let queued = self
+            .store(move |s| match not_before {
+                Some(at) => s.enqueue_delayed(&profile, &change, at),
+                None => s.enqueue(&profile, &change),
+            })
+            .await;
+        match queued {
+            Ok(entry) => self.events.send(Event::Queued(entry)),
+            Err(e) => {
+                self.events.send(Event::Error(e));
+                return;
+            }
+        }
+        self.publish_outbox().await;
+        if self.link == Link::Online {
+            self.flush().await;
+        }
+    }
+
+    async fn load_cache(&mut self) {
+        let profile = self.profile();
+        match self.store(move |s| s.load_snapshot(&profile)).await {
+            Ok(Some(snapshot)) => {
+                self.known = snapshot.users.iter().map(|u| u.id.clone()).collect();
+                self.high_water_mark = snapshot.max_last_modified;
+                self.last_sync = Some(snapshot.synced_at);
+                self.events.send(Event::Loaded {
+                    snapshot: Arc::new(snapshot),
+                    source: Source::Cache,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => self.events.send(Event::Error(e)),
+        }
+    }
+
+    async fn connect(&mut self) {
+        match self.client.connect().await {
+            Ok(info) => {
+                if matches!(self.link, Link::Offline { .. }) {
+                    self.events.send(Event::Online);
+                }
+                self.link = Link::Online;
+                self.capabilities = Some(info.capabilities.clone());
+                self.events.send(Event::Connected(Box::new(info)));
+                self.refresh().await;
+                self.flush().await;
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Reacts to a failure of a server call: offline, refused, or reported.
+    fn failed(&mut self, error: CoreError) {
+        match error {
+            CoreError::NotAdministrator => {
+                self.link = Link::Refused;
+                self.events.send(Event::NotAdministrator);
+            }
+            CoreError::Unauthorized => {
+                self.link = Link::Refused;
+                self.events.send(Event::Error(error));
+            }
+            e if e.is_transient() => self.offline(e.to_string()),
+            e => self.events.send(Event::Error(e)),
+        }
+    }
+
+    fn offline(&mut self, reason: String) {
+        let delay = match self.link {
+            Link::Offline { next_delay, .. } => next_delay,
+            _ => {
+                self.events.send(Event::Offline {
+                    reason,
+                    last_sync: self.last_sync,
+                });
+                self.config.reconnect_after
+            }
+        };
+        self.link = Link::Offline {
+            retry_at: Instant::now() + delay,
+            next_delay: (delay * 2).min(MAX_RECONNECT),
+        };
+    }
+
+    /// Full load when there is no usable copy, else a delta.
+    async fn refresh(&mut self) {
+        self.next_refresh = Instant::now() + self.config.refresh_every;
+        let capabilities = self
+            .capabilities
+            .clone()
+            .unwrap_or_else(Capabilities::minimal);
+        let result = match self.high_water_mark {
+            None => self.full_load(&capabilities).await,
+            Some(since) => self.delta(&capabilities, since).await,
+        };
+        if let Err(e) = result {
+            self.failed(e);
+        }
+    }
+
+    async fn full_load(&mut self, capabilities: &Capabilities) -> Result<(), CoreError> {
+        let tx = self.events.tx.clone();
+        let wake = Arc::clone(&self.events.wake);
+        let snapshot = sync::full(&self.client, capabilities, move |loaded, total| {
+            let _ = tx.send(Event::Progress { loaded, total });
+            wake();
+        })
+        .await?;
+        let profile = self.profile();
+        let to_save = Arc::clone(&snapshot);
+        self.store(move |s| s.save_snapshot(&profile, &to_save))
+            .await?;
+        self.known = snapshot.users.iter().map(|u| u.id.clone()).collect();
+        self.high_water_mark = snapshot.max_last_modified.or(Some(snapshot.synced_at));
+        self.last_sync = Some(snapshot.synced_at);
+        self.events.send(Event::Loaded {
+            snapshot,
+            source: Source::Server,
+        });
+        Ok(())
+    }
+
+    async fn delta(
+        &mut self,
+        capabilities: &Capabilities,
+        since: DateTime<Utc>,
+    ) -> Result<(), CoreError> {
+        let delta = sync::delta(&self.client, capabilities, &self.known, since).await?;
+        let synced_at = Utc::now();
+        self.save_delta(
+            &delta.changed,
+            &delta.deleted,
+            Some(&delta.directory),
+            synced_at,
+            delta.max_last_modified,
+        )
+        .await?;
+        self.high_water_mark = delta.max_last_modified;
+        self.last_sync = Some(synced_at);
+        self.events.send(Event::Changed {
+            users: delta.changed,
+            deleted: delta.deleted,
+            groups: Some(delta.directory.groups),
+            licenses: Some(delta.directory.licenses),
+            organisation: delta.directory.organisation,
+            synced_at,
+        });
+        Ok(())
+    }
+
+    async fn save_delta(
+        &mut self,
+        changed: &[User],
+        deleted: &[UserId],
+        directory: Option<&sync::Directory>,
+        synced_at: DateTime<Utc>,
+        max_last_modified: Option<DateTime<Utc>>,
+    ) -> Result<(), CoreError> {
+        for id in deleted {
+            self.known.remove(id);
+        }
+        self.known.extend(changed.iter().map(|u| u.id.clone()));
+        let profile = self.profile();
+        let (changed, deleted) = (changed.to_vec(), deleted.to_vec());
+        let groups = directory.map(|d| d.groups.clone());
+        let licenses = directory.map(|d| d.licenses.clone());
+        let organisation = directory.and_then(|d| d.organisation.clone());
+        self.store(move |s| {
+            s.apply_delta(
+                &profile,
+                &Delta {
+                    changed_users: &changed,
+                    deleted_users: &deleted,
+                    groups: groups.as_deref(),
+                    licenses: licenses.as_deref(),
+                    organisation: organisation.as_ref(),
+                    synced_at,
+                    max_last_modified,
+                },
+            )
+        })
+        .await
+    }
+
+    async fn publish_outbox(&self) {
+        let profile = self.profile();
+        match self.store(move |s| s.outstanding(&profile)).await {
+            Ok(list) => self.events.send(Event::Outbox(list)),
+            Err(e) => self.events.send(Event::Error(e)),
+        }
+    }
+
+    /// Sends every change that is due, in order, while the server answers.
+    async fn flush(&mut self) {
+        let mut sent_any = false;
+        let mut refresh = false;
+        while self.link == Link::Online {
+            let profile = self.profile();
+            let next = self
+                .store(move |s| s.pending_due(&profile, Utc::now()))
+                .await
+                .map(|list| list.into_iter().next());
+            let entry = match next {
+                Ok(Some(entry)) => entry,
+                Ok(None) => break,
+                Err(e) => {
+                    self.events.send(Event::Error(e));
+                    break;
+                }
+            };
+            sent_any = true;
+            match self.send(entry).await {
+                Sent::Done { needs_refresh } => refresh |= needs_refresh,
+                Sent::Stop => break,
+            }
+        }
+        if sent_any {
+            self.publish_outbox().await;
+        }
+        if refresh && self.link == Link::Online {
+            self.refresh().await;
+        }
+    }
+
+    async fn send(&mut self, entry: OutboxEntry) -> Sent {
+        let id = entry.id;
+        if let Err(e) = self.store(move |s| s.mark_sending(id)).await {
+            self.events.send(Event::Error(e));
+            return Sent::Stop;
+        }
+        let previously_sent = entry.attempts > 0;
+        match outbox::apply(&self.client, &entry.change, previously_sent).await {
+            Ok(effect) => {
+                if let Err(e) = self.store(move |s| s.mark_done(id)).await {
+                    self.events.send(Event::Error(e));
+                }
+                let needs_refresh = self.take_effect(effect).await;
+                self.events.send(Event::Applied { entry });
+                Sent::Done { needs_refresh }
+            }
+            Err(e) if e.is_transient() => {
+                // Back to pending; it is sent again once the server answers.
+                let _ = self.store(move |s| s.retry(id)).await;
+                self.failed(e);
+                Sent::Stop
+            }
+            Err(CoreError::Conflict) => {
+                let reason = CoreError::Conflict.to_string();
+                let _ = self.store(move |s| s.mark_failed(id, &reason)).await;
+                let current = match &entry.change {
+                    Change::PatchUser { id, .. } | Change::DeleteUser { id, .. } => {
+                        self.client.get_user(id).await.ok().map(Box::new)
+                    }
+                    _ => None,
+                };
+                self.events.send(Event::Conflict { entry, current });
+                Sent::Done {
+                    needs_refresh: false,
+                }
+            }
+            Err(e @ (CoreError::NotAdministrator | CoreError::Unauthorized)) => {
+                let _ = self.store(move |s| s.retry(id)).await;
+                self.failed(e);
+                Sent::Stop
+            }
+            Err(error) => {
+                let reason = error.to_string();
+                let _ = self.store(move |s| s.mark_failed(id, &reason)).await;
+                self.events.send(Event::Failed { entry, error });
+                Sent::Done {
+                    needs_refresh: false,
+                }
+            }
+        }
+    }
+
+    /// Applies a confirmed change to the local copy; returns whether a refresh is
+    /// needed to see all of it.
+    async fn take_effect(&mut self, effect: Effect) -> bool {
+        let (users, deleted) = match effect {
+            Effect::Users(users) => (users, Vec::new()),
+            Effect::Deleted(id) => (Vec::new(), vec![id]),
+            Effect::Refresh => return true,
+        };
+        let synced_at = Utc::now();
+        let hwm = self.high_water_mark;
+        if let Err(e) = self
+            .save_delta(&users, &deleted, None, synced_at, hwm)
+            .await
+        {
+            self.events.send(Event::Error(e));
+        }
+        self.events.send(Event::Changed {
+            users,
+            deleted,
+            groups: None,
+            licenses: None,
+            organisation: None,
+            synced_at,
+        });
+        false
+    }
+}
+
+/// What happened to one outbox entry.
+enum Sent {
+    /// Finished (confirmed, refused or in conflict); go on with the next.
+    Done { needs_refresh: bool },
+    /// The server cannot take more now.
+    Stop,
+}
