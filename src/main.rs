@@ -1,9 +1,16 @@
 //! Roster: a native desktop admin client for an organisation's users.
 //!
-//! This first window opens the embedded demo organisation (the reference server,
-//! in-process on 127.0.0.1) and shows what it holds; the users grid builds on it.
+//! Without a subcommand it opens the window; with one it runs headless on the same
+//! engine (`roster users list`, `roster sync`, `roster profile …`).
 
+mod cli;
 mod demo;
+mod demo_org;
+mod paths;
+// The grid's view model (search, filters, sort, selection); the CLI uses its rows
+// now, the users grid window wires the rest.
+#[allow(dead_code)]
+mod users;
 
 use std::process::ExitCode;
 
@@ -16,17 +23,22 @@ struct Args {
     /// Open the embedded demo organisation.
     #[arg(long)]
     demo: bool,
+    #[command(subcommand)]
+    command: Option<cli::Command>,
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "roster=info,roster_server=warn".into()),
+                .unwrap_or_else(|_| "roster=info,roster_core=warn,roster_server=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let _args = Args::parse();
+    let args = Args::parse();
+    if let Some(command) = args.command {
+        return cli::run(command);
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Roster")

@@ -11,7 +11,9 @@
 pub mod client;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod model;
+pub mod profiles;
 pub mod secrets;
 pub mod store;
 

@@ -1,0 +1,156 @@
+//! Opening a profile for a command: the store, the connection, the engine.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_core::engine::{self, Command, EngineConfig, EngineHandle, Event, Source};
+use roster_core::profiles::{self, Secrets};
+use roster_core::store::{Snapshot, Store};
+
+use crate::demo_org::{DEMO_PROFILE, DemoOrg};
+use crate::paths;
+
+/// The longest a command waits for the server.
+const WAIT: Duration = Duration::from_secs(120);
+
+/// An open profile with its engine running.
+pub struct Session {
+    // Owns the engine's threads for as long as the session lives.
+    _runtime: tokio::runtime::Runtime,
+    pub store: Arc<Store>,
+    pub engine: EngineHandle,
+    pub name: String,
+    _demo: Option<DemoOrg>,
+}
+
+/// The local store in the data directory.
+pub fn open_store() -> Result<Arc<Store>, String> {
+    let path = paths::data_dir()?.join("roster.db");
+    Store::open(&path)
+        .map(Arc::new)
+        .map_err(|e| roster_core::CoreError::from(e).to_string())
+}
+
+/// Where tokens are kept.
+pub fn secrets() -> Result<Secrets, String> {
+    Ok(Secrets::system(paths::token_dir()?))
+}
+
+impl Session {
+    /// Opens `profile` (default: the last used, else the demo organisation).
+    pub fn open(profile: Option<&str>) -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start: {e}"))?;
+        let store = open_store()?;
+        let name = match profile {
+            Some(p) => p.to_owned(),
+            None => profiles::last_used(&store)
+                .map_err(|e| e.to_string())?
+                .unwrap_or_else(|| DEMO_PROFILE.to_owned()),
+        };
+        let (connection, demo) = if name == DEMO_PROFILE {
+            let demo = runtime.block_on(DemoOrg::start(&paths::data_dir()?))?;
+            (demo.profile.clone(), Some(demo))
+        } else {
+            let settings = profiles::get(&store, &name).map_err(|e| e.to_string())?;
+            let connection =
+                profiles::connection(&settings, &secrets()?).map_err(|e| e.to_string())?;
+            (connection, None)
+        };
+        let config = EngineConfig::new(connection, Arc::clone(&store));
+        let engine =
+            engine::start(runtime.handle(), config, Arc::new(|| {})).map_err(|e| e.to_string())?;
+        Ok(Self {
+            _runtime: runtime,
+            store,
+            engine,
+            name,
+            _demo: demo,
+        })
+    }
+
+    /// Waits for the organisation: fresh from the server, or the cached copy when
+    /// the server cannot be reached (said on stderr).
+    pub fn organisation(&self) -> Result<Arc<Snapshot>, String> {
+        let mut cached: Option<Arc<Snapshot>> = None;
+        loop {
+            let event = self
+                .engine
+                .recv_timeout(WAIT)
+                .ok_or("the server did not answer in time")?;
+            match event {
+                Event::Loaded {
+                    snapshot,
+                    source: Source::Server,
+                } => return Ok(snapshot),
+                Event::Loaded {
+                    snapshot,
+                    source: Source::Cache,
+                } => cached = Some(snapshot),
+                Event::Changed { .. } => {
+                    // A delta on top of the cache: the store now holds the result.
+                    let name = self.name.clone();
+                    return self
+                        .store
+                        .load_snapshot(&name)
+                        .map_err(|e| roster_core::CoreError::from(e).to_string())?
+                        .map(Arc::new)
+                        .ok_or_else(|| "the local copy vanished".to_owned());
+                }
+                Event::Offline { reason, last_sync } => {
+                    let Some(snapshot) = cached.take() else {
+                        return Err(reason);
+                    };
+                    let when = last_sync.map_or_else(
+                        || "an unknown time".to_owned(),
+                        |t| {
+                            t.with_timezone(&chrono::Local)
+                                .format("%Y-%m-%d %H:%M")
+                                .to_string()
+                        },
+                    );
+                    eprintln!("roster: offline ({reason}); showing the local copy from {when}");
+                    return Ok(snapshot);
+                }
+                Event::NotAdministrator => {
+                    return Err(roster_core::CoreError::NotAdministrator.to_string());
+                }
+                Event::Error(e) => return Err(e.to_string()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Waits until every due change was sent (or the server is unreachable);
+    /// returns how many remain outstanding.
+    pub fn flush(&self) -> Result<usize, String> {
+        loop {
+            match self.engine.recv_timeout(Duration::from_millis(500)) {
+                Some(Event::Outbox(list)) if list.iter().all(|e| e.not_before.is_some()) => {
+                    return Ok(list.len());
+                }
+                Some(Event::Offline { .. }) | None => {
+                    let name = self.name.clone();
+                    return self
+                        .store
+                        .outstanding(&name)
+                        .map(|l| l.len())
+                        .map_err(|e| roster_core::CoreError::from(e).to_string());
+                }
+                Some(Event::Failed { entry, error }) => {
+                    eprintln!("roster: {} failed: {error}", entry.change.describe());
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.engine.send(Command::Shutdown);
+    }
+}

@@ -1,0 +1,5 @@
+//! The users page: rows, the view (search, filters, sort) and selection.
+
+pub mod rows;
+pub mod selection;
+pub mod view;

@@ -1,0 +1,283 @@
+//! What the grid shows: search, quick filters and sort over the rows, as an index
+//! vector (the rows themselves never move).
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::rows::Row;
+
+/// Quick filters; several combine with "and".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum QuickFilter {
+    /// Organisation Administrators.
+    Administrators,
+    /// Local login allowed.
+    LocalLoginOn,
+    /// Local login not allowed.
+    LocalLoginOff,
+    /// Holding no license.
+    NoLicense,
+    /// Last connected more than 90 days ago (never connected excluded).
+    InactiveOver90Days,
+    /// Never connected.
+    NeverConnected,
+    /// Invitation sent and not yet accepted.
+    InvitationPending,
+}
+
+impl QuickFilter {
+    /// Every filter, in toolbar order.
+    pub const ALL: [QuickFilter; 7] = [
+        Self::Administrators,
+        Self::LocalLoginOn,
+        Self::LocalLoginOff,
+        Self::NoLicense,
+        Self::InactiveOver90Days,
+        Self::NeverConnected,
+        Self::InvitationPending,
+    ];
+
+    /// The label on its toggle.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Administrators => "Administrators",
+            Self::LocalLoginOn => "Local login on",
+            Self::LocalLoginOff => "Local login off",
+            Self::NoLicense => "No license",
+            Self::InactiveOver90Days => "Inactive > 90 days",
+            Self::NeverConnected => "Never connected",
+            Self::InvitationPending => "Invitation pending",
+        }
+    }
+
+    fn keeps(self, row: &Row, now: DateTime<Utc>) -> bool {
+        match self {
+            Self::Administrators => row.admin,
+            Self::LocalLoginOn => row.local_login,
+            Self::LocalLoginOff => !row.local_login,
+            Self::NoLicense => row.no_license,
+            Self::InactiveOver90Days => row
+                .last_connection_at
+                .is_some_and(|t| now - t > Duration::days(90)),
+            Self::NeverConnected => row.last_connection_at.is_none(),
+            Self::InvitationPending => row.invitation_pending,
+        }
+    }
+}
+
+/// A grid column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Column {
+    Email,
+    Name,
+    Administrator,
+    LastConnection,
+    LocalLogin,
+    Licenses,
+    Groups,
+}
+
+impl Column {
+    /// Every column, left to right.
+    pub const ALL: [Column; 7] = [
+        Self::Email,
+        Self::Name,
+        Self::Administrator,
+        Self::LastConnection,
+        Self::LocalLogin,
+        Self::Licenses,
+        Self::Groups,
+    ];
+
+    /// The header text.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Email => "Email",
+            Self::Name => "Name",
+            Self::Administrator => "Organisation Administrator",
+            Self::LastConnection => "Last Connection",
+            Self::LocalLogin => "Local Login",
+            Self::Licenses => "Licenses",
+            Self::Groups => "Groups",
+        }
+    }
+
+    fn compare(self, a: &Row, b: &Row) -> Ordering {
+        match self {
+            Self::Email => a.email.to_lowercase().cmp(&b.email.to_lowercase()),
+            Self::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            Self::Administrator => a.admin.cmp(&b.admin),
+            Self::LastConnection => a.last_connection_at.cmp(&b.last_connection_at),
+            Self::LocalLogin => a.local_login.cmp(&b.local_login),
+            Self::Licenses => a.licenses.cmp(&b.licenses),
+            Self::Groups => a.groups.cmp(&b.groups),
+        }
+    }
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Direction {
+    Ascending,
+    Descending,
+}
+
+/// Search, filters and sort: what the user asked the grid to show. Kept between runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewQuery {
+    /// Search-as-you-type text.
+    pub search: String,
+    /// Active quick filters.
+    pub filters: BTreeSet<QuickFilter>,
+    /// Sort column and direction.
+    pub sort: (Column, Direction),
+}
+
+impl Default for ViewQuery {
+    fn default() -> Self {
+        Self {
+            search: String::new(),
+            filters: BTreeSet::new(),
+            sort: (Column::Email, Direction::Ascending),
+        }
+    }
+}
+
+/// Row indices kept by `query`, in its order.
+pub fn compute(rows: &[Row], query: &ViewQuery, now: DateTime<Utc>) -> Vec<u32> {
+    let needle = query.search.trim().to_lowercase();
+    let mut kept: Vec<u32> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| needle.is_empty() || row.haystack.contains(&needle))
+        .filter(|(_, row)| query.filters.iter().all(|f| f.keeps(row, now)))
+        .map(|(i, _)| i as u32)
+        .collect();
+    sort(rows, &mut kept, query.sort);
+    kept
+}
+
+/// Sorts `indices` by `sort`, stably (ties keep their previous order).
+pub fn sort(rows: &[Row], indices: &mut [u32], (column, direction): (Column, Direction)) {
+    // Case-insensitive text columns compare a prepared key instead of lower-casing
+    // on every comparison.
+    let keyed = matches!(column, Column::Email | Column::Name);
+    if keyed {
+        let key = |i: u32| {
+            let row = &rows[i as usize];
+            match column {
+                Column::Email => row.email.to_lowercase(),
+                _ => row.name.to_lowercase(),
+            }
+        };
+        let mut with_keys: Vec<(String, u32)> = indices.iter().map(|&i| (key(i), i)).collect();
+        with_keys.sort_by(|a, b| a.0.cmp(&b.0));
+        if direction == Direction::Descending {
+            with_keys.reverse();
+        }
+        for (slot, (_, i)) in indices.iter_mut().zip(with_keys) {
+            *slot = i;
+        }
+        return;
+    }
+    indices.sort_by(|&a, &b| {
+        let ord = column.compare(&rows[a as usize], &rows[b as usize]);
+        match direction {
+            Direction::Ascending => ord,
+            Direction::Descending => ord.reverse(),
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::model::UserId;
+
+    fn row(email: &str, name: &str, admin: bool, days_ago: Option<i64>, groups: &str) -> Row {
+        let now = Utc::now();
+        Row {
+            id: UserId(email.to_owned()),
+            email: email.to_owned(),
+            name: name.to_owned(),
+            admin,
+            local_login: admin,
+            last_connection: String::new(),
+            last_connection_at: days_ago.map(|d| now - Duration::days(d)),
+            licenses: if admin {
+                "Office Suite".into()
+            } else {
+                String::new()
+            },
+            no_license: !admin,
+            groups: groups.to_owned(),
+            invitation_pending: days_ago.is_none(),
+            haystack: format!("{email}\n{name}\n{groups}").to_lowercase(),
+        }
+    }
+
+    fn rows() -> Vec<Row> {
+        vec![
+            row("bob@x.example", "Bob Jones", false, Some(200), "Sales"),
+            row("Ann@x.example", "Ann Smith", true, Some(1), "Engineering"),
+            row("cy@x.example", "Cy Young", false, None, "Sales"),
+            row("dee@x.example", "Élodie Dee", true, Some(95), ""),
+        ]
+    }
+
+    fn emails(rows: &[Row], idx: &[u32]) -> Vec<String> {
+        idx.iter()
+            .map(|&i| rows[i as usize].email.clone())
+            .collect()
+    }
+
+    #[test]
+    fn search_filters_and_sort() {
+        let rows = rows();
+        let now = Utc::now();
+        let mut q = ViewQuery::default();
+        assert_eq!(
+            emails(&rows, &compute(&rows, &q, now)),
+            [
+                "Ann@x.example",
+                "bob@x.example",
+                "cy@x.example",
+                "dee@x.example"
+            ]
+        );
+        q.search = "SALES".into();
+        assert_eq!(
+            emails(&rows, &compute(&rows, &q, now)),
+            ["bob@x.example", "cy@x.example"]
+        );
+        q.search = "élodie".into();
+        assert_eq!(emails(&rows, &compute(&rows, &q, now)), ["dee@x.example"]);
+        q.search.clear();
+        q.filters.insert(QuickFilter::Administrators);
+        q.filters.insert(QuickFilter::InactiveOver90Days);
+        assert_eq!(emails(&rows, &compute(&rows, &q, now)), ["dee@x.example"]);
+        q.filters.clear();
+        q.filters.insert(QuickFilter::NeverConnected);
+        assert_eq!(emails(&rows, &compute(&rows, &q, now)), ["cy@x.example"]);
+        q.filters.clear();
+        q.filters.insert(QuickFilter::NoLicense);
+        q.filters.insert(QuickFilter::InvitationPending);
+        assert_eq!(emails(&rows, &compute(&rows, &q, now)), ["cy@x.example"]);
+        q.filters.clear();
+        q.sort = (Column::LastConnection, Direction::Descending);
+        assert_eq!(
+            emails(&rows, &compute(&rows, &q, now)),
+            [
+                "Ann@x.example",
+                "dee@x.example",
+                "bob@x.example",
+                "cy@x.example"
+            ]
+        );
+        q.sort = (Column::Name, Direction::Descending);
+        assert_eq!(emails(&rows, &compute(&rows, &q, now))[0], "dee@x.example");
+    }
+}
