@@ -208,7 +208,6 @@ fn load_rows<T: Cached>(
     snapshot: i64,
     profile: &str,
 ) -> Result<Vec<T>, StoreError> {
-    let t0 = std::time::Instant::now();
     let mut select = conn.prepare_cached(T::TABLE.select_all())?;
     let mut rows = select.query([snapshot])?;
     // All ids and data, back to back; `spans` holds (id end, data end) per row.
@@ -229,7 +228,6 @@ fn load_rows<T: Cached>(
         spans.push((id_end, buf.len()));
     }
     drop(rows);
-    eprintln!("TIMING scan {:?}", t0.elapsed());
 
     let decode_chunk = |first: usize, chunk: &[(usize, usize)]| -> Result<Vec<T>, StoreError> {
         let mut start = if first == 0 { 0 } else { spans[first - 1].1 };
@@ -255,9 +253,8 @@ fn load_rows<T: Cached>(
     };
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if std::env::var_os("ONE").is_some() || threads < 2 || spans.len() < PARALLEL_DECODE_MIN_ROWS {
-        let r = decode_chunk(0, &spans); eprintln!("TIMING single decoded {:?}", t0.elapsed());
-        return r;
+    if threads < 2 || spans.len() < PARALLEL_DECODE_MIN_ROWS {
+        return decode_chunk(0, &spans);
     }
     let per_thread = spans.len().div_ceil(threads);
     let parts: Vec<Result<Vec<T>, StoreError>> = std::thread::scope(|scope| {
@@ -277,7 +274,6 @@ fn load_rows<T: Cached>(
             })
             .collect()
     });
-    eprintln!("TIMING decoded {:?}", t0.elapsed());
     let mut out = Vec::with_capacity(spans.len());
     for part in parts {
         out.extend(part?);
