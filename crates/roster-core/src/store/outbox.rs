@@ -310,6 +310,29 @@ impl Store {
         )
     }
 
+    /// The first entry [`Store::pending_due`] would return, reading only that one row:
+    /// a send loop that takes one entry at a time stays linear over a long queue (an
+    /// import of 10k changes) instead of re-reading the whole queue per entry.
+    pub fn next_due(
+        &self,
+        profile: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<OutboxEntry>, StoreError> {
+        let now = to_db_time(now)?;
+        let conn = self.lock();
+        let mut entries = query_entries(
+            &conn,
+            &format!(
+                "SELECT {COLUMNS} FROM outbox
+                 WHERE profile = ?1 AND state = 'pending'
+                   AND (not_before IS NULL OR not_before <= ?2)
+                 ORDER BY id LIMIT 1"
+            ),
+            params![profile, now],
+        )?;
+        Ok(entries.pop())
+    }
+
     /// The earliest `not_before` among the profile's pending entries, so the engine
     /// knows when to wake up for delayed ones. `None` when none is delayed.
     pub fn next_not_before(&self, profile: &str) -> Result<Option<DateTime<Utc>>, StoreError> {

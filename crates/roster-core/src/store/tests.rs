@@ -1091,6 +1091,16 @@ fn a_delayed_entry_waits_for_its_time() {
         due.iter().map(|e| e.id).collect::<Vec<_>>(),
         [del.id, edit.id]
     );
+    // One at a time: the same order.
+    assert_eq!(
+        store.next_due("acme", now).expect("next").map(|e| e.id),
+        Some(edit.id)
+    );
+    assert_eq!(
+        store.next_due("acme", undo_until).expect("next"),
+        Some(del.clone())
+    );
+    assert_eq!(store.next_due("other", undo_until).expect("next"), None);
 
     // Undo: discard within the window.
     store.discard(del.id).expect("undo");
