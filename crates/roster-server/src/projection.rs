@@ -43,6 +43,8 @@ static META: AttrDef = AttrDef::complex("meta", "Resource metadata", META_SUB).r
 #[derive(Debug, Clone)]
 pub struct Projection {
     plan: Vec<Entry>,
+    /// Neither list was given: every attribute returned by default.
+    default: bool,
 }
 
 /// The decision for one top-level attribute.
@@ -101,6 +103,7 @@ impl Projection {
             (None, Some(list)) => Mode::Exclude(selections(resource, list)),
             (None, None) => Mode::Exclude(Vec::new()),
         };
+        let default = attributes.is_none() && excluded.is_none();
         let plan = top_level(resource)
             .map(|(ext, schema_id, def)| Entry {
                 ext,
@@ -108,7 +111,14 @@ impl Projection {
                 keep: decide(&mode, schema_id, ext, def),
             })
             .collect();
-        Ok(Projection { plan })
+        Ok(Projection { plan, default })
+    }
+
+    /// Whether no attribute list was given (the response carries what every
+    /// attribute's `returned` says by default), so that the store may take a faster
+    /// path that builds exactly that.
+    pub fn is_default(&self) -> bool {
+        self.default
     }
 
     /// Prunes a full output resource (with `id`, `schemas`, `meta`, readOnly

@@ -294,3 +294,28 @@ async fn group_filters() {
             .all(|g| g.get("members").is_none())
     );
 }
+
+#[tokio::test]
+async fn default_listing_equals_the_projected_rendering() {
+    // The default listing is built from the stored text; it must say exactly what
+    // the general (parse, compute, project) rendering says.
+    let t = TestServer::demo().await;
+    let fast = t.get("/Users?count=1000").await.expect(200).body;
+    let slow = t
+        .get("/Users?count=1000&excludedAttributes=noSuchAttribute")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(fast["totalResults"], 300);
+    assert_eq!(fast["Resources"], slow["Resources"]);
+    let with_groups = fast["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("groups").is_some())
+        .count();
+    assert!(with_groups > 100, "{with_groups}");
+    let one = &fast["Resources"][0];
+    let id = one["id"].as_str().unwrap();
+    assert_eq!(&t.get(&format!("/Users/{id}")).await.expect(200).body, one);
+}

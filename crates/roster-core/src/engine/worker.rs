@@ -394,10 +394,7 @@ impl Worker {
         let mut refresh = false;
         while self.link == Link::Online {
             let profile = self.profile();
-            let next = self
-                .store(move |s| s.pending_due(&profile, Utc::now()))
-                .await
-                .map(|list| list.into_iter().next());
+            let next = self.store(move |s| s.next_due(&profile, Utc::now())).await;
             let entry = match next {
                 Ok(Some(entry)) => entry,
                 Ok(None) => break,

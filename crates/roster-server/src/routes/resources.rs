@@ -40,7 +40,7 @@ pub async fn list(
 /// A response carrying one resource with its `ETag` (and `Location` when created).
 fn resource_response(
     status: StatusCode,
-    body: serde_json::Value,
+    body: Box<serde_json::value::RawValue>,
     version: i64,
     location: Option<String>,
 ) -> Response {
@@ -98,6 +98,7 @@ async fn write(state: &AppState, base: Base, req: WriteRequest) -> ApiResult<Res
         params,
     } = req;
     let projection = params.projection(kind.def())?;
+    let base_url = base.0.clone();
     let (body, version, id) = state
         .db
         .write(move |conn| {
@@ -116,7 +117,7 @@ async fn write(state: &AppState, base: Base, req: WriteRequest) -> ApiResult<Res
     let (status, location) = match what {
         Write::Create => (
             StatusCode::CREATED,
-            body["meta"]["location"].as_str().map(str::to_owned),
+            Some(format!("{}/{}/{id}", base_url, kind.endpoint())),
         ),
         _ => (StatusCode::OK, None),
     };

@@ -12,6 +12,7 @@ pub mod tokens;
 pub mod users;
 
 use rusqlite::Connection;
+use serde_json::value::RawValue;
 
 use crate::error::ApiResult;
 use licenses::SeatLedger;
@@ -38,6 +39,14 @@ impl WriteCtx {
             seats: SeatLedger::default(),
         })
     }
+}
+
+/// Resources as JSON text, for responses.
+fn raw(values: Vec<serde_json::Value>) -> ApiResult<Vec<Box<RawValue>>> {
+    values
+        .into_iter()
+        .map(|v| serde_json::value::to_raw_value(&v).map_err(crate::error::ApiError::internal))
+        .collect()
 }
 
 /// Builds `?, ?, ?` for `n` placeholders.
@@ -176,27 +185,36 @@ impl Kind {
         }
     }
 
-    /// GET of one resource, rendered.
+    /// GET of one resource, rendered, and its version.
     pub fn render_one(
         self,
         conn: &Connection,
         id: &str,
         base: &str,
         projection: &crate::projection::Projection,
-    ) -> ApiResult<(serde_json::Value, i64)> {
+    ) -> ApiResult<(Box<RawValue>, i64)> {
         let (mut list, version) = match self {
             Self::User => {
-                let row = users::load(conn, id)?;
-                let version = row.version;
-                (users::render(conn, vec![row], base, projection)?, version)
+                let record = users::load_record(conn, id)?;
+                let version = record.version;
+                (
+                    users::render(conn, vec![record], base, projection)?,
+                    version,
+                )
             }
             Self::Group => {
                 let row = groups::load(conn, id)?;
                 let version = row.version;
-                (groups::render(conn, vec![row], base, projection)?, version)
+                (
+                    raw(groups::render(conn, vec![row], base, projection)?)?,
+                    version,
+                )
             }
         };
-        Ok((list.pop().unwrap_or_default(), version))
+        let one = list
+            .pop()
+            .ok_or_else(|| crate::error::ApiError::internal("rendering lost the resource"))?;
+        Ok((one, version))
     }
 
     /// A page of a listing, rendered, with the total number of matches.
@@ -210,7 +228,7 @@ impl Kind {
         count: u64,
         base: &str,
         projection: &crate::projection::Projection,
-    ) -> ApiResult<(u64, Vec<serde_json::Value>)> {
+    ) -> ApiResult<(u64, Vec<Box<RawValue>>)> {
         match self {
             Self::User => {
                 let sql = filter.map(crate::filter_sql::users_where).transpose()?;
@@ -220,7 +238,7 @@ impl Kind {
             Self::Group => {
                 let sql = filter.map(crate::filter_sql::groups_where).transpose()?;
                 let (total, rows) = groups::list(conn, sql.as_ref(), order, offset, count)?;
-                Ok((total, groups::render(conn, rows, base, projection)?))
+                Ok((total, raw(groups::render(conn, rows, base, projection)?)?))
             }
         }
     }
