@@ -157,7 +157,8 @@ impl Server {
             .await
     }
 
-    /// Stops serving and waits until in-flight requests are done.
+    /// Stops serving: in-flight requests get up to 5 s to finish, then the rest is
+    /// cut (a client holding a connection open must not keep the server alive).
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -165,7 +166,13 @@ impl Server {
         if let Some(m) = self.mailer.take() {
             m.abort();
         }
-        let _ = (&mut self.task).await;
+        if tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+            let _ = (&mut self.task).await;
+        }
     }
 
     /// Waits until the server stops (for the binary).

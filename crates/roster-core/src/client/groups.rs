@@ -16,23 +16,30 @@ use crate::model::{Group, GroupId, License, UserId};
 const MEMBERS_PER_PATCH: usize = 1000;
 
 impl ApiClient {
-    /// The `attributes=` list for groups. `members.display` (`returned: request`) is
-    /// not asked for: [`Group`] keeps member ids only, the names come from the users.
+    /// The `attributes=` list for one group. `members.display` (`returned: request`)
+    /// is not asked for: [`Group`] keeps member ids only, the names come from the users.
     fn group_attributes(&self) -> String {
-        let mut list = vec![
-            "displayName".to_owned(),
-            "members".to_owned(),
-            "meta".to_owned(),
-        ];
+        self.group_list_attributes(true)
+    }
+
+    /// The `attributes=` list for groups, with or without their members.
+    fn group_list_attributes(&self, members: bool) -> String {
+        let mut list = vec!["displayName".to_owned(), "meta".to_owned()];
+        if members {
+            list.push("members".to_owned());
+        }
         if self.roster_extension() {
             list.push(format!("{}:licenses", urn::ROSTER_GROUP));
         }
         list.join(",")
     }
 
-    /// Every group, with members and the licenses members inherit, in server order.
+    /// Every group with the licenses members inherit, in server order. Members are
+    /// left out (`Group::members` is empty): every user's `groups` already says it,
+    /// and listing the members of large groups is most of a refresh's cost.
+    /// [`get_group`](Self::get_group) reads one group with its members.
     pub async fn load_groups(&self) -> Result<Vec<Group>, CoreError> {
-        let query = [("attributes", self.group_attributes())];
+        let query = [("attributes", self.group_list_attributes(false))];
         let resources: Vec<GroupResource> = self.list_all("Groups", &query, &|_, _| {}).await?;
         let mut seen = HashSet::with_capacity(resources.len());
         Ok(resources

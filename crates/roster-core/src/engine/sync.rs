@@ -15,22 +15,29 @@ use crate::store::Snapshot;
 /// few users is harmless.
 const DELTA_OVERLAP_SECONDS: i64 = 2;
 
-/// Everything besides users: small, so always reloaded whole.
+/// Everything besides users: small, so reloaded whole.
 pub(super) struct Directory {
     pub groups: Vec<Group>,
-    pub licenses: Vec<License>,
+    /// `None` when nothing that moves seats changed (the server counts seats over
+    /// every user, the costliest part of an otherwise empty refresh).
+    pub licenses: Option<Vec<License>>,
     pub organisation: Option<Organisation>,
 }
 
+/// Groups and the organisation, and the licenses unless `seats_unchanged` says,
+/// given the groups just read, that no seat count can have moved.
 pub(super) async fn directory(
     client: &ApiClient,
     capabilities: &Capabilities,
+    seats_unchanged: impl FnOnce(&[Group]) -> bool,
 ) -> Result<Directory, CoreError> {
     let groups = client.load_groups().await?;
-    let licenses = if capabilities.licenses {
-        client.licenses().await?
+    let licenses = if !capabilities.licenses {
+        Some(Vec::new())
+    } else if seats_unchanged(&groups) {
+        None
     } else {
-        Vec::new()
+        Some(client.licenses().await?)
     };
     let organisation = if capabilities.roster_extension {
         client.organisation().await?
@@ -56,12 +63,12 @@ pub(super) async fn full(
     progress: impl Fn(usize, usize) + Send + Sync,
 ) -> Result<Arc<Snapshot>, CoreError> {
     let users = client.load_users(progress).await?;
-    let dir = directory(client, capabilities).await?;
+    let dir = directory(client, capabilities, |_| false).await?;
     let max_last_modified = high_water_mark(users.iter());
     Ok(Arc::new(Snapshot {
         users,
         groups: dir.groups,
-        licenses: dir.licenses,
+        licenses: dir.licenses.unwrap_or_default(),
         organisation: dir.organisation,
         synced_at: Utc::now(),
         max_last_modified,
@@ -83,6 +90,7 @@ pub(super) async fn delta(
     client: &ApiClient,
     capabilities: &Capabilities,
     known: &HashSet<UserId>,
+    previous_groups: &[Group],
     since: DateTime<Utc>,
 ) -> Result<Delta, CoreError> {
     let changed = client
@@ -101,7 +109,11 @@ pub(super) async fn delta(
             .cloned()
             .collect()
     };
-    let directory = directory(client, capabilities).await?;
+    let quiet = changed.is_empty() && deleted.is_empty();
+    let directory = directory(client, capabilities, |groups| {
+        quiet && groups == previous_groups
+    })
+    .await?;
     let max_last_modified = high_water_mark(changed.iter()).max(Some(since));
     Ok(Delta {
         changed,

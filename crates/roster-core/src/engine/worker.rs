@@ -61,6 +61,8 @@ pub(super) struct Worker {
     capabilities: Option<Capabilities>,
     /// Ids of the users in the local copy, to detect deletions.
     known: HashSet<UserId>,
+    /// The groups of the local copy, to tell whether seat counts may have moved.
+    groups: Vec<crate::model::Group>,
     /// Server time of the newest change seen; `None` until a full load.
     high_water_mark: Option<DateTime<Utc>>,
     last_sync: Option<DateTime<Utc>>,
@@ -77,6 +79,7 @@ impl Worker {
             link: Link::Unknown,
             capabilities: None,
             known: HashSet::new(),
+            groups: Vec::new(),
             high_water_mark: None,
             last_sync: None,
         }
@@ -219,6 +222,7 @@ impl Worker {
         match self.store(move |s| s.load_snapshot(&profile)).await {
             Ok(Some(snapshot)) => {
                 self.known = snapshot.users.iter().map(|u| u.id.clone()).collect();
+                self.groups = snapshot.groups.clone();
                 self.high_water_mark = snapshot.max_last_modified;
                 self.last_sync = Some(snapshot.synced_at);
                 self.events.send(Event::Loaded {
@@ -309,6 +313,7 @@ impl Worker {
         self.store(move |s| s.save_snapshot(&profile, &to_save))
             .await?;
         self.known = snapshot.users.iter().map(|u| u.id.clone()).collect();
+        self.groups = snapshot.groups.clone();
         self.high_water_mark = snapshot.max_last_modified.or(Some(snapshot.synced_at));
         self.last_sync = Some(snapshot.synced_at);
         self.events.send(Event::Loaded {
@@ -323,7 +328,9 @@ impl Worker {
         capabilities: &Capabilities,
         since: DateTime<Utc>,
     ) -> Result<(), CoreError> {
-        let delta = sync::delta(&self.client, capabilities, &self.known, since).await?;
+        let delta =
+            sync::delta(&self.client, capabilities, &self.known, &self.groups, since).await?;
+        self.groups = delta.directory.groups.clone();
         let synced_at = Utc::now();
         self.save_delta(
             &delta.changed,
@@ -339,7 +346,7 @@ impl Worker {
             users: delta.changed,
             deleted: delta.deleted,
             groups: Some(delta.directory.groups),
-            licenses: Some(delta.directory.licenses),
+            licenses: delta.directory.licenses,
             organisation: delta.directory.organisation,
             synced_at,
         });
@@ -361,7 +368,7 @@ impl Worker {
         let profile = self.profile();
         let (changed, deleted) = (changed.to_vec(), deleted.to_vec());
         let groups = directory.map(|d| d.groups.clone());
-        let licenses = directory.map(|d| d.licenses.clone());
+        let licenses = directory.and_then(|d| d.licenses.clone());
         let organisation = directory.and_then(|d| d.organisation.clone());
         self.store(move |s| {
             s.apply_delta(

@@ -12,7 +12,8 @@ pub struct Group {
     pub id: GroupId,
     /// Name.
     pub name: String,
-    /// Member users.
+    /// Member users, when the group was read on its own (listings leave it empty:
+    /// each user's `groups` says the same).
     pub members: Vec<UserId>,
     /// Licenses members inherit.
     pub licenses: Vec<LicenseId>,
