@@ -1,6 +1,6 @@
 //! Full load and delta refresh.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -89,26 +89,28 @@ pub(super) struct Delta {
 pub(super) async fn delta(
     client: &ApiClient,
     capabilities: &Capabilities,
-    known: &HashSet<UserId>,
+    known: &HashMap<UserId, Option<String>>,
     previous_groups: &[Group],
     since: DateTime<Utc>,
 ) -> Result<Delta, CoreError> {
-    let changed = client
+    let mut changed = client
         .users_changed_since(since - Duration::seconds(DELTA_OVERLAP_SECONDS))
         .await?;
     let total = client.user_count().await?;
-    let mut present: HashSet<&UserId> = known.iter().collect();
+    let mut present: HashSet<&UserId> = known.keys().collect();
     present.extend(changed.iter().map(|u| &u.id));
     let deleted = if present.len() as u64 == total {
         Vec::new()
     } else {
         let ids = client.user_ids().await?;
         known
-            .iter()
+            .keys()
             .filter(|id| !ids.contains(*id))
             .cloned()
             .collect()
     };
+    // The overlap window re-reads users the copy already holds at that version.
+    changed.retain(|u| u.version.is_none() || known.get(&u.id) != Some(&u.version));
     let quiet = changed.is_empty() && deleted.is_empty();
     let directory = directory(client, capabilities, |groups| {
         quiet && groups == previous_groups

@@ -1,6 +1,6 @@
 //! The engine task: its state and its loop.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -59,8 +59,9 @@ pub(super) struct Worker {
     events: Events,
     link: Link,
     capabilities: Option<Capabilities>,
-    /// Ids of the users in the local copy, to detect deletions.
-    known: HashSet<UserId>,
+    /// Ids and versions of the users in the local copy, to detect deletions and to
+    /// skip users a refresh re-reads unchanged.
+    known: HashMap<UserId, Option<String>>,
     /// The groups of the local copy, to tell whether seat counts may have moved.
     groups: Vec<crate::model::Group>,
     /// Server time of the newest change seen; `None` until a full load.
@@ -78,7 +79,7 @@ impl Worker {
             events,
             link: Link::Unknown,
             capabilities: None,
-            known: HashSet::new(),
+            known: HashMap::new(),
             groups: Vec::new(),
             high_water_mark: None,
             last_sync: None,
@@ -221,7 +222,7 @@ impl Worker {
         let profile = self.profile();
         match self.store(move |s| s.load_snapshot(&profile)).await {
             Ok(Some(snapshot)) => {
-                self.known = snapshot.users.iter().map(|u| u.id.clone()).collect();
+                self.known = versions(&snapshot.users);
                 self.groups = snapshot.groups.clone();
                 self.high_water_mark = snapshot.max_last_modified;
                 self.last_sync = Some(snapshot.synced_at);
@@ -312,7 +313,7 @@ impl Worker {
         let to_save = Arc::clone(&snapshot);
         self.store(move |s| s.save_snapshot(&profile, &to_save))
             .await?;
-        self.known = snapshot.users.iter().map(|u| u.id.clone()).collect();
+        self.known = versions(&snapshot.users);
         self.groups = snapshot.groups.clone();
         self.high_water_mark = snapshot.max_last_modified.or(Some(snapshot.synced_at));
         self.last_sync = Some(snapshot.synced_at);
@@ -364,7 +365,7 @@ impl Worker {
         for id in deleted {
             self.known.remove(id);
         }
-        self.known.extend(changed.iter().map(|u| u.id.clone()));
+        self.known.extend(versions(changed));
         let profile = self.profile();
         let (changed, deleted) = (changed.to_vec(), deleted.to_vec());
         let groups = directory.map(|d| d.groups.clone());
@@ -502,6 +503,13 @@ impl Worker {
         });
         false
     }
+}
+
+fn versions(users: &[User]) -> HashMap<UserId, Option<String>> {
+    users
+        .iter()
+        .map(|u| (u.id.clone(), u.version.clone()))
+        .collect()
 }
 
 /// What happened to one outbox entry.
