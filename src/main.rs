@@ -3,18 +3,11 @@
 //! Without a subcommand it opens the window; with one it runs headless on the same
 //! engine (`roster users list`, `roster sync`, `roster profile …`).
 
-mod cli;
-mod demo;
-mod demo_org;
-mod paths;
-// The grid's view model (search, filters, sort, selection); the CLI uses its rows
-// now, the users grid window wires the rest.
-#[allow(dead_code)]
-mod users;
-
 use std::process::ExitCode;
 
 use clap::Parser;
+use roster::app::{AppConfig, RosterApp, StartMode};
+use roster::cli;
 
 /// Roster: see, invite, edit, remove and import your organisation's users.
 #[derive(Debug, Parser)]
@@ -45,10 +38,22 @@ fn main() -> ExitCode {
             .with_inner_size([1100.0, 700.0]),
         ..Default::default()
     };
+    let start = if args.demo {
+        StartMode::Demo
+    } else {
+        StartMode::LastUsed
+    };
+    let config = match AppConfig::system(start) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("roster: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     match eframe::run_native(
         "Roster",
         options,
-        Box::new(|cc| Ok(Box::new(demo::DemoApp::new(cc)))),
+        Box::new(|cc| Ok(Box::new(RosterApp::new(cc, config)))),
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

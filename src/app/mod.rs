@@ -1,0 +1,411 @@
+//! The window: its state, the engine session behind it, and the frame loop.
+//!
+//! The UI thread never waits: the engine runs on a tokio runtime owned here, and
+//! each frame drains its events into plain state before drawing.
+
+pub mod log;
+pub mod org;
+pub mod page;
+pub mod session;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use roster_core::client::ServerInfo;
+use roster_core::engine::{Event, Source};
+use roster_core::profiles::Secrets;
+use roster_core::store::{OutboxEntry, Store};
+
+use crate::demo_org::DEMO_PROFILE;
+use crate::ui;
+use log::{Log, LogLevel};
+use org::OrgState;
+use page::UsersPage;
+use session::{Opening, Session};
+
+/// Which organisation to open at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartMode {
+    /// The profile used last; the demo organisation when there is none.
+    LastUsed,
+    /// The embedded demo organisation (`roster --demo`).
+    Demo,
+    /// A named profile.
+    Profile(String),
+}
+
+/// Where the app keeps things and what it opens.
+pub struct AppConfig {
+    /// Data directory (store, demo database, token files).
+    pub data_dir: PathBuf,
+    /// Where tokens are kept.
+    pub secrets: Arc<Secrets>,
+    /// What to open.
+    pub start: StartMode,
+}
+
+impl AppConfig {
+    /// The platform's data directory and keyring.
+    pub fn system(start: StartMode) -> Result<Self, String> {
+        let data_dir = crate::paths::data_dir()?;
+        Ok(Self {
+            secrets: Arc::new(Secrets::system(data_dir.join("tokens"))),
+            data_dir,
+            start,
+        })
+    }
+}
+
+/// The connection as the status bar tells it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    /// Opening the profile or connecting.
+    Connecting,
+    /// Connected.
+    Online,
+    /// Unreachable; the engine retries by itself.
+    Offline {
+        /// Why.
+        reason: String,
+        /// When the data shown was last synced.
+        last_sync: Option<DateTime<Utc>>,
+    },
+    /// The token's user is not an Organisation Administrator.
+    NotAdministrator,
+    /// The profile could not be opened or the server refused the token.
+    Failed(String),
+}
+
+/// Windows and dialogs that are open.
+#[derive(Default)]
+pub struct Dialogs {
+    /// The "Connect your organisation" dialog.
+    pub connect: Option<ui::connect_dialog::ConnectDialog>,
+    /// The log window.
+    pub log: bool,
+    /// The pending changes window.
+    pub outbox: bool,
+}
+
+/// The whole app.
+pub struct RosterApp {
+    runtime: tokio::runtime::Runtime,
+    /// The local store.
+    pub store: Arc<Store>,
+    /// Where tokens are kept.
+    pub secrets: Arc<Secrets>,
+    data_dir: PathBuf,
+    ctx: egui::Context,
+    opening: Option<Opening>,
+    /// The open profile, once opened.
+    pub session: Option<Session>,
+    /// Its name (also while opening).
+    pub profile: String,
+    /// Connection state.
+    pub link: Link,
+    /// Full load progress (loaded, total).
+    pub progress: Option<(usize, usize)>,
+    /// What the server supports, once connected.
+    pub server: Option<ServerInfo>,
+    /// The data.
+    pub org: OrgState,
+    /// The users page: query, view, selection.
+    pub page: UsersPage,
+    /// Changes not yet confirmed by the server.
+    pub outbox: Vec<OutboxEntry>,
+    /// Recent operations and errors.
+    pub log: Log,
+    /// Open dialogs.
+    pub dialogs: Dialogs,
+    /// Result notifications.
+    pub toasts: egui_notify::Toasts,
+}
+
+const STORAGE_PAGE: &str = "users_page";
+
+impl RosterApp {
+    /// Creates the app and starts opening the first profile.
+    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
+        ui::theme::apply(&cc.egui_ctx);
+        let page = cc
+            .storage
+            .and_then(|s| eframe::get_value::<page::SavedPage>(s, STORAGE_PAGE))
+            .map(UsersPage::from_saved)
+            .unwrap_or_default();
+        let mut log = Log::default();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("roster-engine")
+            .enable_all()
+            .build();
+        let runtime = match runtime {
+            Ok(rt) => rt,
+            // Without threads nothing can work; say so in the window.
+            Err(e) => {
+                return Self::broken(cc, config, format!("cannot start background threads: {e}"));
+            }
+        };
+        let store = match Store::open(config.data_dir.join("roster.db")) {
+            Ok(store) => Arc::new(store),
+            Err(e) => {
+                let message = roster_core::CoreError::from(e).to_string();
+                log.push(LogLevel::Error, message.clone());
+                return Self::with(cc, config, runtime, Arc::new(fallback_store()), page, log)
+                    .failed(message);
+            }
+        };
+        let mut app = Self::with(cc, config, runtime, store, page, log);
+        let start = app.start_profile();
+        app.open(start);
+        app
+    }
+
+    fn with(
+        cc: &eframe::CreationContext<'_>,
+        config: AppConfig,
+        runtime: tokio::runtime::Runtime,
+        store: Arc<Store>,
+        page: UsersPage,
+        log: Log,
+    ) -> Self {
+        Self {
+            runtime,
+            store,
+            secrets: config.secrets,
+            data_dir: config.data_dir,
+            ctx: cc.egui_ctx.clone(),
+            opening: None,
+            session: None,
+            profile: match config.start {
+                StartMode::Profile(name) => name,
+                StartMode::Demo => DEMO_PROFILE.to_owned(),
+                StartMode::LastUsed => String::new(),
+            },
+            link: Link::Connecting,
+            progress: None,
+            server: None,
+            org: OrgState::default(),
+            page,
+            outbox: Vec::new(),
+            log,
+            dialogs: Dialogs::default(),
+            toasts: egui_notify::Toasts::default(),
+        }
+    }
+
+    fn broken(cc: &eframe::CreationContext<'_>, config: AppConfig, message: String) -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread().build();
+        match runtime {
+            Ok(rt) => Self::with(
+                cc,
+                config,
+                rt,
+                Arc::new(fallback_store()),
+                UsersPage::default(),
+                Log::default(),
+            )
+            .failed(message),
+            Err(_) => {
+                eprintln!("roster: {message}");
+                std::process::exit(1)
+            }
+        }
+    }
+
+    fn failed(mut self, message: String) -> Self {
+        self.link = Link::Failed(message);
+        self
+    }
+
+    /// The profile to open first.
+    fn start_profile(&self) -> String {
+        if !self.profile.is_empty() {
+            return self.profile.clone();
+        }
+        roster_core::profiles::last_used(&self.store)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| DEMO_PROFILE.to_owned())
+    }
+
+    /// Opens the profile `name` (closing the current one).
+    pub fn open(&mut self, name: String) {
+        self.session = None;
+        self.org = OrgState::default();
+        self.page.forget_data();
+        self.server = None;
+        self.outbox.clear();
+        self.progress = None;
+        self.link = Link::Connecting;
+        self.log.push(LogLevel::Info, format!("Opening {name}"));
+        self.profile = name.clone();
+        let ctx = self.ctx.clone();
+        self.opening = Some(session::open(
+            self.runtime.handle(),
+            Arc::clone(&self.store),
+            Arc::clone(&self.secrets),
+            self.data_dir.clone(),
+            name,
+            Arc::new(move || ctx.request_repaint()),
+        ));
+    }
+
+    /// Whether the open profile is the demo organisation.
+    pub fn is_demo(&self) -> bool {
+        self.profile == DEMO_PROFILE
+    }
+
+    /// Drains the opening channel and the engine's events into state.
+    pub fn poll(&mut self) {
+        if let Some(rx) = &self.opening
+            && let Ok(result) = rx.try_recv()
+        {
+            self.opening = None;
+            match result {
+                Ok(session) => self.session = Some(session),
+                Err(message) => {
+                    self.log.push(LogLevel::Error, message.clone());
+                    self.link = Link::Failed(message);
+                }
+            }
+        }
+        let events = match &self.session {
+            Some(s) => s.engine.drain(),
+            None => return,
+        };
+        for event in events {
+            self.on_event(event);
+        }
+        self.page.refresh(&self.org, Utc::now());
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Loaded { snapshot, source } => {
+                self.org.load(&snapshot);
+                self.progress = None;
+                let what = match source {
+                    Source::Cache => "Showing the local copy",
+                    Source::Server => "Loaded",
+                };
+                self.log.push(
+                    LogLevel::Info,
+                    format!("{what}: {} users", snapshot.users.len()),
+                );
+            }
+            Event::Progress { loaded, total } => self.progress = Some((loaded, total)),
+            Event::Changed {
+                users,
+                deleted,
+                groups,
+                licenses,
+                organisation,
+                synced_at,
+            } => {
+                if !users.is_empty() || !deleted.is_empty() {
+                    self.log.push(
+                        LogLevel::Info,
+                        format!("{} user(s) changed, {} removed", users.len(), deleted.len()),
+                    );
+                }
+                self.org
+                    .apply(users, &deleted, groups, licenses, organisation, synced_at);
+                let org = &self.org;
+                self.page.selection.retain(|id| org.user(id).is_some());
+            }
+            Event::Connected(info) => {
+                self.link = Link::Online;
+                if let Some(me) = &info.me {
+                    self.log
+                        .push(LogLevel::Info, format!("Connected as {}", me.user_name));
+                }
+                self.server = Some(*info);
+            }
+            Event::NotAdministrator => {
+                self.link = Link::NotAdministrator;
+                self.log.push(
+                    LogLevel::Error,
+                    roster_core::CoreError::NotAdministrator.to_string(),
+                );
+            }
+            Event::Offline { reason, last_sync } => {
+                self.log
+                    .push(LogLevel::Warning, format!("Offline: {reason}"));
+                self.link = Link::Offline { reason, last_sync };
+            }
+            Event::Online => {
+                self.log.push(LogLevel::Info, "Back online".to_owned());
+                self.toasts.info("Back online");
+                self.link = Link::Online;
+            }
+            Event::Outbox(list) => self.outbox = list,
+            Event::Queued(entry) => {
+                self.log.push(
+                    LogLevel::Info,
+                    format!("Queued: {}", entry.change.describe()),
+                );
+            }
+            Event::Applied { entry } => {
+                let text = format!("Done: {}", entry.change.describe());
+                self.toasts.success(text.clone());
+                self.log.push(LogLevel::Info, text);
+            }
+            Event::Failed { entry, error } => {
+                let text = format!("{}: {error}", entry.change.describe());
+                self.toasts.error(text.clone());
+                self.log.push(LogLevel::Error, text);
+            }
+            Event::Conflict { entry, .. } => {
+                let text = format!(
+                    "{}: {}",
+                    entry.change.describe(),
+                    roster_core::CoreError::Conflict
+                );
+                self.toasts.warning(text.clone());
+                self.log.push(LogLevel::Warning, text);
+            }
+            Event::Error(error) => {
+                if matches!(error, roster_core::CoreError::Unauthorized) {
+                    self.link = Link::Failed(error.to_string());
+                }
+                self.log.push(LogLevel::Error, error.to_string());
+            }
+        }
+    }
+
+    /// Sends `command` to the engine, if a profile is open.
+    pub fn send(&self, command: roster_core::engine::Command) {
+        if let Some(s) = &self.session {
+            s.engine.send(command);
+        }
+    }
+
+    /// The runtime the engine runs on (dialogs use it for connection tests).
+    pub fn runtime(&self) -> &tokio::runtime::Handle {
+        self.runtime.handle()
+    }
+}
+
+/// An in-memory store for when the real one cannot be opened (the window then says
+/// why; nothing is kept).
+fn fallback_store() -> Store {
+    match Store::in_memory() {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("roster: no local store can be opened: {e}");
+            std::process::exit(1)
+        }
+    }
+}
+
+impl eframe::App for RosterApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.poll();
+        ui::frame::show(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_PAGE, &self.page.saved());
+    }
+}

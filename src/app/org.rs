@@ -1,0 +1,172 @@
+//! The organisation as the window shows it, kept up to date from engine events.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use roster_core::model::{Group, License, Organisation, User, UserId};
+use roster_core::store::Snapshot;
+
+use crate::users::rows::{Names, Row};
+
+/// Users, groups and licenses with their grid rows.
+#[derive(Default)]
+pub struct OrgState {
+    /// The users, in load order.
+    pub users: Vec<User>,
+    /// One pre-formatted row per user, same order.
+    pub rows: Vec<Row>,
+    /// Group and license names.
+    pub names: Names,
+    /// Groups.
+    pub groups: Vec<Group>,
+    /// Licenses.
+    pub licenses: Vec<License>,
+    /// The organisation, when the server has the Roster extension.
+    pub organisation: Option<Organisation>,
+    /// When the data was last synced with the server.
+    pub synced_at: Option<DateTime<Utc>>,
+    /// Bumped on every change, so views know to recompute.
+    pub revision: u64,
+    index: HashMap<UserId, usize>,
+}
+
+/// The organisation at a glance.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgStats {
+    /// Users.
+    pub users: usize,
+    /// Organisation Administrators.
+    pub administrators: usize,
+    /// Users last connected more than 90 days ago.
+    pub inactive_90_days: usize,
+    /// Users who never connected.
+    pub never_connected: usize,
+    /// (license name, seats assigned, seats).
+    pub seats: Vec<(String, u64, u64)>,
+}
+
+impl OrgState {
+    /// Whether any data is loaded.
+    pub fn is_loaded(&self) -> bool {
+        self.synced_at.is_some()
+    }
+
+    /// Replaces everything with `snapshot`.
+    pub fn load(&mut self, snapshot: &Snapshot) {
+        self.users = snapshot.users.clone();
+        self.groups = snapshot.groups.clone();
+        self.licenses = snapshot.licenses.clone();
+        self.organisation = snapshot.organisation.clone();
+        self.synced_at = Some(snapshot.synced_at);
+        self.rebuild();
+    }
+
+    /// Applies changed and deleted users (and a new directory, when given).
+    pub fn apply(
+        &mut self,
+        changed: Vec<User>,
+        deleted: &[UserId],
+        groups: Option<Vec<Group>>,
+        licenses: Option<Vec<License>>,
+        organisation: Option<Organisation>,
+        synced_at: DateTime<Utc>,
+    ) {
+        let directory_changed = groups.is_some() || licenses.is_some();
+        if let Some(g) = groups {
+            self.groups = g;
+        }
+        if let Some(l) = licenses {
+            self.licenses = l;
+        }
+        if organisation.is_some() {
+            self.organisation = organisation;
+        }
+        self.synced_at = Some(synced_at);
+        if directory_changed || !deleted.is_empty() {
+            // Names may have changed and positions shift: rebuild everything once.
+            let gone: std::collections::HashSet<&UserId> = deleted.iter().collect();
+            self.users.retain(|u| !gone.contains(&u.id));
+            for user in changed {
+                match self.users.iter().position(|u| u.id == user.id) {
+                    Some(i) => self.users[i] = user,
+                    None => self.users.push(user),
+                }
+            }
+            self.rebuild();
+            return;
+        }
+        for user in changed {
+            let row = Row::new(&user, &self.names);
+            match self.index.get(&user.id) {
+                Some(&i) => {
+                    self.users[i] = user;
+                    self.rows[i] = row;
+                }
+                None => {
+                    self.index.insert(user.id.clone(), self.users.len());
+                    self.users.push(user);
+                    self.rows.push(row);
+                }
+            }
+        }
+        self.revision += 1;
+    }
+
+    fn rebuild(&mut self) {
+        self.names = Names {
+            groups: self
+                .groups
+                .iter()
+                .map(|g| (g.id.clone(), g.name.clone()))
+                .collect(),
+            licenses: self
+                .licenses
+                .iter()
+                .map(|l| (l.id.clone(), l.name.clone()))
+                .collect(),
+        };
+        self.rows = self
+            .users
+            .iter()
+            .map(|u| Row::new(u, &self.names))
+            .collect();
+        self.index = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+        self.revision += 1;
+    }
+
+    /// The user with id `id`.
+    pub fn user(&self, id: &UserId) -> Option<&User> {
+        self.index.get(id).map(|&i| &self.users[i])
+    }
+
+    /// Figures for the side panel.
+    pub fn stats(&self, now: DateTime<Utc>) -> OrgStats {
+        OrgStats {
+            users: self.users.len(),
+            administrators: self.users.iter().filter(|u| u.admin).count(),
+            inactive_90_days: self
+                .users
+                .iter()
+                .filter(|u| {
+                    u.last_connection
+                        .is_some_and(|t| now - t > Duration::days(90))
+                })
+                .count(),
+            never_connected: self
+                .users
+                .iter()
+                .filter(|u| u.last_connection.is_none())
+                .count(),
+            seats: self
+                .licenses
+                .iter()
+                .map(|l| (l.name.clone(), l.seats_assigned, l.seats))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The users page's state: what is asked (query), what is shown (view), what is
+//! selected. Kept between runs (query and saved views).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use roster_core::model::UserId;
+use serde::{Deserialize, Serialize};
+
+use super::org::OrgState;
+use crate::users::selection::Selection;
+use crate::users::view::{self, ViewQuery};
+
+/// The users page.
+#[derive(Default)]
+pub struct UsersPage {
+    /// Search, filters, sort.
+    pub query: ViewQuery,
+    /// Named views the user saved.
+    pub saved_views: BTreeMap<String, ViewQuery>,
+    /// Indices into `OrgState::rows`, in display order.
+    pub view: Vec<u32>,
+    /// Selected users.
+    pub selection: Selection,
+    /// The row with keyboard focus.
+    pub cursor: Option<UserId>,
+    /// What `view` was computed from: (data revision, query).
+    computed: Option<(u64, ViewQuery)>,
+}
+
+/// What is kept between runs.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct SavedPage {
+    pub query: ViewQuery,
+    pub saved_views: BTreeMap<String, ViewQuery>,
+}
+
+impl UsersPage {
+    /// Restores the kept state.
+    pub fn from_saved(saved: SavedPage) -> Self {
+        Self {
+            query: saved.query,
+            saved_views: saved.saved_views,
+            ..Self::default()
+        }
+    }
+
+    /// The state to keep.
+    pub fn saved(&self) -> SavedPage {
+        SavedPage {
+            query: self.query.clone(),
+            saved_views: self.saved_views.clone(),
+        }
+    }
+
+    /// Drops what belongs to the previous organisation (another profile opens).
+    pub fn forget_data(&mut self) {
+        self.view.clear();
+        self.selection.clear();
+        self.cursor = None;
+        self.computed = None;
+    }
+
+    /// Recomputes the view when the data or the query changed.
+    pub fn refresh(&mut self, org: &OrgState, now: DateTime<Utc>) {
+        let current = (org.revision, self.query.clone());
+        if self.computed.as_ref() == Some(&current) {
+            return;
+        }
+        self.view = view::compute(&org.rows, &self.query, now);
+        self.computed = Some(current);
+    }
+
+    /// The ids of the shown rows, in order.
+    pub fn shown_ids<'a>(&'a self, org: &'a OrgState) -> impl Iterator<Item = &'a UserId> + 'a {
+        self.view.iter().map(|&i| &org.rows[i as usize].id)
+    }
+}

@@ -1,0 +1,205 @@
+//! "Connect your organisation": name, base URL, API token, optional CA certificate;
+//! "Test connection" shows what the server supports; the token goes to the keyring,
+//! or, only if the user chooses it, to a private file.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use roster_core::client::{ApiClient, Profile, ServerInfo, Token};
+use roster_core::profiles::{self, ProfileSettings, TokenPlace};
+
+use crate::app::RosterApp;
+
+/// The dialog's state.
+#[derive(Default)]
+pub struct ConnectDialog {
+    pub name: String,
+    pub url: String,
+    pub token: String,
+    pub ca_certificate: String,
+    /// Keep the token in a private file instead of the keyring.
+    pub token_in_file: bool,
+    test: Option<mpsc::Receiver<Result<ServerInfo, String>>>,
+    /// The last test's outcome.
+    pub result: Option<Result<ServerInfo, String>>,
+    /// Why saving failed.
+    pub error: Option<String>,
+}
+
+impl ConnectDialog {
+    fn settings(&self) -> Result<(ProfileSettings, Token), String> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err("Give the connection a name.".to_owned());
+        }
+        if name == crate::demo_org::DEMO_PROFILE {
+            return Err(
+                "\"demo\" is the built-in demo organisation; choose another name.".to_owned(),
+            );
+        }
+        let url = self.url.trim().trim_end_matches('/');
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(
+                "The URL must start with https:// (or http:// for a local server).".to_owned(),
+            );
+        }
+        let token = Token::new(self.token.clone());
+        if token.is_empty() {
+            return Err("Paste the API token of an Organisation Administrator.".to_owned());
+        }
+        let ca = self.ca_certificate.trim();
+        Ok((
+            ProfileSettings {
+                name: name.to_owned(),
+                base_url: url.to_owned(),
+                ca_certificate: (!ca.is_empty()).then(|| PathBuf::from(ca)),
+                token_place: if self.token_in_file {
+                    TokenPlace::File
+                } else {
+                    TokenPlace::Keyring
+                },
+            },
+            token,
+        ))
+    }
+}
+
+fn profile_for(settings: &ProfileSettings, token: &Token) -> Result<Profile, String> {
+    let ca_certificate_pem = match &settings.ca_certificate {
+        None => None,
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            format!(
+                "The CA certificate {} could not be read: {e}",
+                path.display()
+            )
+        })?),
+    };
+    Ok(Profile {
+        name: settings.name.clone(),
+        base_url: settings.base_url.clone(),
+        token: token.clone(),
+        ca_certificate_pem,
+    })
+}
+
+/// Draws the dialog when open.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    let Some(mut dialog) = app.dialogs.connect.take() else {
+        return;
+    };
+    if let Some(rx) = &dialog.test
+        && let Ok(result) = rx.try_recv()
+    {
+        dialog.test = None;
+        dialog.result = Some(result);
+    }
+    let keyring = app.secrets.keyring_status();
+    let mut close = false;
+    let mut save = false;
+    let mut test = false;
+    let modal = egui::Modal::new(egui::Id::unique("connect_dialog")).show(ui.ctx(), |ui| {
+        ui.set_width(460.0);
+        ui.heading("Connect your organisation");
+        ui.add_space(6.0);
+        egui::Grid::new("connect_fields").num_columns(2).show(ui, |ui| {
+            field(ui, "Name", &mut dialog.name, "e.g. acme", false);
+            field(ui, "Base URL", &mut dialog.url, "https://admin.example.com/scim/v2", false);
+            field(ui, "API token", &mut dialog.token, "token of an Organisation Administrator", true);
+            field(ui, "CA certificate (optional)", &mut dialog.ca_certificate, "path to a PEM file", false);
+        });
+        ui.add_space(6.0);
+        match &keyring {
+            Ok(()) => {
+                ui.checkbox(&mut dialog.token_in_file, "Keep the token in a private file instead of the system keyring");
+            }
+            Err(e) => {
+                ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
+                ui.checkbox(&mut dialog.token_in_file, "Keep the token in a file only my account can read");
+            }
+        }
+        if dialog.test.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Testing the connection…");
+            });
+        }
+        match &dialog.result {
+            Some(Ok(info)) => {
+                let c = &info.capabilities;
+                let yes = |b: bool| if b { "yes" } else { "no" };
+                let org = info.organisation.as_ref().map_or("a SCIM server", |o| o.name.as_str());
+                ui.colored_label(super::theme::yes(ui.visuals()), format!("Connected to {org}."));
+                ui.label(format!(
+                    "Bulk: {} · ETags: {} · Filters: {} · Sorting: {} · Roster extension: {} · Licenses: {}",
+                    yes(c.bulk.is_some()), yes(c.etag), yes(c.filter), yes(c.sort),
+                    yes(c.roster_extension), yes(c.licenses)
+                ));
+            }
+            Some(Err(message)) => {
+                ui.colored_label(super::theme::no(ui.visuals()), message);
+            }
+            None => {}
+        }
+        if let Some(error) = &dialog.error {
+            ui.colored_label(super::theme::no(ui.visuals()), error);
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            test = ui.button("Test connection").clicked();
+            save = ui.button("Save and open").clicked();
+            close = ui.button("Cancel").clicked();
+        });
+    });
+    if modal.should_close() {
+        close = true;
+    }
+    if test {
+        match dialog.settings().and_then(|(s, t)| profile_for(&s, &t)) {
+            Err(message) => dialog.result = Some(Err(message)),
+            Ok(profile) => {
+                let (tx, rx) = mpsc::channel();
+                let ctx = ui.ctx().clone();
+                app.runtime().spawn(async move {
+                    let result = match ApiClient::new(&profile) {
+                        Ok(client) => client.connect().await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(result);
+                    ctx.request_repaint();
+                });
+                dialog.result = None;
+                dialog.test = Some(rx);
+            }
+        }
+    }
+    if save {
+        match dialog.settings() {
+            Err(message) => dialog.error = Some(message),
+            Ok((settings, token)) => {
+                match profiles::save(&app.store, &app.secrets, &settings, &token) {
+                    Ok(()) => {
+                        app.toasts.success(format!("Saved {}", settings.name));
+                        app.open(settings.name);
+                        return;
+                    }
+                    Err(e) => dialog.error = Some(e.to_string()),
+                }
+            }
+        }
+    }
+    if !close {
+        app.dialogs.connect = Some(dialog);
+    }
+}
+
+fn field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, secret: bool) {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .hint_text(hint)
+            .password(secret)
+            .desired_width(300.0),
+    )
+    .labelled_by(l.id);
+    ui.end_row();
+}

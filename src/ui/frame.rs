@@ -1,0 +1,66 @@
+//! The window's layout: top bar, status bar, side panel, the users page, dialogs.
+
+use crate::app::{Link, RosterApp};
+
+use super::{
+    connect_dialog, grid, log_window, not_admin, outbox_window, side_panel, status_bar, toolbar,
+    top_bar,
+};
+
+/// Draws the whole window.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    let title = match &app.org.organisation {
+        Some(o) => format!("{} — Roster", o.name),
+        None => "Roster".to_owned(),
+    };
+    ui.ctx()
+        .send_viewport_cmd(egui::ViewportCommand::Title(title));
+    egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(app, ui));
+    egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(app, ui));
+    match &app.link {
+        Link::NotAdministrator => {
+            let action = egui::CentralPanel::default()
+                .show(ui, not_admin::show)
+                .inner;
+            match action {
+                Some(not_admin::Action::TryAgain) => app.open(app.profile.clone()),
+                Some(not_admin::Action::OtherOrganisation) => {
+                    app.dialogs.connect = Some(Default::default());
+                }
+                None => {}
+            }
+        }
+        Link::Failed(message) if !app.org.is_loaded() => {
+            let message = message.clone();
+            egui::CentralPanel::default().show(ui, |ui| not_admin::failed(app, ui, &message));
+        }
+        _ if !app.org.is_loaded() => {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.vertical_centered(|ui| {
+                    ui.add_space(ui.available_height() / 3.0);
+                    ui.spinner();
+                    let text = match app.progress {
+                        Some((loaded, total)) => format!("Loading users… {loaded} of {total}"),
+                        None => format!("Opening {}…", app.profile),
+                    };
+                    ui.label(text);
+                });
+            });
+        }
+        _ => {
+            egui::Panel::right("organisation")
+                .resizable(true)
+                .default_size(super::theme::SIDE_PANEL_WIDTH)
+                .show(ui, |ui| side_panel::show(app, ui));
+            egui::CentralPanel::default().show(ui, |ui| {
+                toolbar::show(app, ui);
+                ui.add_space(super::theme::GAP / 2.0);
+                grid::show(&app.org, &mut app.page, ui);
+            });
+        }
+    }
+    connect_dialog::show(app, ui);
+    log_window::show(app, ui);
+    outbox_window::show(app, ui);
+    app.toasts.show(ui.ctx());
+}

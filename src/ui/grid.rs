@@ -1,0 +1,238 @@
+//! The users grid: every user at once, virtual rows, sortable columns, selection
+//! with click, Ctrl/Shift-click, checkboxes and the keyboard.
+
+use egui::Sense;
+use egui_extras::{Column as Width, TableBuilder};
+use roster_core::model::UserId;
+
+use crate::app::org::OrgState;
+use crate::app::page::UsersPage;
+use crate::users::selection::ClickKind;
+use crate::users::view::{Column, Direction};
+
+use super::theme;
+
+/// Draws the grid of `org`'s users as `page` asks, and applies clicks to `page`.
+pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
+    keyboard(org, page, ui);
+    if page.view.is_empty() {
+        ui.add_space(theme::GAP * 2.0);
+        ui.vertical_centered(|ui| {
+            ui.label(if org.users.is_empty() {
+                "This organisation has no users yet."
+            } else {
+                "No user matches the search and filters."
+            });
+        });
+        return;
+    }
+    let visuals = ui.visuals().clone();
+    // Keep the keyboard cursor in view when the arrows moved it.
+    let arrows_moved = ui.memory(|m| m.focused().is_none())
+        && ui.input(|i| i.key_pressed(egui::Key::ArrowUp) || i.key_pressed(egui::Key::ArrowDown));
+    let modifiers = ui.input(|i| i.modifiers);
+    let scroll_to = page.cursor.as_ref().and_then(|c| {
+        page.view
+            .iter()
+            .position(|&i| &org.rows[i as usize].id == c)
+    });
+    let mut clicked: Option<(UserId, ClickKind)> = None;
+    let mut sort_by: Option<Column> = None;
+    let mut all_toggle: Option<bool> = None;
+    let all_shown = page
+        .selection
+        .all_selected(page.view.iter().map(|&i| &org.rows[i as usize].id));
+    let mut table = TableBuilder::new(ui)
+        .id_salt("users_grid")
+        .striped(true)
+        .resizable(true)
+        .sense(Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Width::exact(28.0))
+        .column(Width::initial(260.0).at_least(120.0).clip(true))
+        .column(Width::initial(170.0).at_least(80.0).clip(true))
+        .column(Width::initial(110.0).at_least(60.0))
+        .column(Width::initial(130.0).at_least(90.0))
+        .column(Width::initial(90.0).at_least(60.0))
+        .column(Width::initial(280.0).at_least(80.0).clip(true))
+        .column(Width::remainder().at_least(80.0).clip(true));
+    if let Some(row) = scroll_to.filter(|_| arrows_moved) {
+        table = table.scroll_to_row(row, None);
+    }
+    table
+        .header(theme::HEADER_HEIGHT, |mut header| {
+            header.col(|ui| {
+                let mut all = all_shown;
+                let r = ui.add(egui::Checkbox::without_text(&mut all));
+                label(ui, r.id, "Select all shown");
+                if r.changed() {
+                    all_toggle = Some(all);
+                }
+            });
+            for column in Column::ALL {
+                header.col(|ui| {
+                    let (current, direction) = page.query.sort;
+                    let text = egui::RichText::new(column.title()).strong();
+                    let hover = match (current == column, direction) {
+                        (true, Direction::Ascending) => "Sorted ascending; click for descending",
+                        (true, Direction::Descending) => "Sorted descending; click for ascending",
+                        (false, _) => "Click to sort by this column",
+                    };
+                    if ui
+                        .add(egui::Button::new(text).frame(false))
+                        .on_hover_text(hover)
+                        .clicked()
+                    {
+                        sort_by = Some(column);
+                    }
+                    if current == column {
+                        sort_arrow(ui, direction);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(theme::ROW_HEIGHT, page.view.len(), |mut row| {
+                let r = &org.rows[page.view[row.index()] as usize];
+                let selected = page.selection.contains(&r.id);
+                row.set_selected(selected || page.cursor.as_ref() == Some(&r.id));
+                row.col(|ui| {
+                    let mut checked = selected;
+                    let resp = ui.add(egui::Checkbox::without_text(&mut checked));
+                    label(ui, resp.id, &format!("Select {}", r.email));
+                    if resp.changed() {
+                        clicked = Some((r.id.clone(), ClickKind::Toggle));
+                    }
+                });
+                row.col(|ui| cell(ui, &r.email));
+                row.col(|ui| cell(ui, &r.name));
+                row.col(|ui| mark(ui, r.admin, &visuals));
+                row.col(|ui| cell(ui, &r.last_connection));
+                row.col(|ui| mark(ui, r.local_login, &visuals));
+                row.col(|ui| cell(ui, &r.licenses));
+                row.col(|ui| cell(ui, &r.groups));
+                let resp = row.response();
+                if resp.clicked() && clicked.is_none() {
+                    let kind = if modifiers.shift {
+                        ClickKind::Range
+                    } else if modifiers.command {
+                        ClickKind::Toggle
+                    } else {
+                        ClickKind::Replace
+                    };
+                    clicked = Some((r.id.clone(), kind));
+                }
+            });
+        });
+    if let Some(column) = sort_by {
+        let (current, direction) = page.query.sort;
+        page.query.sort = if current == column && direction == Direction::Ascending {
+            (column, Direction::Descending)
+        } else {
+            (column, Direction::Ascending)
+        };
+    }
+    let shown: Vec<&UserId> = page
+        .view
+        .iter()
+        .map(|&i| &org.rows[i as usize].id)
+        .collect();
+    match all_toggle {
+        Some(true) => page.selection.select_all(shown.iter().copied()),
+        Some(false) => page.selection.deselect_all(shown.iter().copied()),
+        None => {}
+    }
+    if let Some((id, kind)) = clicked {
+        page.selection.click(&id, kind, &shown);
+        page.cursor = Some(id);
+    }
+}
+
+/// A cell's text; not selectable, so that a click on it selects the row.
+fn cell(ui: &mut egui::Ui, text: &str) {
+    ui.add(egui::Label::new(text).selectable(false).truncate());
+}
+
+/// A small painted triangle: up for ascending, down for descending.
+fn sort_arrow(ui: &mut egui::Ui, direction: Direction) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), Sense::hover());
+    let c = rect.center();
+    let (tip, base) = match direction {
+        Direction::Ascending => (-4.0, 3.0),
+        Direction::Descending => (4.0, -3.0),
+    };
+    let points = vec![
+        egui::pos2(c.x, c.y + tip),
+        egui::pos2(c.x - 4.0, c.y + base),
+        egui::pos2(c.x + 4.0, c.y + base),
+    ];
+    let color = ui.visuals().strong_text_color();
+    ui.painter().add(egui::Shape::convex_polygon(
+        points,
+        color,
+        egui::Stroke::NONE,
+    ));
+}
+
+/// A green check or a red cross, with the words for screen readers.
+fn mark(ui: &mut egui::Ui, yes: bool, visuals: &egui::Visuals) {
+    let (text, color, words) = if yes {
+        ("✔", theme::yes(visuals), "yes")
+    } else {
+        ("✖", theme::no(visuals), "no")
+    };
+    ui.add(egui::Label::new(egui::RichText::new(text).color(color)).selectable(false))
+        .on_hover_text(words);
+}
+
+/// Gives a widget without visible text its accessible name.
+fn label(ui: &egui::Ui, id: egui::Id, text: &str) {
+    ui.ctx()
+        .accesskit_node_builder(id, |node| node.set_label(text.to_owned()));
+}
+
+/// Ctrl+A, Escape and the arrow keys, when no text field has focus.
+fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
+    if ui.memory(|m| m.focused().is_some()) {
+        return;
+    }
+    let (select_all, escape, up, down, shift) = ui.input_mut(|i| {
+        (
+            i.consume_key(egui::Modifiers::COMMAND, egui::Key::A),
+            i.key_pressed(egui::Key::Escape),
+            i.key_pressed(egui::Key::ArrowUp),
+            i.key_pressed(egui::Key::ArrowDown),
+            i.modifiers.shift,
+        )
+    });
+    let shown: Vec<&UserId> = page
+        .view
+        .iter()
+        .map(|&i| &org.rows[i as usize].id)
+        .collect();
+    if select_all {
+        page.selection.select_all(shown.iter().copied());
+    }
+    if escape {
+        page.selection.clear();
+    }
+    if (up || down) && !shown.is_empty() {
+        let at = page
+            .cursor
+            .as_ref()
+            .and_then(|c| shown.iter().position(|s| *s == c));
+        let next = match (at, down) {
+            (None, _) => 0,
+            (Some(i), true) => (i + 1).min(shown.len() - 1),
+            (Some(i), false) => i.saturating_sub(1),
+        };
+        let id = shown[next].clone();
+        let kind = if shift {
+            ClickKind::Range
+        } else {
+            ClickKind::Replace
+        };
+        page.selection.click(&id, kind, &shown);
+        page.cursor = Some(id);
+    }
+}

@@ -1,0 +1,14 @@
+//! Screens, panels and dialogs. Each file draws one thing from the app's state and
+//! returns what the user asked for; none of them talks to the network.
+
+pub mod connect_dialog;
+pub mod frame;
+pub mod grid;
+pub mod log_window;
+pub mod not_admin;
+pub mod outbox_window;
+pub mod side_panel;
+pub mod status_bar;
+pub mod theme;
+pub mod toolbar;
+pub mod top_bar;

@@ -1,0 +1,55 @@
+//! The organisation at a glance.
+
+use chrono::Utc;
+
+use crate::app::RosterApp;
+
+/// Draws the side panel.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    let stats = app.org.stats(Utc::now());
+    ui.heading(
+        app.org
+            .organisation
+            .as_ref()
+            .map_or("Organisation", |o| o.name.as_str()),
+    );
+    ui.add_space(4.0);
+    egui::Grid::new("glance").num_columns(2).show(ui, |ui| {
+        ui.label("Users");
+        ui.label(stats.users.to_string());
+        ui.end_row();
+        ui.label("Organisation Administrators");
+        ui.label(stats.administrators.to_string());
+        ui.end_row();
+        ui.label("Inactive for over 90 days");
+        ui.label(stats.inactive_90_days.to_string());
+        ui.end_row();
+        ui.label("Never signed in");
+        ui.label(stats.never_connected.to_string());
+        ui.end_row();
+    });
+    if let Some(org) = &app.org.organisation {
+        ui.add_space(8.0);
+        ui.label(format!("Domains: {}", org.authorized_domains.join(", ")));
+        ui.label(if org.identity_provider {
+            "Sign-in: identity provider (SSO)"
+        } else {
+            "Sign-in: Roster accounts"
+        });
+    }
+    if !stats.seats.is_empty() {
+        ui.add_space(8.0);
+        ui.strong("License seats");
+        for (name, used, seats) in &stats.seats {
+            let fraction = if *seats == 0 {
+                1.0
+            } else {
+                *used as f32 / *seats as f32
+            };
+            ui.label(name);
+            ui.add(
+                egui::ProgressBar::new(fraction.min(1.0)).text(format!("{used} / {seats} used")),
+            );
+        }
+    }
+}

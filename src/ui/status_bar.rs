@@ -1,0 +1,88 @@
+//! The status bar: connection, last sync, progress, pending changes, selection.
+
+use chrono::Local;
+
+use crate::app::{Link, RosterApp};
+
+use super::theme;
+
+/// Draws the status bar.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        let synced = app
+            .org
+            .synced_at
+            .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string());
+        match &app.link {
+            Link::Connecting => {
+                ui.spinner();
+                ui.label("Connecting…");
+            }
+            Link::Online => {
+                dot(ui, theme::yes(ui.visuals()));
+                ui.label(match &synced {
+                    Some(t) => format!("Online — synced {t}"),
+                    None => "Online".to_owned(),
+                });
+            }
+            Link::Offline { reason, last_sync } => {
+                let when = last_sync
+                    .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "never".to_owned());
+                dot(ui, theme::warning(ui.visuals()));
+                ui.label(format!("Offline — showing data from {when}; retrying"))
+                    .on_hover_text(reason);
+            }
+            Link::NotAdministrator => {
+                dot(ui, theme::no(ui.visuals()));
+                ui.label("Not an Organisation Administrator");
+            }
+            Link::Failed(message) => {
+                dot(ui, theme::no(ui.visuals()));
+                ui.label("Not connected").on_hover_text(message);
+            }
+        }
+        if let Some((loaded, total)) = app.progress {
+            ui.separator();
+            let fraction = if total == 0 {
+                0.0
+            } else {
+                loaded as f32 / total as f32
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(160.0)
+                    .text(format!("{loaded} / {total}")),
+            );
+        }
+        ui.separator();
+        let pending = app.outbox.len();
+        let label = format!("{pending} pending change(s)");
+        let pending_button = if pending > 0 {
+            egui::Button::new(egui::RichText::new(label).color(theme::warning(ui.visuals())))
+        } else {
+            egui::Button::new(label)
+        };
+        if ui
+            .add(pending_button)
+            .on_hover_text("Changes not yet confirmed by the server")
+            .clicked()
+        {
+            app.dialogs.outbox = !app.dialogs.outbox;
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.label(format!(
+                "{} selected · {} shown · {} users",
+                app.page.selection.len(),
+                app.page.view.len(),
+                app.org.users.len()
+            ));
+        });
+    });
+}
+
+/// A coloured status light (painted: no font has to carry the glyph).
+fn dot(ui: &mut egui::Ui, color: egui::Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 5.0, color);
+}

@@ -1,0 +1,388 @@
+//! The window, driven through egui_kittest against real roster-servers on 127.0.0.1:
+//! the demo organisation, and a server the tests stop and restart.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use roster::app::{AppConfig, Link, RosterApp, StartMode};
+use roster_core::client::Token;
+use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
+use roster_core::secrets::KeyringSecrets;
+use roster_core::store::Store;
+use roster_server::{Server, ServerConfig, seed};
+
+fn secrets(dir: &Path) -> Arc<Secrets> {
+    let keyring: Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().expect("mock keyring");
+    Arc::new(Secrets::with_keyring(
+        Box::new(KeyringSecrets::in_store(keyring)),
+        dir.join("tokens"),
+    ))
+}
+
+fn harness(
+    data_dir: &Path,
+    secrets: Arc<Secrets>,
+    start: StartMode,
+) -> Harness<'static, RosterApp> {
+    let config = AppConfig {
+        data_dir: data_dir.to_owned(),
+        secrets,
+        start,
+    };
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| RosterApp::new(cc, config))
+}
+
+/// Steps frames (in real time: the engine works on other threads) until `done`.
+fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&RosterApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !done(h.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; link {:?}",
+            h.state().link
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(2);
+}
+
+/// Focuses the text field `label` (of `role`) and types `text` into it.
+fn fill(h: &mut Harness<'_, RosterApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).click();
+    h.run_steps(1);
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run_steps(1);
+}
+
+/// A demo-organisation server the tests can stop and restart on the same address.
+struct TestOrg {
+    runtime: tokio::runtime::Runtime,
+    server: Option<Server>,
+    addr: SocketAddr,
+    db: std::path::PathBuf,
+}
+
+impl TestOrg {
+    fn start(dir: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let db = dir.join("server.db");
+        let server = runtime.block_on(boot(&db, SocketAddr::from(([127, 0, 0, 1], 0))));
+        Self {
+            addr: server.addr(),
+            server: Some(server),
+            runtime,
+            db,
+        }
+    }
+    fn url(&self) -> String {
+        format!("http://{}/scim/v2", self.addr)
+    }
+    fn token_for(&self, user_name: &str) -> String {
+        let server = self.server.as_ref().unwrap();
+        self.runtime
+            .block_on(server.issue_token(user_name))
+            .unwrap()
+    }
+    fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.runtime.block_on(s.stop());
+        }
+    }
+    fn restart(&mut self) {
+        self.server = Some(self.runtime.block_on(boot(&self.db, self.addr)));
+    }
+}
+
+async fn boot(db: &Path, addr: SocketAddr) -> Server {
+    let mut config = ServerConfig::local(db);
+    config.bind = addr;
+    config.seed_demo = true;
+    Server::start(config).await.expect("server starts")
+}
+
+fn save_profile(data_dir: &Path, secrets: &Secrets, name: &str, url: &str, token: &str) {
+    let store = Store::open(data_dir.join("roster.db")).unwrap();
+    let settings = ProfileSettings {
+        name: name.into(),
+        base_url: url.into(),
+        ca_certificate: None,
+        token_place: TokenPlace::Keyring,
+    };
+    profiles::save(&store, secrets, &settings, &Token::new(token)).unwrap();
+}
+
+#[test]
+fn first_start_shows_the_demo_organisation_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), secrets(dir.path()), StartMode::LastUsed);
+    step_until(&mut h, "the demo organisation", |app| {
+        app.org.is_loaded() && app.link == Link::Online
+    });
+    assert_eq!(h.state().org.users.len(), 300);
+    assert!(h.state().is_demo());
+    h.get_by_label(" Demo organisation ");
+    h.get_by_label_contains("300 users");
+    // Rows are sorted by email; the first ones are on screen with their columns.
+    let first = h.state().org.rows[h.state().page.view[0] as usize]
+        .email
+        .clone();
+    h.get_by_label(&first);
+    h.get_by_label("Organisation Administrator").click();
+    h.get_by_label("Last Connection").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().page.query.sort,
+        (
+            roster::users::view::Column::LastConnection,
+            roster::users::view::Direction::Ascending
+        )
+    );
+}
+
+#[test]
+fn search_quick_filters_sort_and_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), secrets(dir.path()), StartMode::Demo);
+    step_until(&mut h, "load", |app| app.org.is_loaded());
+
+    fill(&mut h, Role::TextInput, "Search", "camille");
+    h.run_steps(2);
+    let shown: Vec<String> = {
+        let app = h.state();
+        app.page
+            .view
+            .iter()
+            .map(|&i| app.org.rows[i as usize].email.clone())
+            .collect()
+    };
+    assert!(
+        !shown.is_empty() && shown.iter().all(|e| e.contains("camille")),
+        "{} shown",
+        shown.len()
+    );
+    h.get_by_label("camille.laurent@lumen-analytics.example");
+    h.get_by_label("✖").click(); // clear the search
+    h.run_steps(2);
+    assert_eq!(h.state().page.view.len(), 300);
+
+    for (filter, keeps) in [
+        (
+            "Administrators",
+            &(|u: &roster_core::model::User| u.admin) as &dyn Fn(&roster_core::model::User) -> bool,
+        ),
+        ("Local login on", &|u| u.local_login),
+        ("Local login off", &|u| !u.local_login),
+        ("No license", &|u| u.licenses.is_empty()),
+        ("Never connected", &|u| u.last_connection.is_none()),
+        ("Invitation pending", &|u| {
+            matches!(
+                u.invitation,
+                roster_core::model::InvitationStatus::Pending(_)
+            )
+        }),
+        ("Inactive > 90 days", &|u| {
+            u.last_connection
+                .is_some_and(|t| chrono::Utc::now() - t > chrono::Duration::days(90))
+        }),
+    ] {
+        h.get_by_label(filter).click();
+        h.run_steps(2);
+        let app = h.state();
+        let expected = app.org.users.iter().filter(|u| keeps(u)).count();
+        assert_eq!(app.page.view.len(), expected, "filter {filter}");
+        assert!(
+            expected > 0 && expected < 300,
+            "filter {filter} keeps {expected}"
+        );
+        h.get_by_label(filter).click();
+        h.run_steps(2);
+    }
+
+    // Sort by name, descending on the second click.
+    h.get_by_label("Name").click();
+    h.run_steps(2);
+    h.get_by_label("Name").click();
+    h.run_steps(2);
+    {
+        let app = h.state();
+        let names: Vec<String> = app
+            .page
+            .view
+            .iter()
+            .take(20)
+            .map(|&i| app.org.rows[i as usize].name.to_lowercase())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.reverse();
+        assert_eq!(names, sorted);
+    }
+
+    // Click, Ctrl-click, Shift-click, the header checkbox, Escape.
+    let ids: Vec<(String, roster_core::model::UserId)> = {
+        let app = h.state();
+        app.page
+            .view
+            .iter()
+            .take(6)
+            .map(|&i| {
+                let r = &app.org.rows[i as usize];
+                (r.email.clone(), r.id.clone())
+            })
+            .collect()
+    };
+    h.get_by_label(&ids[0].0).click();
+    h.run_steps(1);
+    h.get_by_label(&ids[3].0)
+        .click_modifiers(egui::Modifiers::SHIFT);
+    h.run_steps(1);
+    assert_eq!(h.state().page.selection.len(), 4);
+    h.get_by_label(&ids[1].0)
+        .click_modifiers(egui::Modifiers::COMMAND);
+    h.run_steps(1);
+    assert_eq!(h.state().page.selection.len(), 3);
+    assert!(!h.state().page.selection.contains(&ids[1].1));
+    h.get_by_label(&format!("Select {}", ids[5].0)).click();
+    h.run_steps(2);
+    assert!(h.state().page.selection.contains(&ids[5].1));
+    h.get_by_label_contains("4 selected");
+    h.get_by_label("Select all shown").click();
+    h.run_steps(1);
+    assert_eq!(h.state().page.selection.len(), 300);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    assert_eq!(h.state().page.selection.len(), 0);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    assert_eq!(h.state().page.selection.len(), 300);
+}
+
+#[test]
+fn offline_start_from_cache_then_back_online_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = secrets(dir.path());
+    let mut org = TestOrg::start(dir.path());
+    let token = org.token_for(seed::DEMO_ADMIN);
+    save_profile(dir.path(), &secrets, "acme", &org.url(), &token);
+    {
+        let mut h = harness(
+            dir.path(),
+            Arc::clone(&secrets),
+            StartMode::LastUsed.clone(),
+        );
+        // No last used profile yet: open acme explicitly the first time.
+        drop(h);
+        h = harness(
+            dir.path(),
+            Arc::clone(&secrets),
+            StartMode::Profile("acme".into()),
+        );
+        step_until(&mut h, "online load", |app| {
+            app.org.is_loaded() && app.link == Link::Online
+        });
+        assert_eq!(h.state().profile, "acme");
+    }
+    org.stop();
+    let mut h = harness(dir.path(), Arc::clone(&secrets), StartMode::LastUsed);
+    step_until(&mut h, "offline from cache", |app| {
+        app.org.is_loaded() && matches!(app.link, Link::Offline { .. })
+    });
+    assert_eq!(h.state().profile, "acme", "the last profile reopens");
+    assert_eq!(h.state().org.users.len(), 300);
+    h.get_by_label_contains("Offline — showing data from");
+    org.restart();
+    step_until(&mut h, "back online", |app| app.link == Link::Online);
+    h.get_by_label_contains("Online — synced");
+}
+
+#[test]
+fn a_token_without_the_administrator_role_gets_one_clear_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = secrets(dir.path());
+    let org = TestOrg::start(dir.path());
+    let plain = org.runtime.block_on(async {
+        let server = org.server.as_ref().unwrap();
+        server
+            .db()
+            .write(|c| {
+                let name: String = c.query_row(
+                    "SELECT user_name FROM users WHERE json_extract(doc, '$.\"urn:roster:params:scim:schemas:extension:organisation:2.0:User\".organisationAdministrator') = 0 LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )?;
+                seed::token_for(c, &name, "plain")
+            })
+            .await
+            .unwrap()
+    });
+    save_profile(dir.path(), &secrets, "plain", &org.url(), &plain);
+    let mut h = harness(dir.path(), secrets, StartMode::Profile("plain".into()));
+    step_until(&mut h, "not administrator", |app| {
+        app.link == Link::NotAdministrator
+    });
+    h.get_by_label("The Organisation Administrator role is required");
+    h.get_by_label_contains("Ask your organisation's administrator");
+    assert!(h.query_by_label("Select all shown").is_none(), "no grid");
+}
+
+#[test]
+fn connect_dialog_explains_a_wrong_url_and_a_wrong_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let mut h = harness(dir.path(), secrets(dir.path()), StartMode::Demo);
+    step_until(&mut h, "load", |app| app.org.is_loaded());
+    h.get_by_label("Connect your organisation…").click();
+    h.run_steps(2);
+    fill(&mut h, Role::TextInput, "Name", "acme");
+    fill(
+        &mut h,
+        Role::TextInput,
+        "Base URL",
+        "http://127.0.0.1:9/scim/v2",
+    );
+    fill(&mut h, Role::PasswordInput, "API token", "not-a-token");
+    h.get_by_label("Test connection").click();
+    step_until(&mut h, "unreachable", |app| {
+        app.dialogs
+            .connect
+            .as_ref()
+            .and_then(|d| d.result.as_ref())
+            .is_some()
+    });
+    h.get_by_label_contains("Cannot reach the server");
+
+    h.get_by_role_and_label(Role::TextInput, "Base URL").click();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "Base URL")
+        .type_text(&org.url());
+    h.run_steps(1);
+    h.get_by_label("Test connection").click();
+    step_until(&mut h, "refused token", |app| {
+        app.dialogs
+            .connect
+            .as_ref()
+            .and_then(|d| d.result.as_ref())
+            .is_some_and(|r| r.is_err())
+            && app.dialogs.connect.as_ref().is_some_and(|d| {
+                d.result
+                    .as_ref()
+                    .is_some_and(|r| r.as_ref().err().is_some_and(|m| m.contains("token")))
+            })
+    });
+    h.get_by_label_contains("did not accept the API token");
+}
