@@ -35,7 +35,8 @@ fn main() -> ExitCode {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Roster")
-            .with_inner_size([1100.0, 700.0]),
+            .with_inner_size([1440.0, 880.0])
+            .with_min_inner_size([900.0, 560.0]),
         ..Default::default()
     };
     let start = if args.demo {

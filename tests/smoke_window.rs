@@ -24,7 +24,7 @@ fn the_binary_opens_a_window_on_the_demo_organisation() {
     let deadline = Instant::now() + Duration::from_secs(90);
     let found = loop {
         let out = Command::new("xdotool")
-            .args(["search", "--name", "Lumen Analytics — Roster"])
+            .args(["search", "--name", "Lumen Analytics"])
             .output()
             .expect("xdotool runs");
         if out.status.success() && !out.stdout.is_empty() {

@@ -49,12 +49,12 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
         .sense(Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Width::exact(28.0))
-        .column(Width::initial(260.0).at_least(120.0).clip(true))
-        .column(Width::initial(170.0).at_least(80.0).clip(true))
-        .column(Width::initial(110.0).at_least(60.0))
-        .column(Width::initial(130.0).at_least(90.0))
-        .column(Width::initial(90.0).at_least(60.0))
-        .column(Width::initial(280.0).at_least(80.0).clip(true))
+        .column(Width::initial(250.0).at_least(120.0).clip(true))
+        .column(Width::initial(150.0).at_least(80.0).clip(true))
+        .column(Width::initial(95.0).at_least(50.0).clip(true))
+        .column(Width::initial(125.0).at_least(90.0).clip(true))
+        .column(Width::initial(80.0).at_least(50.0).clip(true))
+        .column(Width::initial(230.0).at_least(80.0).clip(true))
         .column(Width::remainder().at_least(80.0).clip(true));
     if let Some(row) = scroll_to.filter(|_| arrows_moved) {
         table = table.scroll_to_row(row, None);
