@@ -32,9 +32,14 @@ fn main() -> ExitCode {
     if let Some(command) = args.command {
         return cli::run(command);
     }
+    let mut viewport = egui::ViewportBuilder::default().with_title("Roster");
+    // A broken icon must not keep the window from opening.
+    match eframe::icon_data::from_png_bytes(include_bytes!("../assets/icons/roster-256.png")) {
+        Ok(icon) => viewport = viewport.with_icon(std::sync::Arc::new(icon)),
+        Err(e) => tracing::warn!("window icon unreadable: {e}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Roster")
+        viewport: viewport
             .with_inner_size([1440.0, 880.0])
             .with_min_inner_size([900.0, 560.0]),
         ..Default::default()

@@ -91,6 +91,8 @@ pub struct Dialogs {
 /// The whole app.
 pub struct RosterApp {
     runtime: tokio::runtime::Runtime,
+    /// This process's hold on the data directory (`None` when another Roster has it).
+    _data_lock: Option<crate::paths::DataDirLock>,
     /// The local store.
     pub store: Arc<Store>,
     /// Where tokens are kept.
@@ -146,6 +148,14 @@ impl RosterApp {
                 return Self::broken(cc, config, format!("cannot start background threads: {e}"));
             }
         };
+        let lock = match crate::paths::lock_data_dir(&config.data_dir) {
+            Ok(lock) => lock,
+            Err(message) => {
+                log.push(LogLevel::Error, message.clone());
+                return Self::with(cc, config, runtime, Arc::new(fallback_store()), page, log)
+                    .failed(message);
+            }
+        };
         let store = match Store::open(config.data_dir.join("roster.db")) {
             Ok(store) => Arc::new(store),
             Err(e) => {
@@ -156,6 +166,7 @@ impl RosterApp {
             }
         };
         let mut app = Self::with(cc, config, runtime, store, page, log);
+        app._data_lock = Some(lock);
         let start = app.start_profile();
         app.open(start);
         app
@@ -171,6 +182,7 @@ impl RosterApp {
     ) -> Self {
         Self {
             runtime,
+            _data_lock: None,
             store,
             secrets: config.secrets,
             data_dir: config.data_dir,

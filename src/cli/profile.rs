@@ -55,7 +55,7 @@ pub fn run(command: ProfileCommand) -> Result<(), String> {
         } => add(name, url, ca_cert, token_env, token_file, no_verify),
         ProfileCommand::List => list(),
         ProfileCommand::Remove { name } => {
-            let store = open_store()?;
+            let (store, _lock) = open_store()?;
             profiles::remove(&store, &secrets()?, &name).map_err(|e| e.to_string())?;
             eprintln!("roster: removed {name}");
             Ok(())
@@ -114,7 +114,7 @@ fn add(
     if !no_verify {
         verify(&settings, &token)?;
     }
-    let store = open_store()?;
+    let (store, _lock) = open_store()?;
     profiles::save(&store, &secrets, &settings, &token).map_err(|e| e.to_string())?;
     eprintln!(
         "roster: saved {name}; its token is kept in {}",
@@ -165,7 +165,7 @@ fn verify(settings: &ProfileSettings, token: &Token) -> Result<(), String> {
 }
 
 fn list() -> Result<(), String> {
-    let store = open_store()?;
+    let (store, _lock) = open_store()?;
     let last = profiles::last_used(&store).map_err(|e| e.to_string())?;
     println!("{:<20} {:<50} TOKEN", "NAME", "URL");
     println!(

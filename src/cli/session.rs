@@ -21,14 +21,17 @@ pub struct Session {
     pub engine: EngineHandle,
     pub name: String,
     _demo: Option<DemoOrg>,
+    _lock: paths::DataDirLock,
 }
 
-/// The local store in the data directory.
-pub fn open_store() -> Result<Arc<Store>, String> {
-    let path = paths::data_dir()?.join("roster.db");
-    Store::open(&path)
+/// The local store in the data directory, and this process's hold on it.
+pub fn open_store() -> Result<(Arc<Store>, paths::DataDirLock), String> {
+    let dir = paths::data_dir()?;
+    let lock = paths::lock_data_dir(&dir)?;
+    let store = Store::open(dir.join("roster.db"))
         .map(Arc::new)
-        .map_err(|e| roster_core::CoreError::from(e).to_string())
+        .map_err(|e| roster_core::CoreError::from(e).to_string())?;
+    Ok((store, lock))
 }
 
 /// Where tokens are kept.
@@ -44,7 +47,7 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start: {e}"))?;
-        let store = open_store()?;
+        let (store, lock) = open_store()?;
         let name = match profile {
             Some(p) => p.to_owned(),
             None => profiles::last_used(&store)
@@ -69,6 +72,7 @@ impl Session {
             engine,
             name,
             _demo: demo,
+            _lock: lock,
         })
     }
 
