@@ -339,7 +339,7 @@ fn a_token_without_the_administrator_role_gets_one_clear_screen() {
 }
 
 #[test]
-fn connect_dialog_explains_a_wrong_url_and_a_wrong_token() {
+fn connect_dialog_explains_a_wrong_url_and_a_wrong_token_then_adds_the_profile() {
     let dir = tempfile::tempdir().unwrap();
     let org = TestOrg::start(dir.path());
     let mut h = harness(dir.path(), secrets(dir.path()), StartMode::Demo);
@@ -385,4 +385,35 @@ fn connect_dialog_explains_a_wrong_url_and_a_wrong_token() {
             })
     });
     h.get_by_label_contains("did not accept the API token");
+
+    // The right token: the test shows what the server supports, then the profile is
+    // saved (token in the keyring) and opened.
+    let token = org.token_for(seed::DEMO_ADMIN);
+    h.get_by_role_and_label(Role::PasswordInput, "API token")
+        .click();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::PasswordInput, "API token")
+        .type_text(&token);
+    h.run_steps(1);
+    h.get_by_label("Test connection").click();
+    step_until(&mut h, "connected", |app| {
+        app.dialogs
+            .connect
+            .as_ref()
+            .and_then(|d| d.result.as_ref())
+            .is_some_and(|r| r.is_ok())
+    });
+    h.get_by_label("Connected to Lumen Analytics.");
+    h.get_by_label_contains("Bulk: yes");
+    h.get_by_label("Save and open").click();
+    step_until(&mut h, "the new profile open", |app| {
+        app.profile == "acme" && app.link == Link::Online && app.org.is_loaded()
+    });
+    assert!(h.state().dialogs.connect.is_none());
+    assert!(!h.state().is_demo());
+    let saved = profiles::get(&h.state().store, "acme").unwrap();
+    assert_eq!(saved.base_url, org.url());
+    assert_eq!(saved.token_place, TokenPlace::Keyring);
 }

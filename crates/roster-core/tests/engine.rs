@@ -388,3 +388,41 @@ async fn a_token_without_the_administrator_role_is_told_so() {
     .await;
     handle.send(Command::Shutdown);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_stopping_mid_run_loses_and_duplicates_nothing() {
+    let mut org = Org::start().await;
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    let handle = start_engine(&org, Arc::clone(&store), &org.token);
+    wait_for(&handle, "load", |e| matches!(e, Event::Loaded { .. })).await;
+    let invitees: Vec<NewUser> = (0..100).map(|i| new_user(&format!("midrun{i}"))).collect();
+    for u in &invitees {
+        handle.send(Command::Submit(Change::CreateUser(u.clone())));
+    }
+    // Stop the server while the outbox is being sent.
+    wait_for(&handle, "first applied", |e| {
+        matches!(e, Event::Applied { .. })
+    })
+    .await;
+    org.stop().await;
+    wait_for(&handle, "offline", |e| matches!(e, Event::Offline { .. })).await;
+    let waiting = store.outstanding("acme").unwrap().len();
+    assert!(waiting > 0, "some changes wait for the server");
+    org.restart().await;
+    wait_for(&handle, "online", |e| matches!(e, Event::Online)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !store.outstanding("acme").unwrap().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "outbox not flushed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = org.client();
+    for u in &invitees {
+        assert_eq!(
+            count_user_name(&client, u.email.as_str()).await,
+            1,
+            "{}",
+            u.email
+        );
+    }
+    handle.send(Command::Shutdown);
+}
