@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use roster_proto::PatchOp;
 use roster_proto::urn::ROSTER_GROUP;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value, json};
 
 use super::licenses::{self, License};
@@ -56,27 +55,19 @@ pub fn list(
     offset: u64,
     count: u64,
 ) -> ApiResult<(u64, Vec<GroupRow>)> {
-    let (where_sql, params): (&str, &[SqlValue]) = match filter {
-        Some(f) => (&f.sql, &f.params),
-        None => ("1", &[]),
-    };
-    let total: u64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM groups g WHERE {where_sql}"))?
-        .query_row(params_from_iter(params), |r| r.get(0))?;
-    if count == 0 {
-        return Ok((total, Vec::new()));
-    }
-    let order = order.map(|o| format!("{o}, ")).unwrap_or_default();
-    // The page is chosen on narrow rows first (a covering index when unfiltered), so
-    // skipping to a late page does not read the documents of every earlier row.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM groups g WHERE g.seq IN (
-             SELECT g.seq FROM groups g WHERE {where_sql}
-             ORDER BY {order}g.seq LIMIT {count} OFFSET {offset})
-         ORDER BY {order}g.seq"
-    ))?;
-    let rows = stmt.query_map(params_from_iter(params), from_row)?;
-    Ok((total, rows.collect::<Result<_, _>>()?))
+    super::page(
+        conn,
+        super::Table {
+            name: "groups",
+            alias: "g",
+            columns: COLUMNS,
+        },
+        filter,
+        order,
+        offset,
+        count,
+        from_row,
+    )
 }
 
 /// Member ids and types of a group, in a stable order.

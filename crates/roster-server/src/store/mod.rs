@@ -49,6 +49,56 @@ fn raw(values: Vec<serde_json::Value>) -> ApiResult<Vec<Box<RawValue>>> {
         .collect()
 }
 
+/// A table listed by [`page`]: its name, the alias its columns and filters use, and
+/// the columns a row is read from.
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub alias: &'static str,
+    pub columns: &'static str,
+}
+
+/// A page of `table`'s rows matching `filter`, in `order` (then insertion order),
+/// and the total number of matches.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn page<T>(
+    conn: &Connection,
+    table: Table,
+    filter: Option<&crate::filter_sql::SqlFilter>,
+    order: Option<&str>,
+    offset: u64,
+    count: u64,
+    from_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> ApiResult<(u64, Vec<T>)> {
+    let (where_sql, params): (&str, &[rusqlite::types::Value]) = match filter {
+        Some(f) => (&f.sql, &f.params),
+        None => ("1", &[]),
+    };
+    let Table {
+        name,
+        alias: a,
+        columns,
+    } = table;
+    let total: u64 = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM {name} {a} WHERE {where_sql}"
+        ))?
+        .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
+    if count == 0 {
+        return Ok((total, Vec::new()));
+    }
+    let order = order.map(|o| format!("{o}, ")).unwrap_or_default();
+    // The page is chosen on narrow rows first (a covering index when unfiltered), so
+    // skipping to a late page does not read the documents of every earlier row.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns} FROM {name} {a} WHERE {a}.seq IN (
+             SELECT {a}.seq FROM {name} {a} WHERE {where_sql}
+             ORDER BY {order}{a}.seq LIMIT {count} OFFSET {offset})
+         ORDER BY {order}{a}.seq"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params), from_row)?;
+    Ok((total, rows.collect::<Result<_, _>>()?))
+}
+
 /// Builds `?, ?, ?` for `n` placeholders.
 pub(crate) fn placeholders(n: usize) -> String {
     let mut s = String::with_capacity(n * 3);

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use roster_proto::PatchOp;
 use roster_proto::resources::InvitationKind;
 use roster_proto::urn::ROSTER_USER;
-use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
@@ -90,27 +89,19 @@ pub fn list(
     offset: u64,
     count: u64,
 ) -> ApiResult<(u64, Vec<UserRecord>)> {
-    let (where_sql, params): (&str, &[SqlValue]) = match filter {
-        Some(f) => (&f.sql, &f.params),
-        None => ("1", &[]),
-    };
-    let total: u64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM users u WHERE {where_sql}"))?
-        .query_row(params_from_iter(params), |r| r.get(0))?;
-    if count == 0 {
-        return Ok((total, Vec::new()));
-    }
-    let order = order.map(|o| format!("{o}, ")).unwrap_or_default();
-    // The page is chosen on narrow rows first (a covering index when unfiltered), so
-    // skipping to a late page does not read the documents of every earlier row.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM users u WHERE u.seq IN (
-             SELECT u.seq FROM users u WHERE {where_sql}
-             ORDER BY {order}u.seq LIMIT {count} OFFSET {offset})
-         ORDER BY {order}u.seq"
-    ))?;
-    let rows = stmt.query_map(params_from_iter(params), from_row)?;
-    Ok((total, rows.collect::<Result<_, _>>()?))
+    super::page(
+        conn,
+        super::Table {
+            name: "users",
+            alias: "u",
+            columns: COLUMNS,
+        },
+        filter,
+        order,
+        offset,
+        count,
+        from_row,
+    )
 }
 
 /// Creates a user from a client's JSON body.
