@@ -26,6 +26,8 @@ pub struct UsersPage {
     pub cursor: Option<UserId>,
     /// What `view` was computed from: (data revision, query).
     computed: Option<(u64, ViewQuery)>,
+    /// Bumped whenever `view` is recomputed.
+    view_generation: u64,
 }
 
 /// What is kept between runs.
@@ -59,6 +61,7 @@ impl UsersPage {
         self.selection.clear();
         self.cursor = None;
         self.computed = None;
+        self.view_generation += 1;
     }
 
     /// Recomputes the view when the data or the query changed.
@@ -69,6 +72,12 @@ impl UsersPage {
         }
         self.view = view::compute(&org.rows, &self.query, now);
         self.computed = Some(current);
+        self.view_generation += 1;
+    }
+
+    /// A number that changes whenever `view` is recomputed.
+    pub fn view_generation(&self) -> u64 {
+        self.view_generation
     }
 
     /// The ids of the shown rows, in order.

@@ -31,7 +31,8 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
     let arrows_moved = ui.memory(|m| m.focused().is_none())
         && ui.input(|i| i.key_pressed(egui::Key::ArrowUp) || i.key_pressed(egui::Key::ArrowDown));
     let modifiers = ui.input(|i| i.modifiers);
-    let scroll_to = page.cursor.as_ref().and_then(|c| {
+    // Finding the cursor's row reads the whole view: only when the arrows moved it.
+    let scroll_to = page.cursor.as_ref().filter(|_| arrows_moved).and_then(|c| {
         page.view
             .iter()
             .position(|&i| &org.rows[i as usize].id == c)
@@ -39,9 +40,20 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
     let mut clicked: Option<(UserId, ClickKind)> = None;
     let mut sort_by: Option<Column> = None;
     let mut all_toggle: Option<bool> = None;
-    let all_shown = page
-        .selection
-        .all_selected(page.view.iter().map(|&i| &org.rows[i as usize].id));
+    // Whether every shown row is selected reads the whole view: remembered until the
+    // view or the selection changes.
+    let all_key = (page.view_generation(), page.selection.generation());
+    let all_id = egui::Id::unique("users_grid_all_shown");
+    let all_shown = match ui.data(|d| d.get_temp::<((u64, u64), bool)>(all_id)) {
+        Some((key, all)) if key == all_key => all,
+        _ => {
+            let all = page
+                .selection
+                .all_selected(page.view.iter().map(|&i| &org.rows[i as usize].id));
+            ui.data_mut(|d| d.insert_temp(all_id, (all_key, all)));
+            all
+        }
+    };
     let mut table = TableBuilder::new(ui)
         .id_salt("users_grid")
         .striped(true)
@@ -132,6 +144,10 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
             (column, Direction::Ascending)
         };
     }
+    // The shown ids (every row) are only needed to apply a click or a toggle.
+    if all_toggle.is_none() && clicked.is_none() {
+        return;
+    }
     let shown: Vec<&UserId> = page
         .view
         .iter()
@@ -205,6 +221,9 @@ fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
             i.modifiers.shift,
         )
     });
+    if !(select_all || escape || up || down) {
+        return;
+    }
     let shown: Vec<&UserId> = page
         .view
         .iter()

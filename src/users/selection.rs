@@ -21,9 +21,17 @@ pub struct Selection {
     selected: HashSet<UserId>,
     /// Where a Shift range starts: the last row clicked without Shift.
     anchor: Option<UserId>,
+    /// Bumped on every change, so that answers derived from the selection can be
+    /// remembered until it changes.
+    generation: u64,
 }
 
 impl Selection {
+    /// A number that changes whenever the selection does.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// How many users are selected.
     pub fn len(&self) -> usize {
         self.selected.len()
@@ -46,6 +54,7 @@ impl Selection {
 
     /// Applies a click on `id`; `shown` is the grid's current order (for ranges).
     pub fn click(&mut self, id: &UserId, kind: ClickKind, shown: &[&UserId]) {
+        self.generation += 1;
         match kind {
             ClickKind::Replace => {
                 self.selected.clear();
@@ -89,11 +98,13 @@ impl Selection {
 
     /// Selects every shown row (keeps selected rows that are filtered out).
     pub fn select_all<'a>(&mut self, shown: impl Iterator<Item = &'a UserId>) {
+        self.generation += 1;
         self.selected.extend(shown.cloned());
     }
 
     /// Deselects every shown row.
     pub fn deselect_all<'a>(&mut self, shown: impl Iterator<Item = &'a UserId>) {
+        self.generation += 1;
         for id in shown {
             self.selected.remove(id);
         }
@@ -101,12 +112,14 @@ impl Selection {
 
     /// Clears the selection.
     pub fn clear(&mut self) {
+        self.generation += 1;
         self.selected.clear();
         self.anchor = None;
     }
 
     /// Drops ids that no longer exist (after a sync removed users).
     pub fn retain(&mut self, exists: impl Fn(&UserId) -> bool) {
+        self.generation += 1;
         self.selected.retain(|id| exists(id));
         if self.anchor.as_ref().is_some_and(|a| !exists(a)) {
             self.anchor = None;
