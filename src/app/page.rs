@@ -28,6 +28,8 @@ pub struct UsersPage {
     computed: Option<(u64, ViewQuery)>,
     /// Bumped whenever `view` is recomputed.
     view_generation: u64,
+    /// Sort orders and search text, kept across keystrokes.
+    index: view::ViewIndex,
 }
 
 /// What is kept between runs.
@@ -61,6 +63,7 @@ impl UsersPage {
         self.selection.clear();
         self.cursor = None;
         self.computed = None;
+        self.index = view::ViewIndex::default();
         self.view_generation += 1;
     }
 
@@ -70,7 +73,9 @@ impl UsersPage {
         if self.computed.as_ref() == Some(&current) {
             return;
         }
-        self.view = view::compute(&org.rows, &self.query, now);
+        self.view = self
+            .index
+            .compute(&org.rows, org.revision, &self.query, now);
         self.computed = Some(current);
         self.view_generation += 1;
     }
