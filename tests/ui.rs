@@ -278,14 +278,8 @@ fn offline_start_from_cache_then_back_online_by_itself() {
     let token = org.token_for(seed::DEMO_ADMIN);
     save_profile(dir.path(), &secrets, "acme", &org.url(), &token);
     {
+        // No profile was used yet: open acme explicitly the first time.
         let mut h = harness(
-            dir.path(),
-            Arc::clone(&secrets),
-            StartMode::LastUsed.clone(),
-        );
-        // No last used profile yet: open acme explicitly the first time.
-        drop(h);
-        h = harness(
             dir.path(),
             Arc::clone(&secrets),
             StartMode::Profile("acme".into()),

@@ -122,6 +122,8 @@ pub struct RosterApp {
     pub dialogs: Dialogs,
     /// Result notifications.
     pub toasts: egui_notify::Toasts,
+    /// The window title last sent.
+    pub window_title: Option<String>,
 }
 
 const STORAGE_PAGE: &str = "users_page";
@@ -203,6 +205,7 @@ impl RosterApp {
             log,
             dialogs: Dialogs::default(),
             toasts: egui_notify::Toasts::default(),
+            window_title: None,
         }
     }
 

@@ -27,6 +27,9 @@ pub struct OrgState {
     pub synced_at: Option<DateTime<Utc>>,
     /// Bumped on every change, so views know to recompute.
     pub revision: u64,
+    /// The figures of the side panel, recomputed on every change (not every frame:
+    /// they read every user).
+    pub stats: OrgStats,
     index: HashMap<UserId, usize>,
 }
 
@@ -109,7 +112,7 @@ impl OrgState {
                 }
             }
         }
-        self.revision += 1;
+        self.changed();
     }
 
     fn rebuild(&mut self) {
@@ -136,7 +139,7 @@ impl OrgState {
             .enumerate()
             .map(|(i, u)| (u.id.clone(), i))
             .collect();
-        self.revision += 1;
+        self.changed();
     }
 
     /// The user with id `id`.
@@ -144,8 +147,13 @@ impl OrgState {
         self.index.get(id).map(|&i| &self.users[i])
     }
 
+    fn changed(&mut self) {
+        self.revision += 1;
+        self.stats = self.compute_stats(Utc::now());
+    }
+
     /// Figures for the side panel.
-    pub fn stats(&self, now: DateTime<Utc>) -> OrgStats {
+    fn compute_stats(&self, now: DateTime<Utc>) -> OrgStats {
         OrgStats {
             users: self.users.len(),
             administrators: self.users.iter().filter(|u| u.admin).count(),

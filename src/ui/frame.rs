@@ -13,8 +13,12 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         Some(o) => format!("{} — Roster", o.name),
         None => "Roster".to_owned(),
     };
-    ui.ctx()
-        .send_viewport_cmd(egui::ViewportCommand::Title(title));
+    // Only a change goes to the window system.
+    if app.window_title.as_deref() != Some(title.as_str()) {
+        ui.ctx()
+            .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+        app.window_title = Some(title);
+    }
     egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(app, ui));
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(app, ui));
     match &app.link {

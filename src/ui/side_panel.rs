@@ -1,12 +1,10 @@
 //! The organisation at a glance.
 
-use chrono::Utc;
-
 use crate::app::RosterApp;
 
 /// Draws the side panel.
 pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let stats = app.org.stats(Utc::now());
+    let stats = &app.org.stats;
     ui.heading(
         app.org
             .organisation
