@@ -558,7 +558,8 @@ fn cold_start_child(path: &str) {
         .expect("snapshot");
     let loaded = started.elapsed();
     let mut org = OrgState::default();
-    org.load(&snapshot);
+    // As the app gets it from the engine: shared, and handed over.
+    org.load_shared(std::sync::Arc::new(snapshot));
     let org_loaded = started.elapsed();
     let mut page = UsersPage::default();
     page.refresh(&org, Utc::now());
@@ -577,7 +578,7 @@ fn cold_start_child(path: &str) {
         ms(drawn),
     );
     // The process exits without freeing the model, as the app would keep it.
-    std::mem::forget((org, page, snapshot, store));
+    std::mem::forget((org, page, store));
 }
 
 fn now() -> DateTime<Utc> {

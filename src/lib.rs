@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod demo_org;
+pub mod files;
 pub mod paths;
 pub mod ui;
 pub mod users;

@@ -150,3 +150,74 @@ fn not_admin_light() {
 fn not_admin_dark() {
     not_admin_snapshot(egui::Theme::Dark, "not_admin_dark");
 }
+
+mod common;
+
+/// The whole window with a dialog open over the fixture organisation (nobody has
+/// connected yet, so no figure depends on today's date). The profile "offline"
+/// does not exist: no engine runs, nothing changes between frames.
+fn dialog_snapshot(theme: egui::Theme, name: &str, open: impl FnOnce(&mut roster::app::RosterApp)) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = common::harness(
+        dir.path(),
+        common::secrets(dir.path()),
+        roster::app::StartMode::Profile("offline".into()),
+    );
+    common::step_until(&mut h, "the profile refused", |app| {
+        matches!(app.link, roster::app::Link::Failed(_))
+    });
+    let (org, page) = fixture();
+    let app = h.state_mut();
+    app.org.load(&Snapshot {
+        users: org
+            .users
+            .iter()
+            .cloned()
+            .map(|mut u| {
+                u.last_connection = None;
+                u
+            })
+            .collect(),
+        groups: org.groups.clone(),
+        licenses: org.licenses.clone(),
+        organisation: org.organisation.clone(),
+        synced_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap(),
+        max_last_modified: None,
+    });
+    app.page.selection = page.selection.clone();
+    open(app);
+    h.ctx.set_theme(theme);
+    h.run_steps(4);
+    h.snapshot(name);
+}
+
+fn fixture_user(app: &roster::app::RosterApp, i: usize) -> User {
+    app.org.users[i].clone()
+}
+
+#[test]
+fn invite_dialog_light() {
+    dialog_snapshot(egui::Theme::Light, "invite_dialog_light", |app| {
+        let mut dialog = roster::ui::dialogs::invite_dialog::InviteDialog::default();
+        dialog.draft.email = "ada@elsewhere.example".into();
+        dialog.draft.given_name = "Ada".into();
+        dialog.draft.licenses.insert(LicenseId::from("office"));
+        app.dialogs.invite = Some(dialog);
+    });
+}
+
+#[test]
+fn edit_dialog_dark() {
+    dialog_snapshot(egui::Theme::Dark, "edit_dialog_dark", |app| {
+        let user = fixture_user(app, 3);
+        app.dialogs.edit = Some(roster::ui::dialogs::edit_dialog::EditDialog::new(user));
+    });
+}
+
+#[test]
+fn delete_dialog_light() {
+    dialog_snapshot(egui::Theme::Light, "delete_dialog_light", |app| {
+        let users = vec![fixture_user(app, 1), fixture_user(app, 2)];
+        app.dialogs.delete = Some(roster::ui::dialogs::delete_dialog::DeleteDialog::new(users));
+    });
+}

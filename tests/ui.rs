@@ -1,128 +1,16 @@
 //! The window, driven through egui_kittest against real roster-servers on 127.0.0.1:
 //! the demo organisation, and a server the tests stop and restart.
 
-use std::net::SocketAddr;
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
+use common::{TestOrg, fill, harness, save_profile, secrets, step_until};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use roster::app::{AppConfig, Link, RosterApp, StartMode};
-use roster_core::client::Token;
-use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
-use roster_core::secrets::KeyringSecrets;
-use roster_core::store::Store;
-use roster_server::{Server, ServerConfig, seed};
-
-fn secrets(dir: &Path) -> Arc<Secrets> {
-    let keyring: Arc<keyring_core::CredentialStore> =
-        keyring_core::mock::Store::new().expect("mock keyring");
-    Arc::new(Secrets::with_keyring(
-        Box::new(KeyringSecrets::in_store(keyring)),
-        dir.join("tokens"),
-    ))
-}
-
-fn harness(
-    data_dir: &Path,
-    secrets: Arc<Secrets>,
-    start: StartMode,
-) -> Harness<'static, RosterApp> {
-    let config = AppConfig {
-        data_dir: data_dir.to_owned(),
-        secrets,
-        start,
-    };
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| RosterApp::new(cc, config))
-}
-
-/// Steps frames (in real time: the engine works on other threads) until `done`.
-fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&RosterApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while !done(h.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; link {:?}",
-            h.state().link
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.run_steps(2);
-}
-
-/// Focuses the text field `label` (of `role`) and types `text` into it.
-fn fill(h: &mut Harness<'_, RosterApp>, role: Role, label: &str, text: &str) {
-    h.get_by_role_and_label(role, label).click();
-    h.run_steps(1);
-    h.get_by_role_and_label(role, label).type_text(text);
-    h.run_steps(1);
-}
-
-/// A demo-organisation server the tests can stop and restart on the same address.
-struct TestOrg {
-    runtime: tokio::runtime::Runtime,
-    server: Option<Server>,
-    addr: SocketAddr,
-    db: std::path::PathBuf,
-}
-
-impl TestOrg {
-    fn start(dir: &Path) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let db = dir.join("server.db");
-        let server = runtime.block_on(boot(&db, SocketAddr::from(([127, 0, 0, 1], 0))));
-        Self {
-            addr: server.addr(),
-            server: Some(server),
-            runtime,
-            db,
-        }
-    }
-    fn url(&self) -> String {
-        format!("http://{}/scim/v2", self.addr)
-    }
-    fn token_for(&self, user_name: &str) -> String {
-        let server = self.server.as_ref().unwrap();
-        self.runtime
-            .block_on(server.issue_token(user_name))
-            .unwrap()
-    }
-    fn stop(&mut self) {
-        if let Some(s) = self.server.take() {
-            self.runtime.block_on(s.stop());
-        }
-    }
-    fn restart(&mut self) {
-        self.server = Some(self.runtime.block_on(boot(&self.db, self.addr)));
-    }
-}
-
-async fn boot(db: &Path, addr: SocketAddr) -> Server {
-    let mut config = ServerConfig::local(db);
-    config.bind = addr;
-    config.seed_demo = true;
-    Server::start(config).await.expect("server starts")
-}
-
-fn save_profile(data_dir: &Path, secrets: &Secrets, name: &str, url: &str, token: &str) {
-    let store = Store::open(data_dir.join("roster.db")).unwrap();
-    let settings = ProfileSettings {
-        name: name.into(),
-        base_url: url.into(),
-        ca_certificate: None,
-        token_place: TokenPlace::Keyring,
-    };
-    profiles::save(&store, secrets, &settings, &Token::new(token)).unwrap();
-}
+use roster::app::{Link, StartMode};
+use roster_core::profiles::{self, TokenPlace};
+use roster_server::seed;
 
 #[test]
 fn first_start_shows_the_demo_organisation_grid() {

@@ -3,6 +3,8 @@
 //! The UI thread never waits: the engine runs on a tokio runtime owned here, and
 //! each frame drains its events into plain state before drawing.
 
+pub mod actions;
+pub mod jobs;
 pub mod log;
 pub mod org;
 pub mod page;
@@ -86,6 +88,28 @@ pub struct Dialogs {
     pub log: bool,
     /// The pending changes window.
     pub outbox: bool,
+    /// "New User +".
+    pub invite: Option<ui::dialogs::invite_dialog::InviteDialog>,
+    /// Edit a user.
+    pub edit: Option<ui::dialogs::edit_dialog::EditDialog>,
+    /// Delete confirmation.
+    pub delete: Option<ui::dialogs::delete_dialog::DeleteDialog>,
+    /// Allow / disable local login confirmation.
+    pub local_login: Option<ui::dialogs::local_login_dialog::LocalLoginDialog>,
+    /// Licenses or groups for many users.
+    pub bulk: Option<ui::dialogs::bulk_dialog::BulkDialog>,
+}
+
+impl Dialogs {
+    /// Whether a modal dialog is open (the grid's keys and buttons then wait).
+    pub fn modal_open(&self) -> bool {
+        self.connect.is_some()
+            || self.invite.is_some()
+            || self.edit.is_some()
+            || self.delete.is_some()
+            || self.local_login.is_some()
+            || self.bulk.is_some()
+    }
 }
 
 /// The whole app.
@@ -124,6 +148,12 @@ pub struct RosterApp {
     pub toasts: egui_notify::Toasts,
     /// The window title last sent.
     pub window_title: Option<String>,
+    /// Batches of changes followed until the server answers.
+    pub jobs: jobs::Jobs,
+    /// Exports in progress.
+    pub exports: Vec<crate::files::export::Export>,
+    /// The "save as" picker (tests put a fixed answer here).
+    pub save_picker: Box<dyn crate::files::picker::SavePicker>,
 }
 
 const STORAGE_PAGE: &str = "users_page";
@@ -206,6 +236,9 @@ impl RosterApp {
             dialogs: Dialogs::default(),
             toasts: egui_notify::Toasts::default(),
             window_title: None,
+            jobs: jobs::Jobs::default(),
+            exports: Vec::new(),
+            save_picker: Box::new(crate::files::picker::NativePicker),
         }
     }
 
@@ -251,6 +284,13 @@ impl RosterApp {
         self.page.forget_data();
         self.server = None;
         self.outbox.clear();
+        self.jobs.clear();
+        self.dialogs = Dialogs {
+            connect: self.dialogs.connect.take(),
+            log: self.dialogs.log,
+            outbox: self.dialogs.outbox,
+            ..Dialogs::default()
+        };
         self.progress = None;
         self.link = Link::Connecting;
         self.log.push(LogLevel::Info, format!("Opening {name}"));
@@ -292,22 +332,22 @@ impl RosterApp {
         for event in events {
             self.on_event(event);
         }
+        self.poll_exports();
         self.page.refresh(&self.org, Utc::now());
     }
 
     fn on_event(&mut self, event: Event) {
         match event {
             Event::Loaded { snapshot, source } => {
-                self.org.load(&snapshot);
+                let users = snapshot.users.len();
+                self.org.load_shared(snapshot);
                 self.progress = None;
                 let what = match source {
                     Source::Cache => "Showing the local copy",
                     Source::Server => "Loaded",
                 };
-                self.log.push(
-                    LogLevel::Info,
-                    format!("{what}: {} users", snapshot.users.len()),
-                );
+                self.log
+                    .push(LogLevel::Info, format!("{what}: {users} users"));
             }
             Event::Progress { loaded, total } => self.progress = Some((loaded, total)),
             Event::Changed {
@@ -354,7 +394,20 @@ impl RosterApp {
                 self.toasts.info("Back online");
                 self.link = Link::Online;
             }
-            Event::Outbox(list) => self.outbox = list,
+            Event::Outbox(list) => {
+                self.page.pending = list
+                    .iter()
+                    .flat_map(|e| e.change.users())
+                    .cloned()
+                    .collect();
+                self.outbox = list;
+            }
+            Event::BatchQueued { batch, entries } => self.jobs.queued(batch, &entries),
+            Event::Cancelled(ids) => {
+                for id in ids {
+                    self.job_outcome(id, jobs::Outcome::Cancelled, None);
+                }
+            }
             Event::Queued(entry) => {
                 self.log.push(
                     LogLevel::Info,
@@ -362,23 +415,57 @@ impl RosterApp {
                 );
             }
             Event::Applied { entry } => {
-                let text = format!("Done: {}", entry.change.describe());
-                self.toasts.success(text.clone());
-                self.log.push(LogLevel::Info, text);
+                if !self.job_outcome(entry.id, jobs::Outcome::Done, None) {
+                    let text = format!("Done: {}", self.describe(&entry.change));
+                    self.toasts.success(text.clone());
+                    self.log.push(LogLevel::Info, text);
+                }
             }
             Event::Failed { entry, error } => {
-                let text = format!("{}: {error}", entry.change.describe());
-                self.toasts.error(text.clone());
-                self.log.push(LogLevel::Error, text);
+                let failure = jobs::Failure {
+                    id: entry.id,
+                    about_email: matches!(
+                        error,
+                        roster_core::CoreError::AlreadyExists { .. }
+                            | roster_core::CoreError::DomainNotAuthorized { .. }
+                    ),
+                    reason: error.to_string(),
+                    change: entry.change.clone(),
+                };
+                let text = format!("{}: {error}", self.describe(&entry.change));
+                self.log.push(LogLevel::Error, text.clone());
+                if !self.job_outcome(entry.id, jobs::Outcome::Failed, Some(failure)) {
+                    self.toasts.error(text);
+                }
             }
-            Event::Conflict { entry, .. } => {
+            Event::Conflict { entry, current } => {
                 let text = format!(
                     "{}: {}",
-                    entry.change.describe(),
+                    self.describe(&entry.change),
                     roster_core::CoreError::Conflict
                 );
-                self.toasts.warning(text.clone());
-                self.log.push(LogLevel::Warning, text);
+                self.log.push(LogLevel::Warning, text.clone());
+                let batch = self.jobs.batch_of(entry.id);
+                let editing = self
+                    .dialogs
+                    .edit
+                    .as_mut()
+                    .filter(|d| batch.is_some() && d.sending() == batch);
+                if let Some(dialog) = editing {
+                    dialog.conflict = Some(ui::dialogs::edit_dialog::Conflict {
+                        current: current.map(|u| *u),
+                        entry: entry.id,
+                    });
+                }
+                let failure = jobs::Failure {
+                    id: entry.id,
+                    about_email: false,
+                    reason: roster_core::CoreError::Conflict.to_string(),
+                    change: entry.change.clone(),
+                };
+                if !self.job_outcome(entry.id, jobs::Outcome::Failed, Some(failure)) {
+                    self.toasts.warning(text);
+                }
             }
             Event::Error(error) => {
                 if matches!(error, roster_core::CoreError::Unauthorized) {
@@ -386,6 +473,95 @@ impl RosterApp {
                 }
                 self.log.push(LogLevel::Error, error.to_string());
             }
+        }
+    }
+
+    /// Records the outcome of outbox entry `id` on its job; returns whether it
+    /// belongs to one. A finished job is logged (who, what, result) and announced.
+    fn job_outcome(
+        &mut self,
+        id: roster_core::store::OutboxId,
+        outcome: jobs::Outcome,
+        failure: Option<jobs::Failure>,
+    ) -> bool {
+        let Some(job) = self.jobs.on_outcome(id, outcome, failure) else {
+            return false;
+        };
+        if !job.finished() {
+            return true;
+        }
+        let job = job.clone();
+        let actor = self.actor();
+        let result = ui::dialogs::progress_text(&job);
+        let level = if job.failed() > 0 {
+            LogLevel::Error
+        } else {
+            LogLevel::Info
+        };
+        self.log
+            .push(level, format!("{actor}: {} — {result}", job.title));
+        if let jobs::Origin::Delete { .. } = job.origin {
+            if job.failed() > 0 {
+                // The failures stay visible in a progress window.
+                if let Some(j) = self.jobs.get_mut(job.batch) {
+                    j.origin = jobs::Origin::Bulk;
+                }
+            } else {
+                self.jobs.forget(job.batch);
+            }
+            if job.cancelled() == job.total {
+                self.toasts.info("Undone: nobody was deleted.");
+            } else if job.failed() == 0 {
+                self.toasts.success(format!("{}: done", job.title));
+            }
+        } else if job.origin == jobs::Origin::Bulk {
+            if job.failed() > 0 {
+                self.toasts
+                    .warning(format!("{}: {result}", job.title));
+            } else {
+                self.toasts.success(format!("{}: {result}", job.title));
+            }
+        }
+        true
+    }
+
+    /// A change in words, with the user's email instead of their id.
+    pub fn describe(&self, change: &roster_core::model::Change) -> String {
+        use roster_core::model::Change;
+        let name = |id: &roster_core::model::UserId| {
+            self.org
+                .user(id)
+                .map_or_else(|| id.to_string(), |u| u.user_name.clone())
+        };
+        match change {
+            Change::PatchUser { id, .. } => format!("Edit {}", name(id)),
+            Change::DeleteUser { id, .. } => format!("Delete {}", name(id)),
+            Change::ResendInvitation { id } => format!("Resend the invitation to {}", name(id)),
+            other => other.describe(),
+        }
+    }
+
+    fn poll_exports(&mut self) {
+        use crate::files::export::Progress;
+        for export in std::mem::take(&mut self.exports) {
+            match export.poll() {
+                Progress::Busy(e) => self.exports.push(e),
+                Progress::Cancelled => {}
+                Progress::Written(path, users) => {
+                    let text = format!("Exported {users} user(s) to {}", path.display());
+                    self.log.push(LogLevel::Info, text.clone());
+                    self.toasts.success(text);
+                }
+                Progress::Failed(message) => {
+                    self.log.push(LogLevel::Error, message.clone());
+                    self.toasts.error(message);
+                }
+            }
+        }
+        if !self.exports.is_empty() {
+            // The picker and the writer answer on channels: look again soon.
+            self.ctx
+                .request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
 

@@ -1,6 +1,7 @@
 //! The organisation as the window shows it, kept up to date from engine events.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use roster_core::model::{Group, License, Organisation, User, UserId};
@@ -56,10 +57,21 @@ impl OrgState {
 
     /// Replaces everything with `snapshot`.
     pub fn load(&mut self, snapshot: &Snapshot) {
-        self.users = snapshot.users.clone();
-        self.groups = snapshot.groups.clone();
-        self.licenses = snapshot.licenses.clone();
-        self.organisation = snapshot.organisation.clone();
+        self.take(snapshot.clone());
+    }
+
+    /// Replaces everything with `snapshot`, without copying it when nobody else holds
+    /// it (the engine hands its snapshot over: at 100k users a copy is a third of the
+    /// cold start).
+    pub fn load_shared(&mut self, snapshot: Arc<Snapshot>) {
+        self.take(Arc::try_unwrap(snapshot).unwrap_or_else(|shared| (*shared).clone()));
+    }
+
+    fn take(&mut self, snapshot: Snapshot) {
+        self.users = snapshot.users;
+        self.groups = snapshot.groups;
+        self.licenses = snapshot.licenses;
+        self.organisation = snapshot.organisation;
         self.synced_at = Some(snapshot.synced_at);
         self.rebuild();
     }
@@ -128,11 +140,7 @@ impl OrgState {
                 .map(|l| (l.id.clone(), l.name.clone()))
                 .collect(),
         };
-        self.rows = self
-            .users
-            .iter()
-            .map(|u| Row::new(u, &self.names))
-            .collect();
+        self.rows = Row::build_all(&self.users, &self.names);
         self.index = self
             .users
             .iter()

@@ -24,6 +24,8 @@ pub struct UsersPage {
     pub selection: Selection,
     /// The row with keyboard focus.
     pub cursor: Option<UserId>,
+    /// Users with a change waiting in the outbox (marked in the grid).
+    pub pending: std::collections::HashSet<UserId>,
     /// What `view` was computed from: (data revision, query).
     computed: Option<(u64, ViewQuery)>,
     /// Bumped whenever `view` is recomputed.
@@ -62,6 +64,7 @@ impl UsersPage {
         self.view.clear();
         self.selection.clear();
         self.cursor = None;
+        self.pending.clear();
         self.computed = None;
         self.index = view::ViewIndex::default();
         self.view_generation += 1;

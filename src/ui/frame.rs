@@ -1,9 +1,10 @@
 //! The window's layout: top bar, status bar, side panel, the users page, dialogs.
 
 use crate::app::{Link, RosterApp};
+use crate::users::action::UserAction;
 
 use super::{
-    connect_dialog, grid, log_window, not_admin, outbox_window, side_panel, status_bar, toolbar,
+    connect_dialog, dialogs, grid, log_window, not_admin, outbox_window, side_panel, status_bar, toolbar,
     top_bar,
 };
 
@@ -56,13 +57,23 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                 .resizable(true)
                 .default_size(super::theme::SIDE_PANEL_WIDTH)
                 .show(ui, |ui| side_panel::show(app, ui));
-            egui::CentralPanel::default().show(ui, |ui| {
-                toolbar::show(app, ui);
-                ui.add_space(super::theme::GAP / 2.0);
-                grid::show(&app.org, &mut app.page, ui);
-            });
+            let action = egui::CentralPanel::default()
+                .show(ui, |ui| {
+                    let from_toolbar = toolbar::show(app, ui);
+                    ui.add_space(super::theme::GAP / 2.0);
+                    let from_grid = grid::show(&app.org, &mut app.page, ui);
+                    from_toolbar.or(from_grid)
+                })
+                .inner;
+            let new_user = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N));
+            let action = action.or(new_user.then_some(UserAction::Invite));
+            // While a dialog is open, its keys are its own.
+            if let Some(action) = action.filter(|_| !app.dialogs.modal_open()) {
+                app.act(action);
+            }
         }
     }
+    dialogs::show(app, ui);
     connect_dialog::show(app, ui);
     log_window::show(app, ui);
     outbox_window::show(app, ui);

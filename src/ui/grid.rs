@@ -7,14 +7,17 @@ use roster_core::model::UserId;
 
 use crate::app::org::OrgState;
 use crate::app::page::UsersPage;
+use crate::users::action::UserAction;
+use crate::users::rows::Row;
 use crate::users::selection::ClickKind;
 use crate::users::view::{Column, Direction};
 
 use super::theme;
 
 /// Draws the grid of `org`'s users as `page` asks, and applies clicks to `page`.
-pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
-    keyboard(org, page, ui);
+/// Returns what a row's buttons, its menu, a double-click or the keyboard asked for.
+pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
+    let mut action = keyboard(org, page, ui);
     if page.view.is_empty() {
         ui.add_space(theme::GAP * 2.0);
         ui.vertical_centered(|ui| {
@@ -24,7 +27,7 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
                 "No user matches the search and filters."
             });
         });
-        return;
+        return action;
     }
     let visuals = ui.visuals().clone();
     // Keep the keyboard cursor in view when the arrows moved it.
@@ -61,13 +64,15 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
         .sense(Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Width::exact(28.0))
-        .column(Width::initial(250.0).at_least(120.0).clip(true))
+        .column(Width::initial(230.0).at_least(120.0).clip(true))
         .column(Width::initial(150.0).at_least(80.0).clip(true))
         .column(Width::initial(95.0).at_least(50.0).clip(true))
         .column(Width::initial(125.0).at_least(90.0).clip(true))
         .column(Width::initial(80.0).at_least(50.0).clip(true))
-        .column(Width::initial(230.0).at_least(80.0).clip(true))
-        .column(Width::remainder().at_least(80.0).clip(true));
+        .column(Width::initial(210.0).at_least(80.0).clip(true))
+        .column(Width::remainder().at_least(80.0).clip(true))
+        // Last and fixed, so that the row buttons are never pushed out of view.
+        .column(Width::exact(ACTIONS_WIDTH));
     if let Some(row) = scroll_to.filter(|_| arrows_moved) {
         table = table.scroll_to_row(row, None);
     }
@@ -102,6 +107,9 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
                     }
                 });
             }
+            header.col(|ui| {
+                ui.label(egui::RichText::new("Actions").strong());
+            });
         })
         .body(|body| {
             body.rows(theme::ROW_HEIGHT, page.view.len(), |mut row| {
@@ -116,14 +124,29 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
                         clicked = Some((r.id.clone(), ClickKind::Toggle));
                     }
                 });
-                row.col(|ui| cell(ui, &r.email));
+                row.col(|ui| email_cell(ui, r, page.pending.contains(&r.id), &visuals));
                 row.col(|ui| cell(ui, &r.name));
                 row.col(|ui| mark(ui, r.admin, &visuals));
                 row.col(|ui| cell(ui, &r.last_connection));
                 row.col(|ui| mark(ui, r.local_login, &visuals));
                 row.col(|ui| cell(ui, &r.licenses));
                 row.col(|ui| cell(ui, &r.groups));
+                row.col(|ui| {
+                    if let Some(a) = row_buttons(ui, r) {
+                        action = Some(a);
+                    }
+                });
                 let resp = row.response();
+                if resp.double_clicked() {
+                    action = Some(UserAction::Edit(r.id.clone()));
+                }
+                resp.context_menu(|ui| {
+                    let targets = menu_targets(page, &r.id);
+                    if let Some(a) = super::row_menu::show(ui, org, &r.id, targets) {
+                        action = Some(a);
+                        ui.close();
+                    }
+                });
                 if resp.clicked() && clicked.is_none() {
                     let kind = if modifiers.shift {
                         ClickKind::Range
@@ -146,7 +169,7 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
     }
     // The shown ids (every row) are only needed to apply a click or a toggle.
     if all_toggle.is_none() && clicked.is_none() {
-        return;
+        return action;
     }
     let shown: Vec<&UserId> = page
         .view
@@ -161,6 +184,60 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
     if let Some((id, kind)) = clicked {
         page.selection.click(&id, kind, &shown);
         page.cursor = Some(id);
+    }
+    action
+}
+
+/// Width of the per-row buttons.
+const ACTIONS_WIDTH: f32 = 56.0;
+
+/// The users a row's menu acts on: the whole selection when the row is part of it,
+/// else the row alone.
+fn menu_targets(page: &UsersPage, id: &UserId) -> Vec<UserId> {
+    if page.selection.contains(id) && page.selection.len() > 1 {
+        page.selection.ids().cloned().collect()
+    } else {
+        vec![id.clone()]
+    }
+}
+
+/// The email, and words for what is special about the user: an invitation not yet
+/// accepted, a change waiting to be sent.
+fn email_cell(ui: &mut egui::Ui, r: &Row, pending: bool, visuals: &egui::Visuals) {
+    if pending {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new("pending")
+                    .small()
+                    .color(theme::warning(visuals)),
+            )
+            .selectable(false),
+        )
+        .on_hover_text("A change to this user waits to be sent (see Pending changes)");
+    }
+    cell(ui, &r.email);
+    if r.invitation_pending {
+        ui.add(
+            egui::Label::new(egui::RichText::new("invitation pending").small().weak())
+                .selectable(false),
+        );
+    }
+}
+
+/// A row's Edit and Delete buttons.
+fn row_buttons(ui: &mut egui::Ui, r: &Row) -> Option<UserAction> {
+    let edit = ui
+        .small_button("✏")
+        .on_hover_text("Edit (Enter, or double-click the row)");
+    label(ui, edit.id, &format!("Edit {}", r.email));
+    let delete = ui.small_button("🗑").on_hover_text("Delete (Delete key)");
+    label(ui, delete.id, &format!("Delete {}", r.email));
+    if edit.clicked() {
+        Some(UserAction::Edit(r.id.clone()))
+    } else if delete.clicked() {
+        Some(UserAction::Delete(vec![r.id.clone()]))
+    } else {
+        None
     }
 }
 
@@ -207,22 +284,42 @@ fn label(ui: &egui::Ui, id: egui::Id, text: &str) {
         .accesskit_node_builder(id, |node| node.set_label(text.to_owned()));
 }
 
-/// Ctrl+A, Escape and the arrow keys, when no text field has focus.
-fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
+/// Ctrl+A, Escape, the arrow keys, Enter (edit) and Delete, when no text field has
+/// focus.
+fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
     if ui.memory(|m| m.focused().is_some()) {
-        return;
+        return None;
     }
-    let (select_all, escape, up, down, shift) = ui.input_mut(|i| {
+    let (select_all, escape, up, down, shift, enter, delete) = ui.input_mut(|i| {
         (
             i.consume_key(egui::Modifiers::COMMAND, egui::Key::A),
             i.key_pressed(egui::Key::Escape),
             i.key_pressed(egui::Key::ArrowUp),
             i.key_pressed(egui::Key::ArrowDown),
             i.modifiers.shift,
+            i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
+            i.consume_key(egui::Modifiers::NONE, egui::Key::Delete),
         )
     });
+    if enter {
+        // The row with the cursor, else the one selected user.
+        let target = page.cursor.clone().or_else(|| {
+            (page.selection.len() == 1)
+                .then(|| page.selection.ids().next().cloned())
+                .flatten()
+        });
+        return target.map(UserAction::Edit);
+    }
+    if delete {
+        let targets: Vec<UserId> = if page.selection.is_empty() {
+            page.cursor.iter().cloned().collect()
+        } else {
+            page.selection.ids().cloned().collect()
+        };
+        return (!targets.is_empty()).then_some(UserAction::Delete(targets));
+    }
     if !(select_all || escape || up || down) {
-        return;
+        return None;
     }
     let shown: Vec<&UserId> = page
         .view
@@ -254,4 +351,5 @@ fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) {
         page.selection.click(&id, kind, &shown);
         page.cursor = Some(id);
     }
+    None
 }

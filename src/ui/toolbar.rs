@@ -1,6 +1,7 @@
 //! Above the grid: search-as-you-type, quick filters, saved views.
 
 use crate::app::RosterApp;
+use crate::users::action::{ExportScope, UserAction};
 use crate::users::view::QuickFilter;
 
 use super::theme;
@@ -10,11 +11,13 @@ pub fn search_id() -> egui::Id {
     egui::Id::unique("users_search")
 }
 
-/// Draws the toolbar.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+/// Draws the toolbar; returns the action a button asked for.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
     if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
         ui.memory_mut(|m| m.request_focus(search_id()));
     }
+    let action = actions(app, ui);
+    ui.add_space(theme::GAP / 2.0);
     ui.horizontal_wrapped(|ui| {
         let page = &mut app.page;
         let label = ui.label("Search");
@@ -56,6 +59,70 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         ui.add_space(theme::GAP);
         views_menu(app, ui);
     });
+    action
+}
+
+/// The action buttons: New User +, local login for the selection, the selection's
+/// other actions, export.
+fn actions(app: &RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
+    let selected = app.selected();
+    let some = !selected.is_empty();
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button(egui::RichText::new("New User +").strong())
+            .on_hover_text("Invite a user (Ctrl+N)")
+            .clicked()
+        {
+            action = Some(UserAction::Invite);
+        }
+        ui.separator();
+        let needs = "Select users in the grid first";
+        if ui
+            .add_enabled(some, egui::Button::new("Allow Local Login"))
+            .on_disabled_hover_text(needs)
+            .clicked()
+        {
+            action = Some(UserAction::LocalLogin(true, selected.clone()));
+        }
+        if ui
+            .add_enabled(some, egui::Button::new("Disable Local Login"))
+            .on_disabled_hover_text(needs)
+            .clicked()
+        {
+            action = Some(UserAction::LocalLogin(false, selected.clone()));
+        }
+        ui.add_enabled_ui(some, |ui| {
+            ui.menu_button(format!("Selected ({})", selected.len()), |ui| {
+                if ui.button("Licenses…").clicked() {
+                    action = Some(UserAction::Licenses(selected.clone()));
+                }
+                if ui.button("Groups…").clicked() {
+                    action = Some(UserAction::Groups(selected.clone()));
+                }
+                if ui.button("Resend invitation").clicked() {
+                    action = Some(UserAction::Resend(selected.clone()));
+                }
+                if ui.button("Export selection as CSV…").clicked() {
+                    action = Some(UserAction::Export(ExportScope::Selection));
+                }
+                ui.separator();
+                if ui.button("Delete…").clicked() {
+                    action = Some(UserAction::Delete(selected.clone()));
+                }
+            })
+            .response
+            .on_disabled_hover_text(needs);
+        });
+        if ui
+            .button("Export shown as CSV…")
+            .on_hover_text("Every user the search and filters show")
+            .clicked()
+        {
+            action = Some(UserAction::Export(ExportScope::Shown));
+        }
+    });
+    action
 }
 
 fn views_menu(app: &mut RosterApp, ui: &mut egui::Ui) {

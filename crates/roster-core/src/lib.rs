@@ -8,6 +8,7 @@
 //!
 //! This crate never depends on a GUI toolkit.
 
+pub mod actions;
 pub mod client;
 pub mod engine;
 pub mod error;

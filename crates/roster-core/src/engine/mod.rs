@@ -13,7 +13,7 @@ mod outbox;
 mod sync;
 mod worker;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -41,8 +41,20 @@ pub enum Command {
         /// How long it waits in the outbox.
         delay: Duration,
     },
+    /// Queue many changes at once (a bulk action), all or none; answered with
+    /// [`Event::BatchQueued`] carrying `batch`, so the app can follow their progress.
+    SubmitBatch {
+        /// The app's name for this batch.
+        batch: BatchId,
+        /// The changes, sent in this order.
+        changes: Vec<Change>,
+        /// How long they wait in the outbox before being sent (a delete's undo window).
+        delay: Option<Duration>,
+    },
     /// Take back a change that was not sent yet (undo), or drop a failed one.
     Discard(OutboxId),
+    /// Look at the cancel lane (see [`EngineHandle::cancel`]).
+    Cancel,
     /// Send a failed change again.
     Retry(OutboxId),
     /// Stop the engine.
@@ -107,6 +119,15 @@ pub enum Event {
     Outbox(Vec<OutboxEntry>),
     /// A change was queued (its id allows undo).
     Queued(OutboxEntry),
+    /// The changes of a [`Command::SubmitBatch`] were queued.
+    BatchQueued {
+        /// The batch, as the app named it.
+        batch: BatchId,
+        /// Its entries, in order.
+        entries: Vec<OutboxEntry>,
+    },
+    /// Changes taken back through the cancel lane before they were sent.
+    Cancelled(Vec<OutboxId>),
     /// The server confirmed a change.
     Applied {
         /// The change.
@@ -156,16 +177,36 @@ impl EngineConfig {
     }
 }
 
+/// The app's name for a batch of changes (see [`Command::SubmitBatch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BatchId(pub u64);
+
+/// Changes to take back, read by the engine between two sends: commands wait while
+/// a long flush runs, a cancel must not.
+pub(crate) type CancelLane = Arc<Mutex<Vec<OutboxId>>>;
+
 /// The app's side of a running engine.
 pub struct EngineHandle {
     commands: tokio_mpsc::UnboundedSender<Command>,
     events: mpsc::Receiver<Event>,
+    cancels: CancelLane,
 }
 
 impl EngineHandle {
     /// Sends a command; never blocks. Returns false when the engine has stopped.
     pub fn send(&self, command: Command) -> bool {
         self.commands.send(command).is_ok()
+    }
+
+    /// Takes back the changes `ids` that were not sent yet (a cancelled bulk action),
+    /// even while the engine is busy sending others; answered with
+    /// [`Event::Cancelled`] listing those that were still waiting.
+    pub fn cancel(&self, ids: Vec<OutboxId>) -> bool {
+        match self.cancels.lock() {
+            Ok(mut lane) => lane.extend(ids),
+            Err(poisoned) => poisoned.into_inner().extend(ids),
+        }
+        self.send(Command::Cancel)
     }
 
     /// The next event, if one is waiting; never blocks.
@@ -195,9 +236,13 @@ pub fn start(
     let (command_tx, command_rx) = tokio_mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::channel();
     let events = worker::Events::new(event_tx, wake);
-    runtime.spawn(worker::Worker::new(config, client, events).run(command_rx));
+    let cancels = CancelLane::default();
+    runtime.spawn(
+        worker::Worker::new(config, client, events, Arc::clone(&cancels)).run(command_rx),
+    );
     Ok(EngineHandle {
         commands: command_tx,
         events: event_rx,
+        cancels,
     })
 }

@@ -10,7 +10,7 @@ use tokio::sync::mpsc as tokio_mpsc;
 use tokio::time::Instant;
 
 use super::outbox::{self, Effect};
-use super::{Command, EngineConfig, Event, Source, sync};
+use super::{BatchId, CancelLane, Command, EngineConfig, Event, Source, sync};
 use crate::client::{ApiClient, Capabilities};
 use crate::error::CoreError;
 use crate::model::{Change, User, UserId};
@@ -68,11 +68,18 @@ pub(super) struct Worker {
     high_water_mark: Option<DateTime<Utc>>,
     last_sync: Option<DateTime<Utc>>,
     next_refresh: Instant,
+    cancels: CancelLane,
 }
 
 impl Worker {
-    pub(super) fn new(config: EngineConfig, client: ApiClient, events: Events) -> Self {
+    pub(super) fn new(
+        config: EngineConfig,
+        client: ApiClient,
+        events: Events,
+        cancels: CancelLane,
+    ) -> Self {
         Self {
+            cancels,
             next_refresh: Instant::now() + config.refresh_every,
             config,
             client,
@@ -180,6 +187,16 @@ impl Worker {
                 let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
                 self.queue(change, Some(at)).await;
             }
+            Command::SubmitBatch {
+                batch,
+                changes,
+                delay,
+            } => self.queue_batch(batch, changes, delay).await,
+            Command::Cancel => {
+                if self.take_cancels().await {
+                    self.publish_outbox().await;
+                }
+            }
             Command::Discard(id) => {
                 if let Err(e) = self.store(move |s| s.discard(id)).await {
                     self.events.send(Event::Error(e));
@@ -216,6 +233,51 @@ impl Worker {
         if self.link == Link::Online {
             self.flush().await;
         }
+    }
+
+    async fn queue_batch(&mut self, batch: BatchId, changes: Vec<Change>, delay: Option<Duration>) {
+        let profile = self.profile();
+        let not_before = delay.map(|d| Utc::now() + chrono::Duration::from_std(d).unwrap_or_default());
+        match self
+            .store(move |s| s.enqueue_batch(&profile, &changes, not_before))
+            .await
+        {
+            Ok(entries) => self.events.send(Event::BatchQueued { batch, entries }),
+            Err(e) => {
+                self.events.send(Event::Error(e));
+                return;
+            }
+        }
+        self.publish_outbox().await;
+        if self.link == Link::Online {
+            self.flush().await;
+        }
+    }
+
+    /// Discards what waits in the cancel lane; returns whether there was anything.
+    /// Entries already sent (or being sent) are left alone: only the server's answer
+    /// says what happened to them.
+    async fn take_cancels(&mut self) -> bool {
+        let ids: Vec<_> = match self.cancels.lock() {
+            Ok(mut lane) => std::mem::take(&mut *lane),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        if ids.is_empty() {
+            return false;
+        }
+        let result = self
+            .store(move |s| {
+                Ok(ids
+                    .into_iter()
+                    .filter(|id| s.discard(*id).is_ok())
+                    .collect::<Vec<_>>())
+            })
+            .await;
+        match result {
+            Ok(cancelled) => self.events.send(Event::Cancelled(cancelled)),
+            Err(e) => self.events.send(Event::Error(e)),
+        }
+        true
     }
 
     async fn load_cache(&mut self) {
@@ -401,6 +463,7 @@ impl Worker {
         let mut sent_any = false;
         let mut refresh = false;
         while self.link == Link::Online {
+            sent_any |= self.take_cancels().await;
             let profile = self.profile();
             let next = self.store(move |s| s.next_due(&profile, Utc::now())).await;
             let entry = match next {
@@ -437,7 +500,9 @@ impl Worker {
                 if let Err(e) = self.store(move |s| s.mark_done(id)).await {
                     self.events.send(Event::Error(e));
                 }
-                let needs_refresh = self.take_effect(effect).await;
+                // Seat counts live on the licenses: re-read them after a license change.
+                let needs_refresh =
+                    self.take_effect(effect).await || moves_seats(&entry.change);
                 self.events.send(Event::Applied { entry });
                 Sent::Done { needs_refresh }
             }
@@ -502,6 +567,17 @@ impl Worker {
             synced_at,
         });
         false
+    }
+}
+
+fn moves_seats(change: &Change) -> bool {
+    match change {
+        Change::PatchUser { ops, .. } => ops.iter().any(|op| {
+            op.path
+                .as_deref()
+                .is_some_and(|p| p.starts_with("entitlements"))
+        }),
+        _ => false,
     }
 }
 

@@ -64,6 +64,17 @@ pub enum Change {
 }
 
 impl Change {
+    /// The existing users the change is about (none for a create).
+    pub fn users(&self) -> Vec<&UserId> {
+        match self {
+            Self::CreateUser(_) => Vec::new(),
+            Self::PatchUser { id, .. }
+            | Self::DeleteUser { id, .. }
+            | Self::ResendInvitation { id } => vec![id],
+            Self::GroupMembers { add, remove, .. } => add.iter().chain(remove).collect(),
+        }
+    }
+
     /// A short description for the pending-changes list and the log window.
     pub fn describe(&self) -> String {
         match self {

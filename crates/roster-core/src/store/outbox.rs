@@ -240,13 +240,24 @@ impl Store {
         profile: &str,
         changes: &[Change],
     ) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.enqueue_batch(profile, changes, None)
+    }
+
+    /// Like [`Store::enqueue_many`], none due before `not_before` when given (the
+    /// undo window of a bulk delete).
+    pub fn enqueue_batch(
+        &self,
+        profile: &str,
+        changes: &[Change],
+        not_before: Option<DateTime<Utc>>,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut conn = self.lock();
         with_full_sync(&mut conn, |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let created = Utc::now();
             let entries = changes
                 .iter()
-                .map(|c| insert_entry(&tx, profile, new_key(), c, None, created))
+                .map(|c| insert_entry(&tx, profile, new_key(), c, not_before, created))
                 .collect::<Result<Vec<_>, _>>()?;
             tx.commit()?;
             Ok(entries)

@@ -1,0 +1,4 @@
+//! Files the window reads and writes: the native picker, CSV export.
+
+pub mod export;
+pub mod picker;

@@ -1,0 +1,160 @@
+//! Licenses or groups for many users at once: add or remove, with seats left shown
+//! and a clear refusal when seats would not suffice.
+
+use std::collections::BTreeSet;
+
+use roster_core::actions::bulk;
+use roster_core::model::{Change, GroupId, LicenseId, User};
+
+use super::{buttons, choices, error};
+use crate::app::RosterApp;
+use crate::app::jobs::Origin;
+
+/// What the dialog assigns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Licenses,
+    Groups,
+}
+
+/// The bulk dialog's state.
+pub struct BulkDialog {
+    /// Licenses or groups.
+    pub target: Target,
+    /// The users.
+    pub users: Vec<User>,
+    /// Add (`true`) or remove.
+    pub add: bool,
+    /// Licenses ticked.
+    pub licenses: BTreeSet<LicenseId>,
+    /// Groups ticked.
+    pub groups: BTreeSet<GroupId>,
+    refused: Option<String>,
+}
+
+impl BulkDialog {
+    /// Licenses for `users`.
+    pub fn licenses(users: Vec<User>) -> Self {
+        Self::new(Target::Licenses, users)
+    }
+
+    /// Groups for `users`.
+    pub fn groups(users: Vec<User>) -> Self {
+        Self::new(Target::Groups, users)
+    }
+
+    fn new(target: Target, users: Vec<User>) -> Self {
+        Self {
+            target,
+            users,
+            add: true,
+            licenses: BTreeSet::new(),
+            groups: BTreeSet::new(),
+            refused: None,
+        }
+    }
+
+    /// The changes to send, or why not.
+    fn plan(&self, app: &RosterApp) -> Result<Vec<Change>, String> {
+        let refs: Vec<&User> = self.users.iter().collect();
+        let licenses: Vec<LicenseId> = self.licenses.iter().cloned().collect();
+        let groups: Vec<GroupId> = self.groups.iter().cloned().collect();
+        match (self.target, self.add) {
+            (Target::Licenses, true) => {
+                bulk::add_licenses(&refs, &licenses, &app.org.licenses).map_err(|e| e.to_string())
+            }
+            (Target::Licenses, false) => Ok(bulk::remove_licenses(&refs, &licenses)),
+            (Target::Groups, true) => Ok(bulk::add_to_groups(&refs, &groups)),
+            (Target::Groups, false) => Ok(bulk::remove_from_groups(&refs, &groups)),
+        }
+    }
+}
+
+/// Draws the dialog when open.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    let Some(mut dialog) = app.dialogs.bulk.take() else {
+        return;
+    };
+    let count = dialog.users.len();
+    let what = match dialog.target {
+        Target::Licenses => "licenses",
+        Target::Groups => "groups",
+    };
+    let chosen = match dialog.target {
+        Target::Licenses => !dialog.licenses.is_empty(),
+        Target::Groups => !dialog.groups.is_empty(),
+    };
+    let mut close = false;
+    let mut apply = false;
+    let response = egui::Modal::new(egui::Id::unique("bulk_dialog")).show(ui.ctx(), |ui| {
+        ui.set_width(440.0);
+        ui.heading(format!("{} for {count} user(s)", capitalised(what)));
+        ui.horizontal(|ui| {
+            if ui.radio(dialog.add, format!("Add {what}")).clicked() {
+                dialog.add = true;
+                dialog.refused = None;
+            }
+            if ui.radio(!dialog.add, format!("Remove {what}")).clicked() {
+                dialog.add = false;
+                dialog.refused = None;
+            }
+        });
+        ui.add_space(4.0);
+        let before = (dialog.licenses.clone(), dialog.groups.clone());
+        match dialog.target {
+            Target::Licenses => {
+                choices::licenses(ui, &app.org.licenses, &mut dialog.licenses);
+                if !dialog.add {
+                    ui.label(
+                        egui::RichText::new(
+                            "Licenses that come from a group stay until the user leaves the group.",
+                        )
+                        .weak(),
+                    );
+                }
+            }
+            Target::Groups => choices::groups(ui, &app.org.groups, &mut dialog.groups),
+        }
+        if before != (dialog.licenses.clone(), dialog.groups.clone()) {
+            dialog.refused = None;
+        }
+        if let Some(r) = &dialog.refused {
+            error(ui, r);
+        }
+        let verb = if dialog.add { "Add" } else { "Remove" };
+        let (cancel, ok) = buttons(ui, verb, chosen);
+        close = cancel;
+        apply = ok;
+    });
+    if response.should_close() {
+        close = true;
+    }
+    if apply {
+        match dialog.plan(app) {
+            Err(refused) => dialog.refused = Some(refused),
+            Ok(changes) if changes.is_empty() => {
+                app.toasts.info("Nothing to change: the users already are that way.");
+                return;
+            }
+            Ok(changes) => {
+                let title = format!(
+                    "{} {what} {} {count} user(s)",
+                    if dialog.add { "Add" } else { "Remove" },
+                    if dialog.add { "to" } else { "from" }
+                );
+                app.submit(title, Origin::Bulk, changes, None);
+                return;
+            }
+        }
+    }
+    if !close {
+        app.dialogs.bulk = Some(dialog);
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,128 @@
+//! Delete users: a confirmation naming them and saying plainly what deleting does,
+//! with "remove licenses instead" for users who may come back. Deleting yourself is
+//! refused. Confirmed deletes wait behind an Undo for ten seconds.
+
+use roster_core::actions::bulk;
+use roster_core::model::User;
+
+use super::{choices, error, warning};
+use crate::app::RosterApp;
+use crate::app::actions::UNDO_WINDOW;
+use crate::app::jobs::Origin;
+
+/// The delete confirmation's state.
+pub struct DeleteDialog {
+    /// The users to delete.
+    pub users: Vec<User>,
+}
+
+impl DeleteDialog {
+    /// Asks about `users`.
+    pub fn new(users: Vec<User>) -> Self {
+        Self { users }
+    }
+}
+
+enum Choice {
+    Delete,
+    RemoveLicenses,
+}
+
+/// Draws the dialog when open.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    let Some(dialog) = app.dialogs.delete.take() else {
+        return;
+    };
+    let refs: Vec<&User> = dialog.users.iter().collect();
+    let plan = bulk::delete(&refs, app.me());
+    let count = dialog.users.len();
+    let mut close = false;
+    let mut choice = None;
+    let response = egui::Modal::new(egui::Id::unique("delete_dialog")).show(ui.ctx(), |ui| {
+        ui.set_width(480.0);
+        ui.heading(if count == 1 {
+            format!("Delete {}?", dialog.users[0].user_name)
+        } else {
+            format!("Delete {count} users?")
+        });
+        if count > 1 {
+            ui.label(choices::some_names(
+                dialog.users.iter().map(|u| u.user_name.as_str()),
+                count,
+            ));
+        }
+        ui.add_space(4.0);
+        warning(ui, "Deleting a user:");
+        for effect in [
+            "makes logging in impossible,",
+            "blocks access to every application,",
+            "permanently deletes all of the user's data.",
+        ] {
+            ui.label(format!("   • {effect}"));
+        }
+        ui.label(egui::RichText::new("This cannot be reversed once sent.").strong());
+        ui.label(
+            "For someone who may come back, remove their licenses instead: the account \
+             stays and frees its seats.",
+        );
+        if let Err(e) = &plan {
+            error(ui, &e.to_string());
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            close = ui.button("Cancel").clicked();
+            if ui.button("Remove licenses instead").clicked() {
+                choice = Some(Choice::RemoveLicenses);
+            }
+            let danger = egui::Button::new(
+                egui::RichText::new(if count == 1 {
+                    "Delete user".to_owned()
+                } else {
+                    format!("Delete {count} users")
+                })
+                .color(ui.visuals().error_fg_color),
+            );
+            if ui.add_enabled(plan.is_ok(), danger).clicked() {
+                choice = Some(Choice::Delete);
+            }
+        });
+    });
+    if response.should_close() {
+        close = true;
+    }
+    match choice {
+        Some(Choice::Delete) => {
+            if let Ok(changes) = plan {
+                let title = if count == 1 {
+                    format!("Delete {}", dialog.users[0].user_name)
+                } else {
+                    format!("Delete {count} users")
+                };
+                app.submit(
+                    title,
+                    Origin::Delete {
+                        send_at: std::time::Instant::now(),
+                    },
+                    changes,
+                    Some(UNDO_WINDOW),
+                );
+                app.page.selection.clear();
+            }
+            return;
+        }
+        Some(Choice::RemoveLicenses) => {
+            let changes = bulk::remove_all_licenses(&refs);
+            if changes.is_empty() {
+                app.toasts.info("These users hold no license of their own.");
+            } else {
+                let title = format!("Remove the licenses of {} user(s)", changes.len());
+                app.submit(title, Origin::Bulk, changes, None);
+            }
+            return;
+        }
+        None => {}
+    }
+    if !close {
+        app.dialogs.delete = Some(dialog);
+    }
+}

@@ -1,0 +1,97 @@
+//! Allow or disable local login for the selection: says how many users change and
+//! which already are in that state; warns before locking every administrator out.
+
+use roster_core::actions::bulk;
+use roster_core::model::User;
+
+use super::{buttons, choices, warning};
+use crate::app::RosterApp;
+use crate::app::jobs::Origin;
+
+/// The confirmation's state.
+pub struct LocalLoginDialog {
+    /// Allow (`true`) or disable.
+    pub allow: bool,
+    /// The users it is about.
+    pub users: Vec<User>,
+}
+
+impl LocalLoginDialog {
+    /// Asks about `users`.
+    pub fn new(allow: bool, users: Vec<User>) -> Self {
+        Self { allow, users }
+    }
+}
+
+/// Draws the dialog when open.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    let Some(dialog) = app.dialogs.local_login.take() else {
+        return;
+    };
+    let refs: Vec<&User> = dialog.users.iter().collect();
+    let plan = bulk::set_local_login(
+        &refs,
+        dialog.allow,
+        &app.org.users,
+        app.org.organisation.as_ref(),
+    );
+    let verb = if dialog.allow { "Allow" } else { "Disable" };
+    let changing = plan.changes.len();
+    let mut close = false;
+    let mut confirm = false;
+    let response = egui::Modal::new(egui::Id::unique("local_login_dialog")).show(ui.ctx(), |ui| {
+        ui.set_width(460.0);
+        ui.heading(format!("{verb} local login"));
+        ui.add_space(4.0);
+        if changing == 0 {
+            ui.label(format!(
+                "All {} selected user(s) already have local login {}.",
+                dialog.users.len(),
+                if dialog.allow { "allowed" } else { "disabled" }
+            ));
+        } else {
+            ui.label(format!(
+                "{verb} local login for {changing} user(s)?{}",
+                if dialog.allow {
+                    " Each receives an email to set a password."
+                } else {
+                    " They will no longer be able to sign in with a password."
+                }
+            ));
+        }
+        if !plan.already.is_empty() && changing > 0 {
+            let names = plan
+                .already
+                .iter()
+                .filter_map(|id| dialog.users.iter().find(|u| &u.id == id))
+                .map(|u| u.user_name.as_str());
+            ui.label(format!(
+                "{} already {}: {}",
+                plan.already.len(),
+                if dialog.allow { "have it" } else { "have it disabled" },
+                choices::some_names(names, plan.already.len())
+            ));
+        }
+        if plan.locks_out_administrators {
+            warning(
+                ui,
+                "No administrator would be able to log in: the organisation has no identity \
+                 provider, and no other administrator has local login.",
+            );
+        }
+        let (cancel, ok) = buttons(ui, &format!("{verb} for {changing} user(s)"), changing > 0);
+        close = cancel;
+        confirm = ok;
+    });
+    if response.should_close() {
+        close = true;
+    }
+    if confirm {
+        let title = format!("{verb} local login for {changing} user(s)");
+        app.submit(title, Origin::Bulk, plan.changes, None);
+        return;
+    }
+    if !close {
+        app.dialogs.local_login = Some(dialog);
+    }
+}

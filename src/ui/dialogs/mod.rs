@@ -1,0 +1,81 @@
+//! The dialogs of user actions. Each file holds one dialog's state and draws it;
+//! what it sends goes through `RosterApp::submit` (the engine and its outbox).
+
+pub mod bulk_dialog;
+pub mod choices;
+pub mod delete_dialog;
+pub mod edit_dialog;
+pub mod invite_dialog;
+pub mod job_window;
+pub mod local_login_dialog;
+pub mod undo_bar;
+
+use crate::app::RosterApp;
+use crate::app::jobs::Job;
+use crate::ui::theme;
+
+/// Draws every open dialog.
+pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+    invite_dialog::show(app, ui);
+    edit_dialog::show(app, ui);
+    delete_dialog::show(app, ui);
+    local_login_dialog::show(app, ui);
+    bulk_dialog::show(app, ui);
+    job_window::show(app, ui);
+    undo_bar::show(app, ui);
+}
+
+/// A problem under the field it concerns, in the error colour.
+pub(crate) fn field_problem(ui: &mut egui::Ui, problem: Option<&str>) {
+    if let Some(text) = problem {
+        let color = ui.visuals().error_fg_color;
+        ui.label(egui::RichText::new(text).color(color).small());
+    }
+}
+
+/// A warning line.
+pub(crate) fn warning(ui: &mut egui::Ui, text: &str) {
+    let color = theme::warning(ui.visuals());
+    ui.label(egui::RichText::new(format!("⚠ {text}")).color(color));
+}
+
+/// An error block (a refusal that concerns no single field).
+pub(crate) fn error(ui: &mut egui::Ui, text: &str) {
+    let color = ui.visuals().error_fg_color;
+    ui.label(egui::RichText::new(text).color(color));
+}
+
+/// A single-line text field with a visible label the field is labelled by.
+pub(crate) fn text_field(ui: &mut egui::Ui, label: &str, text: &mut String) -> egui::Response {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([110.0, 20.0], egui::Label::new(label));
+        ui.add(egui::TextEdit::singleline(text).desired_width(300.0))
+            .labelled_by(l.id)
+    })
+    .inner
+}
+
+/// A batch's progress: "12 of 40 sent, 1 failed".
+pub(crate) fn progress_text(job: &Job) -> String {
+    let mut text = format!("{} of {} done", job.done(), job.total);
+    if job.failed() > 0 {
+        text.push_str(&format!(", {} failed", job.failed()));
+    }
+    if job.cancelled() > 0 {
+        text.push_str(&format!(", {} cancelled", job.cancelled()));
+    }
+    text
+}
+
+/// The dialog's bottom row: Cancel on the left of the main button.
+pub(crate) fn buttons(ui: &mut egui::Ui, primary: &str, enabled: bool) -> (bool, bool) {
+    ui.separator();
+    ui.horizontal(|ui| {
+        let cancel = ui.button("Cancel").clicked();
+        let apply = ui
+            .add_enabled(enabled, egui::Button::new(primary))
+            .clicked();
+        (cancel, apply)
+    })
+    .inner
+}

@@ -1,0 +1,367 @@
+//! User actions through the window (issue 5), against a real roster-server on
+//! 127.0.0.1; every test checks what the server holds afterwards.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{click, fill, open_as_admin, step_until};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use roster::app::{Link, RosterApp};
+use roster_core::model::{InvitationStatus, User};
+use roster_server::seed::DEMO_ADMIN;
+use serde_json::json;
+
+const EXT: &str = "urn:roster:params:scim:schemas:extension:organisation:2.0:User";
+
+/// Users of the loaded organisation that `keep` accepts (never the administrator).
+fn pick(h: &Harness<'_, RosterApp>, n: usize, keep: impl Fn(&User) -> bool) -> Vec<User> {
+    let app = h.state();
+    let mut users: Vec<User> = app
+        .org
+        .users
+        .iter()
+        .filter(|u| u.user_name != DEMO_ADMIN && keep(u))
+        .take(n)
+        .cloned()
+        .collect();
+    users.sort_by(|a, b| a.user_name.cmp(&b.user_name));
+    assert_eq!(users.len(), n, "the demo organisation has such users");
+    users
+}
+
+/// Shows only `user` in the grid (searching for its email).
+fn search(h: &mut Harness<'_, RosterApp>, text: &str) {
+    h.state_mut().page.query.search = text.to_owned();
+    h.run_steps(2);
+}
+
+fn ticked_license_label(h: &Harness<'_, RosterApp>, id: &str) -> String {
+    let l = h
+        .state()
+        .org
+        .licenses
+        .iter()
+        .find(|l| l.id.as_str() == id)
+        .expect("license")
+        .clone();
+    format!("{} ({} seats left)", l.name, l.seats_left())
+}
+
+#[test]
+fn invite_checks_each_field_then_sends_the_invitation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+
+    click(&mut h, "New User +");
+    fill(&mut h, Role::TextInput, "Email", "ada@elsewhere.example");
+    h.get_by_label_contains("elsewhere.example is not an authorized domain");
+    h.get_by_label_contains("Allowed: ");
+    click(&mut h, "Cancel");
+    assert!(h.state().dialogs.invite.is_none());
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    fill(&mut h, Role::TextInput, "Email", &DEMO_ADMIN.to_uppercase());
+    h.get_by_label_contains("already exists");
+    click(&mut h, "Cancel");
+
+    click(&mut h, "New User +");
+    let email = "ada.lovelace@lumen-analytics.example";
+    fill(&mut h, Role::TextInput, "Email", email);
+    click(&mut h, "Invite");
+    h.get_by_label("First name is required.");
+    h.get_by_label("Last name is required.");
+    assert!(org.user(email).is_none(), "nothing sent with missing names");
+    fill(&mut h, Role::TextInput, "First Name", "Ada");
+    fill(&mut h, Role::TextInput, "Last Name", "Lovelace");
+    let design = ticked_license_label(&h, "design");
+    h.get_by_role_and_label(Role::CheckBox, &design).click();
+    h.run_steps(1);
+    click(&mut h, "Invite");
+    step_until(&mut h, "the invitation sent", |app| {
+        app.dialogs.invite.is_none()
+    });
+
+    let doc = org.user(email).expect("created on the server");
+    assert_eq!(doc["name"]["givenName"], "Ada");
+    assert_eq!(doc["entitlements"][0]["value"], "design");
+    assert_eq!(org.emails_to(email), ["invitation"]);
+    step_until(&mut h, "the new user in the grid", |app| {
+        app.org.users.iter().any(|u| {
+            u.user_name == email && matches!(u.invitation, InvitationStatus::Pending(_))
+        })
+    });
+    search(&mut h, "ada.lovelace");
+    h.get_by_label(email);
+    h.get_by_label("invitation pending");
+    h.get_by_label_contains("Invitation sent to ada.lovelace@");
+}
+
+#[test]
+fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+    let users = pick(&h, 3, |u| !u.admin && u.direct_licenses().next().is_none());
+    let group = h.state().org.groups[0].clone();
+
+    // Name, administrator, a license and a group.
+    let u = &users[0];
+    search(&mut h, &u.user_name);
+    click(&mut h, &format!("Edit {}", u.user_name));
+    fill(&mut h, Role::TextInput, "Last Name", "-Smith");
+    h.get_by_role_and_label(Role::CheckBox, "Organisation Administrator")
+        .click();
+    let design = ticked_license_label(&h, "design");
+    h.get_by_role_and_label(Role::CheckBox, &design).click();
+    let in_group = u.groups.contains(&group.id);
+    h.get_by_role_and_label(Role::CheckBox, &group.name).click();
+    h.run_steps(1);
+    click(&mut h, "Apply");
+    step_until(&mut h, "the edit saved", |app| app.dialogs.edit.is_none());
+    let doc = org.user(&u.user_name).unwrap();
+    assert_eq!(doc["name"]["familyName"], format!("{}-Smith", u.family_name));
+    assert_eq!(doc[EXT]["organisationAdministrator"], true);
+    assert_eq!(doc["entitlements"][0]["value"], "design");
+    assert_eq!(
+        org.members(group.id.as_str()).contains(&u.id.0),
+        !in_group,
+        "group membership toggled"
+    );
+
+    // A conflict, then "reload and re-apply my changes": both changes survive.
+    let v = &users[1];
+    search(&mut h, &v.user_name);
+    click(&mut h, &format!("Edit {}", v.user_name));
+    fill(&mut h, Role::TextInput, "First Name", "-Mine");
+    org.admin_patch(
+        v.id.as_str(),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "replace", "path": "name.familyName", "value": "Theirs"}]}),
+    );
+    click(&mut h, "Apply");
+    step_until(&mut h, "the conflict", |app| {
+        app.dialogs.edit.as_ref().is_some_and(|d| d.conflict.is_some())
+    });
+    h.get_by_label_contains("Someone changed this user on the server");
+    h.get_by_label("Theirs");
+    click(&mut h, "Reload and re-apply my changes");
+    step_until(&mut h, "re-applied", |app| app.dialogs.edit.is_none());
+    let doc = org.user(&v.user_name).unwrap();
+    assert_eq!(doc["name"]["givenName"], format!("{}-Mine", v.given_name));
+    assert_eq!(doc["name"]["familyName"], "Theirs");
+
+    // A conflict, then "discard mine": the server's version stays.
+    let w = &users[2];
+    search(&mut h, &w.user_name);
+    click(&mut h, &format!("Edit {}", w.user_name));
+    fill(&mut h, Role::TextInput, "First Name", "-Lost");
+    org.admin_patch(
+        w.id.as_str(),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "replace", "path": "name.familyName", "value": "Kept"}]}),
+    );
+    click(&mut h, "Apply");
+    step_until(&mut h, "the conflict", |app| {
+        app.dialogs.edit.as_ref().is_some_and(|d| d.conflict.is_some())
+    });
+    click(&mut h, "Discard mine");
+    step_until(&mut h, "the server's version shown", |app| {
+        app.dialogs.edit.is_none()
+            && app.outbox.is_empty()
+            && app.org.user(&w.id).is_some_and(|u| u.family_name == "Kept")
+    });
+    let doc = org.user(&w.user_name).unwrap();
+    assert_eq!(doc["name"]["givenName"], w.given_name.as_str());
+    assert_eq!(doc["name"]["familyName"], "Kept");
+}
+
+#[test]
+fn delete_confirms_can_be_undone_and_refuses_yourself() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+    let u = pick(&h, 1, |_| true).remove(0);
+
+    // Yourself: refused, nothing to confirm.
+    search(&mut h, DEMO_ADMIN);
+    click(&mut h, &format!("Delete {DEMO_ADMIN}"));
+    h.get_by_label_contains("You cannot delete your own account");
+    assert!(h.get_by_label("Delete user").accesskit_node().is_disabled());
+    click(&mut h, "Cancel");
+
+    // Confirmed, then undone within the 10 s: nothing deleted.
+    search(&mut h, &u.user_name);
+    click(&mut h, &format!("Delete {}", u.user_name));
+    h.get_by_label(&format!("Delete {}?", u.user_name));
+    h.get_by_label_contains("permanently deletes all of the user's data");
+    h.get_by_label_contains("cannot be reversed");
+    click(&mut h, "Delete user");
+    h.get_by_label_contains(&format!("Delete {}: sent in", u.user_name));
+    click(&mut h, "Undo");
+    step_until(&mut h, "the delete undone", |app| {
+        app.jobs.of(|_| true).is_empty() && app.outbox.is_empty()
+    });
+    h.get_by_label("Undone: nobody was deleted.");
+    assert!(org.user(&u.user_name).is_some(), "still on the server");
+
+    // Confirmed with the Delete key and left alone: sent after the undo window.
+    search(&mut h, &u.user_name);
+    h.get_by_label(&u.user_name).click();
+    h.run_steps(1);
+    h.key_press(egui::Key::Delete);
+    h.run_steps(2);
+    click(&mut h, "Delete user");
+    step_until(&mut h, "the user deleted", |app| app.org.user(&u.id).is_none());
+    assert!(org.user(&u.user_name).is_none(), "deleted on the server");
+}
+
+#[test]
+fn local_login_groups_seats_and_resend_on_a_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+    let off = pick(&h, 2, |u| !u.local_login && !u.admin);
+    let on = pick(&h, 1, |u| u.local_login && !u.admin);
+    let chosen: Vec<&User> = off.iter().chain(&on).collect();
+    for u in &chosen {
+        search(&mut h, &u.user_name);
+        click(&mut h, &format!("Select {}", u.user_name));
+    }
+    search(&mut h, "");
+    assert_eq!(h.state().page.selection.len(), 3);
+
+    click(&mut h, "Allow Local Login");
+    h.get_by_label_contains("Allow local login for 2 user(s)?");
+    h.get_by_label_contains(&format!("1 already have it: {}", on[0].user_name));
+    click(&mut h, "Allow for 2 user(s)");
+    step_until(&mut h, "allowed", |app| {
+        chosen
+            .iter()
+            .all(|u| app.org.user(&u.id).is_some_and(|u| u.local_login))
+    });
+    for u in &chosen {
+        assert_eq!(org.user(&u.user_name).unwrap()[EXT]["localLogin"], true);
+    }
+
+    click(&mut h, "Disable Local Login");
+    click(&mut h, "Disable for 3 user(s)");
+    step_until(&mut h, "disabled", |app| {
+        chosen
+            .iter()
+            .all(|u| app.org.user(&u.id).is_some_and(|u| !u.local_login))
+    });
+    for u in &chosen {
+        assert_eq!(org.user(&u.user_name).unwrap()[EXT]["localLogin"], false);
+    }
+
+    // Add the three to a group they are not all in.
+    let group = h.state().org.groups[1].clone();
+    click(&mut h, "Selected (3)");
+    click(&mut h, "Groups…");
+    h.get_by_role_and_label(Role::CheckBox, &group.name).click();
+    h.run_steps(1);
+    click(&mut h, "Add");
+    step_until(&mut h, "added to the group", |app| {
+        app.jobs.of(|_| true).iter().all(|j| j.finished())
+    });
+    let members = org.members(group.id.as_str());
+    for u in &chosen {
+        assert!(members.contains(&u.id.0), "{} in {}", u.user_name, group.name);
+    }
+
+    // A license for everyone, beyond its seats: refused, nothing sent.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(2);
+    let (license, label) = {
+        let app = h.state();
+        let l = app
+            .org
+            .licenses
+            .iter()
+            .min_by_key(|l| l.seats_left())
+            .unwrap()
+            .clone();
+        let label = format!("{} ({} seats left)", l.name, l.seats_left());
+        (l, label)
+    };
+    let count = h.state().page.selection.len();
+    click(&mut h, &format!("Selected ({count})"));
+    click(&mut h, "Licenses…");
+    h.get_by_role_and_label(Role::CheckBox, &label).click();
+    h.run_steps(1);
+    click(&mut h, "Add");
+    h.get_by_label_contains(&format!("Not enough seats: {} needs", license.name));
+    click(&mut h, "Cancel");
+    assert!(h.state().outbox.is_empty(), "nothing queued");
+
+    // Resend an invitation from a row's menu.
+    let pending = pick(&h, 1, |u| matches!(u.invitation, InvitationStatus::Pending(_))).remove(0);
+    let before = org.emails_to(&pending.user_name).len();
+    h.key_press(egui::Key::Escape);
+    search(&mut h, &pending.user_name);
+    h.get_by_label(&pending.user_name).click_secondary();
+    h.run_steps(2);
+    click(&mut h, "Resend invitation");
+    step_until(&mut h, "resent", |app| {
+        app.jobs.of(|_| true).iter().all(|j| j.finished())
+    });
+    assert_eq!(org.emails_to(&pending.user_name).len(), before + 1);
+}
+
+#[test]
+fn export_neutralises_formula_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+    let u = pick(&h, 1, |_| true).remove(0);
+    org.admin_patch(
+        u.id.as_str(),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "replace", "path": "name.givenName", "value": "=HYPERLINK(\"http://x\")"}]}),
+    );
+    h.state().send(roster_core::engine::Command::Refresh);
+    step_until(&mut h, "the change seen", |app| {
+        app.org.user(&u.id).is_some_and(|u| u.given_name.starts_with('='))
+    });
+    let path = dir.path().join("export.csv");
+    h.state_mut().save_picker = Box::new(roster::files::picker::FixedPicker(path.clone()));
+    search(&mut h, &u.user_name);
+    click(&mut h, "Export shown as CSV…");
+    step_until(&mut h, "the file written", |app| {
+        app.exports.is_empty() && path.exists()
+    });
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("email,first_name,last_name"));
+    let row = lines.next().unwrap();
+    assert!(row.contains(&u.user_name), "{row}");
+    assert!(row.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{row}");
+    assert!(lines.next().is_none());
+}
+
+#[test]
+fn an_edit_made_offline_waits_and_is_sent_when_the_server_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut org, mut h) = open_as_admin(dir.path());
+    let u = pick(&h, 1, |_| true).remove(0);
+    org.stop();
+    h.state().send(roster_core::engine::Command::Refresh);
+    step_until(&mut h, "offline", |app| {
+        matches!(app.link, Link::Offline { .. })
+    });
+    search(&mut h, &u.user_name);
+    click(&mut h, &format!("Edit {}", u.user_name));
+    fill(&mut h, Role::TextInput, "Last Name", "-Offline");
+    click(&mut h, "Apply");
+    step_until(&mut h, "queued", |app| {
+        app.dialogs.edit.is_none() && app.page.pending.contains(&u.id)
+    });
+    h.get_by_label("pending");
+    std::thread::sleep(Duration::from_millis(200));
+    org.restart();
+    step_until(&mut h, "sent after reconnecting", |app| {
+        app.outbox.is_empty() && app.org.user(&u.id).is_some_and(|x| x.family_name.ends_with("-Offline"))
+    });
+    let doc = org.user(&u.user_name).unwrap();
+    assert_eq!(doc["name"]["familyName"], format!("{}-Offline", u.family_name));
+}

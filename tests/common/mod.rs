@@ -1,0 +1,225 @@
+//! What the window tests share: a harness on the real app, a real roster-server on
+//! 127.0.0.1 that can be stopped and restarted, profiles and a mock keyring.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use roster::app::{AppConfig, RosterApp, StartMode};
+use roster_core::client::Token;
+use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
+use roster_core::secrets::KeyringSecrets;
+use roster_core::store::Store;
+use roster_server::{Server, ServerConfig};
+
+pub fn secrets(dir: &Path) -> Arc<Secrets> {
+    let keyring: Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().expect("mock keyring");
+    Arc::new(Secrets::with_keyring(
+        Box::new(KeyringSecrets::in_store(keyring)),
+        dir.join("tokens"),
+    ))
+}
+
+pub fn harness(
+    data_dir: &Path,
+    secrets: Arc<Secrets>,
+    start: StartMode,
+) -> Harness<'static, RosterApp> {
+    let config = AppConfig {
+        data_dir: data_dir.to_owned(),
+        secrets,
+        start,
+    };
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| RosterApp::new(cc, config))
+}
+
+/// Steps frames (in real time: the engine works on other threads) until `done`.
+pub fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&RosterApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !done(h.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; link {:?}",
+            h.state().link
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(2);
+}
+
+/// Focuses the text field `label` (of `role`) and types `text` into it.
+pub fn fill(h: &mut Harness<'_, RosterApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).click();
+    h.run_steps(1);
+    h.get_by_role_and_label(role, label).type_text(text);
+    // One frame takes the text, the next shows what it changed.
+    h.run_steps(2);
+}
+
+/// A demo-organisation server the tests can stop and restart on the same address.
+pub struct TestOrg {
+    pub runtime: tokio::runtime::Runtime,
+    pub server: Option<Server>,
+    pub addr: SocketAddr,
+    pub db: std::path::PathBuf,
+}
+
+impl TestOrg {
+    pub fn start(dir: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let db = dir.join("server.db");
+        let server = runtime.block_on(boot(&db, SocketAddr::from(([127, 0, 0, 1], 0))));
+        Self {
+            addr: server.addr(),
+            server: Some(server),
+            runtime,
+            db,
+        }
+    }
+    pub fn url(&self) -> String {
+        format!("http://{}/scim/v2", self.addr)
+    }
+    pub fn token_for(&self, user_name: &str) -> String {
+        let server = self.server.as_ref().unwrap();
+        self.runtime
+            .block_on(server.issue_token(user_name))
+            .unwrap()
+    }
+    pub fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.runtime.block_on(s.stop());
+        }
+    }
+    pub fn restart(&mut self) {
+        self.server = Some(self.runtime.block_on(boot(&self.db, self.addr)));
+    }
+}
+
+pub async fn boot(db: &Path, addr: SocketAddr) -> Server {
+    let mut config = ServerConfig::local(db);
+    config.bind = addr;
+    config.seed_demo = true;
+    Server::start(config).await.expect("server starts")
+}
+
+pub fn save_profile(data_dir: &Path, secrets: &Secrets, name: &str, url: &str, token: &str) {
+    let store = Store::open(data_dir.join("roster.db")).unwrap();
+    let settings = ProfileSettings {
+        name: name.into(),
+        base_url: url.into(),
+        ca_certificate: None,
+        token_place: TokenPlace::Keyring,
+    };
+    profiles::save(&store, secrets, &settings, &Token::new(token)).unwrap();
+}
+
+
+/// The app opened on a fresh demo-organisation server as its administrator
+/// (profile "acme"), online with everything loaded.
+pub fn open_as_admin(dir: &Path) -> (TestOrg, Harness<'static, RosterApp>) {
+    let secrets = secrets(dir);
+    let org = TestOrg::start(dir);
+    let token = org.token_for(roster_server::seed::DEMO_ADMIN);
+    save_profile(dir, &secrets, "acme", &org.url(), &token);
+    let mut h = harness(dir, secrets, StartMode::Profile("acme".into()));
+    step_until(&mut h, "online load", |app| {
+        app.org.is_loaded() && app.link == roster::app::Link::Online && app.server.is_some()
+    });
+    (org, h)
+}
+
+impl TestOrg {
+    /// The user `user_name` as the server stores it (its SCIM document).
+    pub fn user(&self, user_name: &str) -> Option<serde_json::Value> {
+        let server = self.server.as_ref()?;
+        let name = user_name.to_lowercase();
+        let doc: Option<String> = self
+            .runtime
+            .block_on(server.db().read(move |c| {
+                use rusqlite::OptionalExtension;
+                Ok(c.query_row(
+                    "SELECT doc FROM users WHERE user_name_key = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()?)
+            }))
+            .ok()?;
+        doc.and_then(|d| serde_json::from_str(&d).ok())
+    }
+
+    /// Emails the server recorded for `user_name`, by kind ("invitation", …).
+    pub fn emails_to(&self, user_name: &str) -> Vec<String> {
+        let Some(server) = self.server.as_ref() else {
+            return Vec::new();
+        };
+        let name = user_name.to_lowercase();
+        self.runtime
+            .block_on(server.db().read(move |c| {
+                let mut stmt =
+                    c.prepare("SELECT kind FROM emails WHERE lower(recipient) = ?1 ORDER BY seq")?;
+                let kinds = stmt
+                    .query_map([name], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(kinds)
+            }))
+            .unwrap_or_default()
+    }
+
+    /// Runs a SCIM call against the server as its administrator (a change made
+    /// "elsewhere", e.g. to cause a conflict).
+    pub fn admin_patch(&self, user_id: &str, body: serde_json::Value) {
+        let token = self.token_for(roster_server::seed::DEMO_ADMIN);
+        let url = format!("{}/Users/{user_id}", self.url());
+        self.runtime.block_on(async move {
+            let status = reqwest::Client::new()
+                .patch(url)
+                .bearer_auth(token)
+                .header("content-type", "application/scim+json")
+                .body(body.to_string())
+                .send()
+                .await
+                .expect("PATCH")
+                .status();
+            assert!(status.is_success(), "PATCH answered {status}");
+        });
+    }
+}
+
+/// Clicks the widget labelled `label` and runs a couple of frames.
+pub fn click(h: &mut Harness<'_, RosterApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run_steps(2);
+}
+
+impl TestOrg {
+    /// Member ids of group `group_id` on the server.
+    pub fn members(&self, group_id: &str) -> Vec<String> {
+        let Some(server) = self.server.as_ref() else {
+            return Vec::new();
+        };
+        let group = group_id.to_owned();
+        self.runtime
+            .block_on(server.db().read(move |c| {
+                let mut stmt = c.prepare("SELECT member_id FROM members WHERE group_id = ?1")?;
+                let ids = stmt
+                    .query_map([group], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(ids)
+            }))
+            .unwrap_or_default()
+    }
+}
