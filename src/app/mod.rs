@@ -519,7 +519,9 @@ impl RosterApp {
                 self.toasts
                     .warning(format!("{}: {result}", job.title));
             } else {
+                // Nothing left to look at: the toast says it, the window goes.
                 self.toasts.success(format!("{}: {result}", job.title));
+                self.jobs.forget(job.batch);
             }
         }
         true

@@ -45,11 +45,20 @@ pub fn harness(
 pub fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&RosterApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(40);
     while !done(h.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; link {:?}",
-            h.state().link
-        );
+        if Instant::now() >= deadline {
+            let log: Vec<String> = h
+                .state()
+                .log
+                .entries()
+                .rev()
+                .take(8)
+                .map(|e| e.text.clone())
+                .collect();
+            panic!(
+                "timed out waiting for {what}; link {:?}; latest log: {log:#?}",
+                h.state().link
+            );
+        }
         h.step();
         std::thread::sleep(Duration::from_millis(10));
     }

@@ -86,7 +86,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     };
     let mut close = false;
     let mut apply = false;
-    let response = egui::Modal::new(egui::Id::unique("bulk_dialog")).show(ui.ctx(), |ui| {
+    let response = super::modal("bulk_dialog").show(ui.ctx(), |ui| {
         ui.set_width(440.0);
         ui.heading(format!("{} for {count} user(s)", capitalised(what)));
         ui.horizontal(|ui| {

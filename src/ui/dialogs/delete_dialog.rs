@@ -38,7 +38,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     let count = dialog.users.len();
     let mut close = false;
     let mut choice = None;
-    let response = egui::Modal::new(egui::Id::unique("delete_dialog")).show(ui.ctx(), |ui| {
+    let response = super::modal("delete_dialog").show(ui.ctx(), |ui| {
         ui.set_width(480.0);
         ui.heading(if count == 1 {
             format!("Delete {}?", dialog.users[0].user_name)

@@ -77,7 +77,7 @@ impl EditDialog {
         let mut close = false;
         let mut apply = false;
         let mut resolve = None;
-        let response = egui::Modal::new(egui::Id::unique("edit_dialog")).show(ui.ctx(), |ui| {
+        let response = super::modal("edit_dialog").show(ui.ctx(), |ui| {
             ui.set_width(480.0);
             ui.heading(format!("Editing {}", self.original.user_name));
             ui.add_space(4.0);

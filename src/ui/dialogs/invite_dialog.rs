@@ -46,7 +46,7 @@ impl InviteDialog {
         };
         let mut close = false;
         let mut apply = false;
-        let response = egui::Modal::new(egui::Id::unique("invite_dialog")).show(ui.ctx(), |ui| {
+        let response = super::modal("invite_dialog").show(ui.ctx(), |ui| {
             ui.set_width(460.0);
             ui.heading("Invite a user");
             ui.add_space(4.0);

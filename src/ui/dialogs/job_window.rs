@@ -30,6 +30,9 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             .open(&mut open)
             .collapsible(false)
             .default_width(420.0)
+            // Bottom right, clear of the toolbar and the grid's first rows.
+            .pivot(egui::Align2::RIGHT_BOTTOM)
+            .default_pos(ui.ctx().content_rect().right_bottom() - egui::vec2(16.0, 48.0))
             .show(ui.ctx(), |ui| {
                 let answered = job.done() + job.failed() + job.cancelled();
                 let fraction = if job.total == 0 {

@@ -39,7 +39,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     let changing = plan.changes.len();
     let mut close = false;
     let mut confirm = false;
-    let response = egui::Modal::new(egui::Id::unique("local_login_dialog")).show(ui.ctx(), |ui| {
+    let response = super::modal("local_login_dialog").show(ui.ctx(), |ui| {
         ui.set_width(460.0);
         ui.heading(format!("{verb} local login"));
         ui.add_space(4.0);

@@ -25,6 +25,15 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     undo_bar::show(app, ui);
 }
 
+/// A modal dialog hanging from the top of the window: it grows downwards as messages
+/// appear, so its fields never move under the pointer (a centred one would).
+pub(crate) fn modal(name: &str) -> egui::Modal {
+    let id = egui::Id::unique(name);
+    egui::Modal::new(id).area(
+        egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 72.0)),
+    )
+}
+
 /// A problem under the field it concerns, in the error colour.
 pub(crate) fn field_problem(ui: &mut egui::Ui, problem: Option<&str>) {
     if let Some(text) = problem {
