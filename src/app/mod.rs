@@ -327,7 +327,7 @@ impl RosterApp {
         }
         let events = match &self.session {
             Some(s) => s.engine.drain(),
-            None => return,
+            None => Vec::new(),
         };
         for event in events {
             self.on_event(event);

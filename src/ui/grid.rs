@@ -189,7 +189,7 @@ pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<U
 }
 
 /// Width of the per-row buttons.
-const ACTIONS_WIDTH: f32 = 56.0;
+const ACTIONS_WIDTH: f32 = 64.0;
 
 /// The users a row's menu acts on: the whole selection when the row is part of it,
 /// else the row alone.
