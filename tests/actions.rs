@@ -41,7 +41,10 @@ fn search(h: &mut Harness<'_, RosterApp>, text: &str) {
 /// The log window has an entry containing `text` (who did what, and the result).
 fn assert_logged(h: &Harness<'_, RosterApp>, text: &str) {
     let log: Vec<&str> = h.state().log.entries().map(|e| e.text.as_str()).collect();
-    assert!(log.iter().any(|e| e.contains(text)), "{text:?} not in {log:#?}");
+    assert!(
+        log.iter().any(|e| e.contains(text)),
+        "{text:?} not in {log:#?}"
+    );
 }
 
 fn ticked_license_label(h: &Harness<'_, RosterApp>, id: &str) -> String {
@@ -96,9 +99,10 @@ fn invite_checks_each_field_then_sends_the_invitation() {
     assert_eq!(doc["entitlements"][0]["value"], "design");
     assert_eq!(org.emails_to(email), ["invitation"]);
     step_until(&mut h, "the new user in the grid", |app| {
-        app.org.users.iter().any(|u| {
-            u.user_name == email && matches!(u.invitation, InvitationStatus::Pending(_))
-        })
+        app.org
+            .users
+            .iter()
+            .any(|u| u.user_name == email && matches!(u.invitation, InvitationStatus::Pending(_)))
     });
     search(&mut h, "ada.lovelace");
     h.get_by_label(email);
@@ -128,7 +132,10 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
     click(&mut h, "Apply");
     step_until(&mut h, "the edit saved", |app| app.dialogs.edit.is_none());
     let doc = org.user(&u.user_name).unwrap();
-    assert_eq!(doc["name"]["familyName"], format!("{}-Smith", u.family_name));
+    assert_eq!(
+        doc["name"]["familyName"],
+        format!("{}-Smith", u.family_name)
+    );
     assert_eq!(doc[EXT]["organisationAdministrator"], true);
     assert_eq!(doc["entitlements"][0]["value"], "design");
     assert_eq!(
@@ -149,7 +156,10 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
     );
     click(&mut h, "Apply");
     step_until(&mut h, "the conflict", |app| {
-        app.dialogs.edit.as_ref().is_some_and(|d| d.conflict.is_some())
+        app.dialogs
+            .edit
+            .as_ref()
+            .is_some_and(|d| d.conflict.is_some())
     });
     h.get_by_label_contains("Someone changed this user on the server");
     h.get_by_label("Theirs");
@@ -171,7 +181,10 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
     );
     click(&mut h, "Apply");
     step_until(&mut h, "the conflict", |app| {
-        app.dialogs.edit.as_ref().is_some_and(|d| d.conflict.is_some())
+        app.dialogs
+            .edit
+            .as_ref()
+            .is_some_and(|d| d.conflict.is_some())
     });
     click(&mut h, "Discard mine");
     step_until(&mut h, "the server's version shown", |app| {
@@ -209,7 +222,10 @@ fn delete_confirms_can_be_undone_and_refuses_yourself() {
     step_until(&mut h, "the delete undone", |app| {
         app.jobs.of(|_| true).is_empty() && app.outbox.is_empty()
     });
-    assert_logged(&h, &format!("Delete {} — 0 of 1 done, 1 cancelled", u.user_name));
+    assert_logged(
+        &h,
+        &format!("Delete {} — 0 of 1 done, 1 cancelled", u.user_name),
+    );
     assert!(org.user(&u.user_name).is_some(), "still on the server");
 
     // Confirmed with the Delete key and left alone: sent after the undo window.
@@ -219,7 +235,9 @@ fn delete_confirms_can_be_undone_and_refuses_yourself() {
     h.key_press(egui::Key::Delete);
     h.run_steps(2);
     click(&mut h, "Delete user");
-    step_until(&mut h, "the user deleted", |app| app.org.user(&u.id).is_none());
+    step_until(&mut h, "the user deleted", |app| {
+        app.org.user(&u.id).is_none()
+    });
     assert!(org.user(&u.user_name).is_none(), "deleted on the server");
 }
 
@@ -273,7 +291,12 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     });
     let members = org.members(group.id.as_str());
     for u in &chosen {
-        assert!(members.contains(&u.id.0), "{} in {}", u.user_name, group.name);
+        assert!(
+            members.contains(&u.id.0),
+            "{} in {}",
+            u.user_name,
+            group.name
+        );
     }
 
     // A license for everyone, beyond its seats: refused, nothing sent.
@@ -302,7 +325,10 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     assert!(h.state().outbox.is_empty(), "nothing queued");
 
     // Resend an invitation from a row's menu.
-    let pending = pick(&h, 1, |u| matches!(u.invitation, InvitationStatus::Pending(_))).remove(0);
+    let pending = pick(&h, 1, |u| {
+        matches!(u.invitation, InvitationStatus::Pending(_))
+    })
+    .remove(0);
     let before = org.emails_to(&pending.user_name).len();
     h.key_press(egui::Key::Escape);
     search(&mut h, &pending.user_name);
@@ -327,7 +353,9 @@ fn export_neutralises_formula_cells() {
     );
     h.state().send(roster_core::engine::Command::Refresh);
     step_until(&mut h, "the change seen", |app| {
-        app.org.user(&u.id).is_some_and(|u| u.given_name.starts_with('='))
+        app.org
+            .user(&u.id)
+            .is_some_and(|u| u.given_name.starts_with('='))
     });
     let path = dir.path().join("export.csv");
     h.state_mut().save_picker = Box::new(roster::files::picker::FixedPicker(path.clone()));
@@ -338,7 +366,12 @@ fn export_neutralises_formula_cells() {
     });
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = text.lines();
-    assert!(lines.next().unwrap().starts_with("email,first_name,last_name"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("email,first_name,last_name")
+    );
     let row = lines.next().unwrap();
     assert!(row.contains(&u.user_name), "{row}");
     assert!(row.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{row}");
@@ -366,8 +399,57 @@ fn an_edit_made_offline_waits_and_is_sent_when_the_server_returns() {
     std::thread::sleep(Duration::from_millis(200));
     org.restart();
     step_until(&mut h, "sent after reconnecting", |app| {
-        app.outbox.is_empty() && app.org.user(&u.id).is_some_and(|x| x.family_name.ends_with("-Offline"))
+        app.outbox.is_empty()
+            && app
+                .org
+                .user(&u.id)
+                .is_some_and(|x| x.family_name.ends_with("-Offline"))
     });
     let doc = org.user(&u.user_name).unwrap();
-    assert_eq!(doc["name"]["familyName"], format!("{}-Offline", u.family_name));
+    assert_eq!(
+        doc["name"]["familyName"],
+        format!("{}-Offline", u.family_name)
+    );
+}
+
+#[test]
+fn a_bulk_action_that_partly_fails_lists_who_and_why_and_retries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+    let users = pick(&h, 3, |u| !u.local_login && !u.admin);
+    for u in &users {
+        search(&mut h, &u.user_name);
+        click(&mut h, &format!("Select {}", u.user_name));
+    }
+    search(&mut h, "");
+    // Deleted elsewhere after the grid was loaded: its change will be refused.
+    let gone = &users[1];
+    org.admin_delete(gone.id.as_str());
+
+    click(&mut h, "Allow Local Login");
+    click(&mut h, "Allow for 3 user(s)");
+    step_until(&mut h, "the job finished", |app| {
+        app.jobs
+            .of(|_| true)
+            .iter()
+            .all(|j| j.finished() && j.failed() == 1)
+    });
+    h.get_by_label_contains("2 of 3 done, 1 failed");
+    h.get_by_label_contains(&format!("{}: Not found", gone.user_name));
+    for u in [&users[0], &users[2]] {
+        assert_eq!(org.user(&u.user_name).unwrap()[EXT]["localLogin"], true);
+    }
+    click(&mut h, "Retry failed");
+    step_until(&mut h, "the retry answered", |app| {
+        app.jobs
+            .of(|_| true)
+            .iter()
+            .all(|j| j.finished() && j.failed() == 1)
+    });
+    click(&mut h, "Close");
+    assert!(h.state().jobs.of(|_| true).is_empty());
+    assert_logged(
+        &h,
+        "Allow local login for 3 user(s) — 2 of 3 done, 1 failed",
+    );
 }

@@ -516,8 +516,7 @@ impl RosterApp {
             }
         } else if job.origin == jobs::Origin::Bulk {
             if job.failed() > 0 {
-                self.toasts
-                    .warning(format!("{}: {result}", job.title));
+                self.toasts.warning(format!("{}: {result}", job.title));
             } else {
                 // Nothing left to look at: the toast says it, the window goes.
                 self.toasts.success(format!("{}: {result}", job.title));

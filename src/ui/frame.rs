@@ -4,8 +4,8 @@ use crate::app::{Link, RosterApp};
 use crate::users::action::UserAction;
 
 use super::{
-    connect_dialog, dialogs, grid, log_window, not_admin, outbox_window, side_panel, status_bar, toolbar,
-    top_bar,
+    connect_dialog, dialogs, grid, log_window, not_admin, outbox_window, side_panel, status_bar,
+    toolbar, top_bar,
 };
 
 /// Draws the whole window.

@@ -17,7 +17,8 @@ pub fn show(
     let whom = if many {
         format!("{} selected users", targets.len())
     } else {
-        org.user(id).map_or_else(|| id.to_string(), |u| u.user_name.clone())
+        org.user(id)
+            .map_or_else(|| id.to_string(), |u| u.user_name.clone())
     };
     ui.label(egui::RichText::new(&whom).weak());
     ui.separator();

@@ -81,7 +81,10 @@ impl Row {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         if threads < 2 || users.len() < 4096 {
             let mut clock = LocalClock::default();
-            return users.iter().map(|u| Row::with(u, names, &mut clock)).collect();
+            return users
+                .iter()
+                .map(|u| Row::with(u, names, &mut clock))
+                .collect();
         }
         let chunk = users.len().div_ceil(threads);
         std::thread::scope(|scope| {

@@ -135,7 +135,6 @@ pub fn save_profile(data_dir: &Path, secrets: &Secrets, name: &str, url: &str, t
     profiles::save(&store, secrets, &settings, &Token::new(token)).unwrap();
 }
 
-
 /// The app opened on a fresh demo-organisation server as its administrator
 /// (profile "acme"), online with everything loaded.
 pub fn open_as_admin(dir: &Path) -> (TestOrg, Harness<'static, RosterApp>) {
@@ -188,22 +187,31 @@ impl TestOrg {
             .unwrap_or_default()
     }
 
-    /// Runs a SCIM call against the server as its administrator (a change made
-    /// "elsewhere", e.g. to cause a conflict).
+    /// PATCHes a user as the server's administrator (a change made "elsewhere",
+    /// e.g. to cause a conflict).
     pub fn admin_patch(&self, user_id: &str, body: serde_json::Value) {
+        self.admin_call(reqwest::Method::PATCH, user_id, Some(body));
+    }
+
+    /// Deletes a user as the server's administrator (elsewhere).
+    pub fn admin_delete(&self, user_id: &str) {
+        self.admin_call(reqwest::Method::DELETE, user_id, None);
+    }
+
+    fn admin_call(&self, method: reqwest::Method, user_id: &str, body: Option<serde_json::Value>) {
         let token = self.token_for(roster_server::seed::DEMO_ADMIN);
         let url = format!("{}/Users/{user_id}", self.url());
         self.runtime.block_on(async move {
-            let status = reqwest::Client::new()
-                .patch(url)
-                .bearer_auth(token)
-                .header("content-type", "application/scim+json")
-                .body(body.to_string())
-                .send()
-                .await
-                .expect("PATCH")
-                .status();
-            assert!(status.is_success(), "PATCH answered {status}");
+            let mut request = reqwest::Client::new()
+                .request(method.clone(), url)
+                .bearer_auth(token);
+            if let Some(body) = body {
+                request = request
+                    .header("content-type", "application/scim+json")
+                    .body(body.to_string());
+            }
+            let status = request.send().await.expect("request").status();
+            assert!(status.is_success(), "{method} answered {status}");
         });
     }
 }

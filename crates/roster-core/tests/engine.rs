@@ -426,3 +426,94 @@ async fn the_server_stopping_mid_run_loses_and_duplicates_nothing() {
     }
     handle.send(Command::Shutdown);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_can_be_cancelled_while_it_is_being_sent() {
+    let org = Org::start().await;
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    let handle = start_engine(&org, Arc::clone(&store), &org.token);
+    wait_for(&handle, "connected", |e| matches!(e, Event::Connected(_))).await;
+
+    // A delayed batch taken back before it is due: nothing is sent.
+    let batch = engine::BatchId(1);
+    let changes: Vec<Change> = (0..3)
+        .map(|i| Change::CreateUser(new_user(&format!("undo{i}"))))
+        .collect();
+    handle.send(Command::SubmitBatch {
+        batch,
+        changes,
+        delay: Some(Duration::from_secs(30)),
+    });
+    let Event::BatchQueued { entries, .. } = wait_for(
+        &handle,
+        "queued",
+        |e| matches!(e, Event::BatchQueued { batch: b, .. } if *b == batch),
+    )
+    .await
+    else {
+        unreachable!()
+    };
+    handle.cancel(entries.iter().map(|e| e.id).collect());
+    let Event::Cancelled(ids) =
+        wait_for(&handle, "cancelled", |e| matches!(e, Event::Cancelled(_))).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(ids.len(), 3);
+    let client = org.client();
+    assert_eq!(
+        count_user_name(&client, &format!("undo0@{DOMAIN}")).await,
+        0
+    );
+
+    // A long batch cancelled after its first change: the rest is never sent, and
+    // every change is accounted for exactly once.
+    let batch = engine::BatchId(2);
+    let n = 40;
+    let changes: Vec<Change> = (0..n)
+        .map(|i| Change::CreateUser(new_user(&format!("bulk{i}"))))
+        .collect();
+    handle.send(Command::SubmitBatch {
+        batch,
+        changes,
+        delay: None,
+    });
+    let Event::BatchQueued { entries, .. } = wait_for(
+        &handle,
+        "queued",
+        |e| matches!(e, Event::BatchQueued { batch: b, .. } if *b == batch),
+    )
+    .await
+    else {
+        unreachable!()
+    };
+    wait_for(&handle, "the first sent", |e| {
+        matches!(e, Event::Applied { .. })
+    })
+    .await;
+    handle.cancel(entries.iter().map(|e| e.id).collect());
+    let Event::Cancelled(cancelled) =
+        wait_for(&handle, "cancelled", |e| matches!(e, Event::Cancelled(_))).await
+    else {
+        unreachable!()
+    };
+    assert!(
+        !cancelled.is_empty() && cancelled.len() < n,
+        "{} cancelled",
+        cancelled.len()
+    );
+    // The change in flight when the cancel came finishes on its own.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !store.outstanding("acme").unwrap().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "outbox never emptied"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut created = 0;
+    for i in 0..n {
+        created += count_user_name(&client, &format!("bulk{i}@{DOMAIN}")).await;
+    }
+    assert_eq!(created + cancelled.len(), n, "sent or cancelled, each once");
+}

@@ -133,7 +133,8 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         match dialog.plan(app) {
             Err(refused) => dialog.refused = Some(refused),
             Ok(changes) if changes.is_empty() => {
-                app.toasts.info("Nothing to change: the users already are that way.");
+                app.toasts
+                    .info("Nothing to change: the users already are that way.");
                 return;
             }
             Ok(changes) => {

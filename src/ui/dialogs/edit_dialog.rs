@@ -3,8 +3,8 @@
 //! conflict (412) shows what changed on the server and lets the administrator
 //! re-apply their changes on top or drop them.
 
-use roster_core::actions::edit::{FieldChange, differences};
 use roster_core::actions::UserEdit;
+use roster_core::actions::edit::{FieldChange, differences};
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
@@ -138,7 +138,8 @@ impl EditDialog {
                     app.send(Command::Discard(c.entry));
                 }
                 app.send(Command::Refresh);
-                app.toasts.info("Your changes were discarded; the grid shows the server's version.");
+                app.toasts
+                    .info("Your changes were discarded; the grid shows the server's version.");
                 return false;
             }
             None => {}
@@ -158,8 +159,10 @@ impl EditDialog {
         };
         app.send(Command::Discard(conflict.entry));
         let Some(current) = conflict.current else {
-            app.toasts
-                .warning(format!("{} was deleted on the server.", self.original.user_name));
+            app.toasts.warning(format!(
+                "{} was deleted on the server.",
+                self.original.user_name
+            ));
             return false;
         };
         self.edit = self.edit.rebased(&self.original, &current);
@@ -198,7 +201,8 @@ impl EditDialog {
         app.jobs.forget(batch);
         self.sending = None;
         if job.failures.is_empty() {
-            app.toasts.success(format!("Saved {}", self.original.user_name));
+            app.toasts
+                .success(format!("Saved {}", self.original.user_name));
             return Some(false);
         }
         let reasons: Vec<String> = job.failures.iter().map(|f| f.reason.clone()).collect();
@@ -256,10 +260,7 @@ fn conflict_view(
         if ui.button("Discard mine").clicked() {
             return Some(Resolve::DiscardMine);
         }
-        if ui
-            .button("Reload and re-apply my changes")
-            .clicked()
-        {
+        if ui.button("Reload and re-apply my changes").clicked() {
             return Some(Resolve::Reapply);
         }
         None

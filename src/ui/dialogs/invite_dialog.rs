@@ -42,7 +42,9 @@ impl InviteDialog {
         }
         let problems = self.problems(app);
         let show = |field: &Option<String>, typed: &str, attempted: bool| {
-            field.clone().filter(|_| attempted || !typed.trim().is_empty())
+            field
+                .clone()
+                .filter(|_| attempted || !typed.trim().is_empty())
         };
         let mut close = false;
         let mut apply = false;
@@ -69,8 +71,12 @@ impl InviteDialog {
                 text_field(ui, "Last Name", &mut self.draft.family_name);
                 field_problem(
                     ui,
-                    show(&problems.family_name, &self.draft.family_name, self.attempted)
-                        .as_deref(),
+                    show(
+                        &problems.family_name,
+                        &self.draft.family_name,
+                        self.attempted,
+                    )
+                    .as_deref(),
                 );
                 ui.checkbox(&mut self.draft.admin, "Organisation Administrator");
                 ui.checkbox(&mut self.draft.local_login, "Local Authentication");
@@ -135,10 +141,9 @@ impl InviteDialog {
 
     fn check(&self, app: &RosterApp) -> Result<roster_core::model::NewUser, InviteProblems> {
         let exists = |email: &Email| {
-            app.org
-                .users
-                .iter()
-                .any(|u| u.email.as_ref() == Some(email) || u.user_name.eq_ignore_ascii_case(email.as_str()))
+            app.org.users.iter().any(|u| {
+                u.email.as_ref() == Some(email) || u.user_name.eq_ignore_ascii_case(email.as_str())
+            })
         };
         self.draft.check(&InviteContext {
             organisation: app.org.organisation.as_ref(),

@@ -68,7 +68,11 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             ui.label(format!(
                 "{} already {}: {}",
                 plan.already.len(),
-                if dialog.allow { "have it" } else { "have it disabled" },
+                if dialog.allow {
+                    "have it"
+                } else {
+                    "have it disabled"
+                },
                 choices::some_names(names, plan.already.len())
             ));
         }

@@ -29,9 +29,8 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
 /// appear, so its fields never move under the pointer (a centred one would).
 pub(crate) fn modal(name: &str) -> egui::Modal {
     let id = egui::Id::unique(name);
-    egui::Modal::new(id).area(
-        egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 72.0)),
-    )
+    egui::Modal::new(id)
+        .area(egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 72.0)))
 }
 
 /// A problem under the field it concerns, in the error colour.

@@ -40,7 +40,8 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             });
         });
     // The countdown moves every second.
-    ui.ctx().request_repaint_after(std::time::Duration::from_millis(250));
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(250));
     if let Some(batch) = undo {
         app.cancel(batch);
     }

@@ -349,7 +349,9 @@ mod tests {
             identity_provider: true,
             ..org.clone()
         };
-        assert!(!set_local_login(&[&admin], false, &everyone, Some(&with_idp)).locks_out_administrators);
+        assert!(
+            !set_local_login(&[&admin], false, &everyone, Some(&with_idp)).locks_out_administrators
+        );
         assert!(!set_local_login(&[&other], false, &everyone, Some(&org)).locks_out_administrators);
         let allow = set_local_login(&[&admin, &off], true, &everyone, Some(&org));
         assert_eq!(allow.changes.len(), 1);

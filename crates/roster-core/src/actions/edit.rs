@@ -41,8 +41,7 @@ impl UserEdit {
     pub fn problem(&self) -> Option<&'static str> {
         if self.given_name.trim().is_empty() || self.family_name.trim().is_empty() {
             Some("First and last name are required.")
-        } else if (self.given_name.chars().chain(self.family_name.chars())).any(char::is_control)
-        {
+        } else if (self.given_name.chars().chain(self.family_name.chars())).any(char::is_control) {
             Some("Names cannot contain control characters.")
         } else {
             None
@@ -179,10 +178,22 @@ pub fn differences(
     };
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
     let pairs = [
-        ("First name", before.given_name.clone(), after.given_name.clone()),
-        ("Last name", before.family_name.clone(), after.family_name.clone()),
+        (
+            "First name",
+            before.given_name.clone(),
+            after.given_name.clone(),
+        ),
+        (
+            "Last name",
+            before.family_name.clone(),
+            after.family_name.clone(),
+        ),
         ("Administrator", yes_no(before.admin), yes_no(after.admin)),
-        ("Local login", yes_no(before.local_login), yes_no(after.local_login)),
+        (
+            "Local login",
+            yes_no(before.local_login),
+            yes_no(after.local_login),
+        ),
         ("Licenses", license_names(before), license_names(after)),
         ("Groups", group_names(before), group_names(after)),
     ];

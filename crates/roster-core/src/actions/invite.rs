@@ -171,7 +171,10 @@ mod tests {
         let p = check(&draft("ada@elsewhere.example"), &[]).unwrap_err();
         let message = p.email.unwrap();
         assert!(message.contains("elsewhere.example"), "{message}");
-        assert!(message.contains("lumen.example, lumen-analytics.example"), "{message}");
+        assert!(
+            message.contains("lumen.example, lumen-analytics.example"),
+            "{message}"
+        );
         let p = check(&draft("TAKEN@lumen.example"), &[]).unwrap_err();
         assert!(p.email.unwrap().contains("already exists"));
         let mut d = draft("");

@@ -13,8 +13,8 @@ mod outbox;
 mod sync;
 mod worker;
 
-use std::sync::{Arc, Mutex};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -237,9 +237,8 @@ pub fn start(
     let (event_tx, event_rx) = mpsc::channel();
     let events = worker::Events::new(event_tx, wake);
     let cancels = CancelLane::default();
-    runtime.spawn(
-        worker::Worker::new(config, client, events, Arc::clone(&cancels)).run(command_rx),
-    );
+    runtime
+        .spawn(worker::Worker::new(config, client, events, Arc::clone(&cancels)).run(command_rx));
     Ok(EngineHandle {
         commands: command_tx,
         events: event_rx,

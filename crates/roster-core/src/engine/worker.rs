@@ -237,7 +237,8 @@ impl Worker {
 
     async fn queue_batch(&mut self, batch: BatchId, changes: Vec<Change>, delay: Option<Duration>) {
         let profile = self.profile();
-        let not_before = delay.map(|d| Utc::now() + chrono::Duration::from_std(d).unwrap_or_default());
+        let not_before =
+            delay.map(|d| Utc::now() + chrono::Duration::from_std(d).unwrap_or_default());
         match self
             .store(move |s| s.enqueue_batch(&profile, &changes, not_before))
             .await
@@ -501,8 +502,7 @@ impl Worker {
                     self.events.send(Event::Error(e));
                 }
                 // Seat counts live on the licenses: re-read them after a license change.
-                let needs_refresh =
-                    self.take_effect(effect).await || moves_seats(&entry.change);
+                let needs_refresh = self.take_effect(effect).await || moves_seats(&entry.change);
                 self.events.send(Event::Applied { entry });
                 Sent::Done { needs_refresh }
             }
