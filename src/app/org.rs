@@ -97,8 +97,8 @@ impl OrgState {
             self.organisation = organisation;
         }
         self.synced_at = Some(synced_at);
-        if directory_changed || !deleted.is_empty() {
-            // Names may have changed and positions shift: rebuild everything once.
+        if directory_changed {
+            // Names may have changed: rebuild every row once.
             let gone: std::collections::HashSet<&UserId> = deleted.iter().collect();
             self.users.retain(|u| !gone.contains(&u.id));
             for user in changed {
@@ -109,6 +109,18 @@ impl OrgState {
             }
             self.rebuild();
             return;
+        }
+        // A deletion moves the last user into the gap: O(1) each, so a bulk delete
+        // confirmed one user at a time never rebuilds 100k rows per user.
+        for id in deleted {
+            let Some(i) = self.index.remove(id) else {
+                continue;
+            };
+            self.users.swap_remove(i);
+            self.rows.swap_remove(i);
+            if let Some(moved) = self.users.get(i) {
+                self.index.insert(moved.id.clone(), i);
+            }
         }
         for user in changed {
             let row = Row::new(&user, &self.names);
@@ -184,5 +196,61 @@ impl OrgState {
                 .map(|l| (l.name.clone(), l.seats_assigned, l.seats))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::model::InvitationStatus;
+
+    fn user(id: &str) -> User {
+        User {
+            id: UserId::from(id),
+            user_name: format!("{id}@lumen.example"),
+            email: None,
+            given_name: id.into(),
+            family_name: "X".into(),
+            active: true,
+            admin: false,
+            local_login: false,
+            last_connection: None,
+            licenses: vec![],
+            groups: vec![],
+            invitation: InvitationStatus::Unknown,
+            version: None,
+            last_modified: None,
+        }
+    }
+
+    #[test]
+    fn deletions_and_changes_keep_users_rows_and_index_in_step() {
+        let mut org = OrgState::default();
+        org.load(&Snapshot {
+            users: ["a", "b", "c", "d"].into_iter().map(user).collect(),
+            groups: vec![],
+            licenses: vec![],
+            organisation: None,
+            synced_at: Utc::now(),
+            max_last_modified: None,
+        });
+        let mut changed = user("c");
+        changed.given_name = "Cee".into();
+        org.apply(
+            vec![changed, user("e")],
+            &[UserId::from("a"), UserId::from("zz")],
+            None,
+            None,
+            None,
+            Utc::now(),
+        );
+        assert_eq!(org.users.len(), 4);
+        assert!(org.user(&UserId::from("a")).is_none());
+        for (i, u) in org.users.iter().enumerate() {
+            assert_eq!(org.rows[i].id, u.id);
+            assert_eq!(org.user(&u.id).map(|x| &x.id), Some(&u.id));
+        }
+        assert_eq!(org.user(&UserId::from("c")).unwrap().given_name, "Cee");
+        assert_eq!(org.stats.users, 4);
     }
 }

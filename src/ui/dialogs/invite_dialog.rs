@@ -22,6 +22,9 @@ pub struct InviteDialog {
     server_email: Option<String>,
     /// Another refusal.
     server_error: Option<String>,
+    /// The last draft checked and its problems: checking reads every user, so only
+    /// a changed draft is checked again.
+    checked: Option<(InviteDraft, InviteProblems)>,
 }
 
 /// Draws the dialog when open.
@@ -135,8 +138,15 @@ impl InviteDialog {
     }
 
     /// The checks of the current draft against the cached organisation.
-    fn problems(&self, app: &RosterApp) -> InviteProblems {
-        self.check(app).err().unwrap_or_default()
+    fn problems(&mut self, app: &RosterApp) -> InviteProblems {
+        if let Some((draft, problems)) = &self.checked
+            && draft == &self.draft
+        {
+            return problems.clone();
+        }
+        let problems = self.check(app).err().unwrap_or_default();
+        self.checked = Some((self.draft.clone(), problems.clone()));
+        problems
     }
 
     fn check(&self, app: &RosterApp) -> Result<roster_core::model::NewUser, InviteProblems> {
