@@ -268,10 +268,18 @@ impl Worker {
         }
         let result = self
             .store(move |s| {
-                Ok(ids
-                    .into_iter()
-                    .filter(|id| s.discard(*id).is_ok())
-                    .collect::<Vec<_>>())
+                let mut cancelled = Vec::new();
+                for id in ids {
+                    // Only what still waits: a done or failed change is not undone by
+                    // cancelling the rest of its batch.
+                    let waiting = s
+                        .entry(id)?
+                        .is_some_and(|e| e.state == crate::store::OutboxState::Pending);
+                    if waiting && s.discard(id).is_ok() {
+                        cancelled.push(id);
+                    }
+                }
+                Ok(cancelled)
             })
             .await;
         match result {
