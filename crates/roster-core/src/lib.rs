@@ -4,6 +4,7 @@
 //!   types that say what they are.
 //! - [`client`]: the SCIM 2.0 API client (discovery, paging, mutations, retries).
 //! - [`store`]: the local SQLite store (cached snapshot, outbox, reports).
+//! - [`import`]: CSV import files read, validated and reported on.
 //! - [`engine`]: the sync engine the app and the CLI drive through commands and events.
 //!
 //! This crate never depends on a GUI toolkit.
@@ -13,6 +14,7 @@ pub mod client;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod model;
 pub mod profiles;
 pub mod secrets;

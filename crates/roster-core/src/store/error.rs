@@ -91,6 +91,19 @@ pub enum StoreError {
         /// The profile whose change has it.
         profile: String,
     },
+    /// No import has this id (deleted).
+    #[error("import {0} does not exist (it was deleted)")]
+    NoSuchImport(crate::import::ImportId),
+    /// The import is past the step asked for (e.g. editing one that was submitted).
+    #[error("import {id} is {state}, so it cannot be {action}")]
+    ImportState {
+        /// The import.
+        id: crate::import::ImportId,
+        /// Where it is, in words.
+        state: &'static str,
+        /// What was asked, in words.
+        action: &'static str,
+    },
     /// Any other SQLite failure (disk full, I/O error, locked by another process).
     #[error("local database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -7,6 +7,8 @@
 //! - the **outbox**: every change is written here before it is sent, so a crash or a
 //!   lost connection loses nothing ([`Store::enqueue`], [`Store::pending_due`],
 //!   [`Store::mark_sending`], [`Store::mark_done`]…);
+//! - **imports**: prepared imports (rows, fixes, options) and, once submitted, each
+//!   row's journal and result ([`Store::save_import`], [`Store::import_report`]);
 //! - small **settings**, global or per profile (never tokens).
 //!
 //! Every method is blocking: the engine calls it from `spawn_blocking`, one call at a
@@ -16,6 +18,7 @@
 
 mod codec;
 mod error;
+mod imports;
 mod outbox;
 mod schema;
 mod settings;
@@ -32,6 +35,7 @@ use serde::de::DeserializeOwned;
 
 pub use error::StoreError;
 pub use outbox::{OutboxEntry, OutboxId, OutboxState};
+pub use imports::{PendingImportRow, StoredImport};
 pub use snapshot::{Delta, Snapshot, SnapshotInfo};
 
 /// File name of the database inside the data directory.

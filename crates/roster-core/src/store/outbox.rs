@@ -126,7 +126,7 @@ fn query_entries(
 /// may already have applied. State changes after that stay at NORMAL (a lost
 /// `mark_done` only means a replay, which the engine tolerates); an import's
 /// thousands of `mark_done` calls would otherwise wait for thousands of fsyncs.
-fn with_full_sync<R>(
+pub(super) fn with_full_sync<R>(
     conn: &mut Connection,
     f: impl FnOnce(&mut Connection) -> Result<R, StoreError>,
 ) -> Result<R, StoreError> {

@@ -74,6 +74,37 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE outbox ADD COLUMN not_before INTEGER;
     "#,
+    // v3: prepared imports and their per-row journal (attempts, then the result), so
+    // an import is kept for later, resumes after an interruption and keeps its report.
+    r#"
+    CREATE TABLE import (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile         TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        options         TEXT NOT NULL,
+        ignored_columns TEXT NOT NULL,
+        created         INTEGER NOT NULL,
+        updated         INTEGER NOT NULL
+    );
+    CREATE INDEX import_by_profile ON import (profile, id);
+    -- outcome: NULL while pending, else 'created' (user_id set), 'skipped' or 'failed'
+    -- (reason set). attempts counts sends that may have reached the server.
+    CREATE TABLE import_row (
+        import     INTEGER NOT NULL,
+        idx        INTEGER NOT NULL,
+        line       INTEGER NOT NULL,
+        email      TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        last_name  TEXT NOT NULL,
+        excluded   INTEGER NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        outcome    TEXT,
+        reason     TEXT,
+        user_id    TEXT,
+        PRIMARY KEY (import, idx)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.
