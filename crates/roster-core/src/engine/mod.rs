@@ -9,6 +9,7 @@
 //! - When the server cannot be reached it reports `Offline`, retries by itself with
 //!   backoff, and on `Online` refreshes and flushes the outbox.
 
+mod import;
 mod outbox;
 mod sync;
 mod worker;
@@ -22,6 +23,7 @@ use tokio::sync::mpsc as tokio_mpsc;
 
 use crate::client::{Profile, ServerInfo};
 use crate::error::CoreError;
+use crate::import::{ImportCounts, ImportId};
 use crate::model::{Change, Group, License, Organisation, User, UserId};
 use crate::store::{OutboxEntry, OutboxId, Snapshot, Store};
 
@@ -57,6 +59,12 @@ pub enum Command {
     Cancel,
     /// Send a failed change again.
     Retry(OutboxId),
+    /// Send a saved import through `/Bulk`, or resume it where it stopped. Progress
+    /// comes as [`Event::Import`].
+    SubmitImport(ImportId),
+    /// Stop an import after the batch in flight: what was sent stays, the rest stays
+    /// pending (submit it again to resume).
+    CancelImport(ImportId),
     /// Stop the engine.
     Shutdown,
 }
@@ -148,8 +156,40 @@ pub enum Event {
         /// The user as the server has it now, when it still exists.
         current: Option<Box<User>>,
     },
+    /// Where an import is (after each batch, and when it stops).
+    Import(ImportProgress),
     /// Something else failed (a refresh, the store); shown in the log window.
     Error(CoreError),
+}
+
+/// An import's progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportProgress {
+    /// The import.
+    pub id: ImportId,
+    /// Rows by result so far.
+    pub counts: ImportCounts,
+    /// What it is doing.
+    pub run: ImportRun,
+}
+
+/// What an import is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportRun {
+    /// Sending batches.
+    Sending,
+    /// The server cannot be reached; it tries again by itself.
+    Waiting {
+        /// Why, in words.
+        reason: String,
+    },
+    /// Stopped by the administrator; the rest is pending.
+    Cancelled,
+    /// Every row has its result.
+    Finished,
+    /// Stopped by an error it cannot get past (role, token, store); the rest is
+    /// pending.
+    Failed(CoreError),
 }
 
 /// Settings of one engine.
@@ -163,16 +203,19 @@ pub struct EngineConfig {
     pub refresh_every: Duration,
     /// First wait before reconnecting after going offline (doubles up to 30 s).
     pub reconnect_after: Duration,
+    /// Users per `/Bulk` batch of an import (also bounded by the server's limits).
+    pub import_batch: usize,
 }
 
 impl EngineConfig {
-    /// Defaults: refresh every minute, reconnect after 1 s.
+    /// Defaults: refresh every minute, reconnect after 1 s, imports in batches of 500.
     pub fn new(profile: Profile, store: Arc<Store>) -> Self {
         Self {
             profile,
             store,
             refresh_every: Duration::from_secs(60),
             reconnect_after: Duration::from_secs(1),
+            import_batch: 500,
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::store::{Delta, OutboxEntry, Store, StoreError};
 const MAX_RECONNECT: Duration = Duration::from_secs(30);
 
 /// Sends events and wakes the app.
+#[derive(Clone)]
 pub(super) struct Events {
     tx: mpsc::Sender<Event>,
     wake: Arc<dyn Fn() + Send + Sync>,
@@ -30,7 +31,7 @@ impl Events {
         Self { tx, wake }
     }
 
-    fn send(&self, event: Event) {
+    pub(super) fn send(&self, event: Event) {
         // The app may have closed; the engine then just finishes its work.
         let _ = self.tx.send(event);
         (self.wake)();
@@ -69,6 +70,7 @@ pub(super) struct Worker {
     last_sync: Option<DateTime<Utc>>,
     next_refresh: Instant,
     cancels: CancelLane,
+    imports: super::import::Imports,
 }
 
 impl Worker {
@@ -90,6 +92,7 @@ impl Worker {
             groups: Vec::new(),
             high_water_mark: None,
             last_sync: None,
+            imports: Default::default(),
         }
     }
 
@@ -210,6 +213,18 @@ impl Worker {
                 self.publish_outbox().await;
                 self.flush().await;
             }
+            Command::SubmitImport(id) => self.imports.submit(
+                id,
+                super::import::ImportContext {
+                    client: self.client.clone(),
+                    store: Arc::clone(&self.config.store),
+                    profile: self.profile(),
+                    events: self.events.clone(),
+                    batch: self.config.import_batch,
+                    retry_after: self.config.reconnect_after,
+                },
+            ),
+            Command::CancelImport(id) => self.imports.cancel(id),
             Command::Shutdown => {}
         }
     }

@@ -56,7 +56,12 @@ pub(crate) fn sniff(head: &[u8]) -> Sniffed {
     }
     let sample = &head[..head.len().min(4096)];
     let nuls_even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-    let nuls_odd = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let nuls_odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
     let half = sample.len() / 2;
     // ASCII text in UTF-16 has a NUL in every other byte.
     if half > 0 && nuls_odd * 10 >= half * 8 && nuls_even * 10 < half {

@@ -45,7 +45,11 @@ impl ReadFile {
                 .take(10)
                 .map(u64::to_string)
                 .collect();
-            let more = if self.blank_lines.len() > 10 { ", …" } else { "" };
+            let more = if self.blank_lines.len() > 10 {
+                ", …"
+            } else {
+                ""
+            };
             notes.push(format!(
                 "{} line(s) with only empty fields were passed over (line {}{more}).",
                 self.blank_lines.len(),
@@ -186,10 +190,7 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
         blank_lines: Vec::new(),
     };
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let inside: u64 = record
-            .iter()
-            .map(|f| memchr_count(b'\n', f))
-            .sum();
+        let inside: u64 = record.iter().map(|f| memchr_count(b'\n', f)).sum();
         let line = reader.position().line().saturating_sub(1 + inside).max(1);
         let mut fields: Vec<&str> = Vec::with_capacity(record.len());
         for raw in record.iter() {
@@ -198,7 +199,7 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
                 Err(_) => {
                     return Err(ShapeError::NotUtf8 {
                         line,
-                        encoding: encoding::guess_single_byte(raw),
+                        encoding: encoding::guess_single_byte(record.as_slice()),
                     });
                 }
             }
@@ -389,12 +390,17 @@ mod tests {
 
     #[test]
     fn header_in_any_order_and_spelling() {
-        let f = read(b"Last Name, EMAIL ,first-name,Notes\r\nDoe,a@b.example,Ann,x\r\n\r\n")
-            .unwrap();
+        let f =
+            read(b"Last Name, EMAIL ,first-name,Notes\r\nDoe,a@b.example,Ann,x\r\n\r\n").unwrap();
         assert_eq!(f.rows.len(), 1);
         let r = &f.rows[0];
         assert_eq!(
-            (r.email.as_str(), r.first_name.as_str(), r.last_name.as_str(), r.line),
+            (
+                r.email.as_str(),
+                r.first_name.as_str(),
+                r.last_name.as_str(),
+                r.line
+            ),
             ("a@b.example", "Ann", "Doe", 2)
         );
         assert_eq!(f.ignored_columns, ["Notes"]);
@@ -404,10 +410,16 @@ mod tests {
     fn shapes_get_one_message() {
         assert_eq!(read(b""), Err(ShapeError::Empty));
         assert_eq!(read(b"\n\n"), Err(ShapeError::Empty));
-        assert_eq!(read(b"email,first_name,last_name\n"), Err(ShapeError::NoRows));
+        assert_eq!(
+            read(b"email,first_name,last_name\n"),
+            Err(ShapeError::NoRows)
+        );
         assert!(matches!(
             read(b"email;first_name;last_name\na@b.c;A;B\n"),
-            Err(ShapeError::WrongDelimiter { line: 1, name: "semicolons" })
+            Err(ShapeError::WrongDelimiter {
+                line: 1,
+                name: "semicolons"
+            })
         ));
         assert!(matches!(
             read(b"email\tfirst_name\tlast_name\n"),
@@ -421,19 +433,34 @@ mod tests {
         assert!(e.to_string().contains("no \"last_name\" column"), "{e}");
         assert_eq!(
             read(b"email,first_name,last_name\na@b.example,Ann\n"),
-            Err(ShapeError::Ragged { line: 2, expected: 3, found: 2 })
+            Err(ShapeError::Ragged {
+                line: 2,
+                expected: 3,
+                found: 2
+            })
         );
         assert_eq!(
             read(b"email,first_name,last_name\na@b.example,Ann,Doe,Jr\n"),
-            Err(ShapeError::Ragged { line: 2, expected: 3, found: 4 })
+            Err(ShapeError::Ragged {
+                line: 2,
+                expected: 3,
+                found: 4
+            })
         );
         assert_eq!(
             read(b"email,first_name,last_name\na@b.example,Fran\xe7ois,Doe\n"),
-            Err(ShapeError::NotUtf8 { line: 2, encoding: Encoding::Latin1 })
+            Err(ShapeError::NotUtf8 {
+                line: 2,
+                encoding: Encoding::Latin1
+            })
         );
         assert!(matches!(
             read(b"email,email,last_name\n"),
-            Err(ShapeError::DuplicateColumn { column: "email", first: 1, second: 2 })
+            Err(ShapeError::DuplicateColumn {
+                column: "email",
+                first: 1,
+                second: 2
+            })
         ));
     }
 
@@ -453,8 +480,8 @@ mod tests {
 
     #[test]
     fn trailing_empty_fields_and_blank_rows_are_tolerated_and_said() {
-        let f = read(b"email,first_name,last_name\na@b.example,A,B,\n,,\nc@b.example,C,D\n")
-            .unwrap();
+        let f =
+            read(b"email,first_name,last_name\na@b.example,A,B,\n,,\nc@b.example,C,D\n").unwrap();
         assert_eq!(f.rows.len(), 2);
         assert_eq!(f.blank_lines, [3]);
         assert_eq!(f.rows[1].line, 4);

@@ -133,9 +133,17 @@ impl ImportReport {
     /// Writes the report as CSV (`line,email,first_name,last_name,result,reason,user_id`),
     /// every cell neutralised against formula injection.
     pub fn write_csv<W: std::io::Write>(&self, out: W) -> Result<(), csv::Error> {
-        let header = ["line", "email", "first_name", "last_name", "result", "reason", "user_id"]
-            .map(str::to_owned)
-            .to_vec();
+        let header = [
+            "line",
+            "email",
+            "first_name",
+            "last_name",
+            "result",
+            "reason",
+            "user_id",
+        ]
+        .map(str::to_owned)
+        .to_vec();
         let rows = self.rows.iter().map(|r| {
             let (result, reason, id) = match &r.outcome {
                 None => ("pending", String::new(), String::new()),
@@ -190,6 +198,9 @@ mod tests {
              2,a@b.example,\"'=HYPERLINK(\"\"x\"\")\",Lee,created,,u1\n\
              3,c@b.example,C,'-D,failed,no seats,\n"
         );
-        assert_eq!(report.counts().to_string(), "1 created, 0 skipped, 1 failed");
+        assert_eq!(
+            report.counts().to_string(),
+            "1 created, 0 skipped, 1 failed"
+        );
     }
 }

@@ -381,22 +381,37 @@ mod tests {
         let s = validate(&rows, &ctx());
         assert_eq!(s[0], RowStatus::Ready);
         assert_eq!(s[1], RowStatus::WillSkip(SkipReason::AlreadyExists));
-        assert!(matches!(&s[2], RowStatus::Error(RowError::DomainNotAuthorized { domain, .. }) if domain == "other.example"));
-        assert!(matches!(s[3], RowStatus::Error(RowError::InvalidEmail { .. })));
+        assert!(
+            matches!(&s[2], RowStatus::Error(RowError::DomainNotAuthorized { domain, .. }) if domain == "other.example")
+        );
+        assert!(matches!(
+            s[3],
+            RowStatus::Error(RowError::InvalidEmail { .. })
+        ));
         assert_eq!(
             s[4],
             RowStatus::Error(RowError::Missing(vec![Field::Email, Field::FirstName]))
         );
-        assert_eq!(s[5], RowStatus::Error(RowError::ControlCharacters(Field::FirstName)));
+        assert_eq!(
+            s[5],
+            RowStatus::Error(RowError::ControlCharacters(Field::FirstName))
+        );
         assert_eq!(
             s[6],
-            RowStatus::Error(RowError::Duplicate { other_lines: vec![9] })
+            RowStatus::Error(RowError::Duplicate {
+                other_lines: vec![9]
+            })
         );
         assert_eq!(
             s[7],
-            RowStatus::Error(RowError::Duplicate { other_lines: vec![8] })
+            RowStatus::Error(RowError::Duplicate {
+                other_lines: vec![8]
+            })
         );
-        assert_eq!(s[8], RowStatus::Error(RowError::ControlCharacters(Field::FirstName)));
+        assert_eq!(
+            s[8],
+            RowStatus::Error(RowError::ControlCharacters(Field::FirstName))
+        );
         assert_eq!(s[9], RowStatus::WillSkip(SkipReason::Excluded));
         let c = StatusCounts::of(&s);
         assert_eq!((c.ready, c.existing, c.excluded, c.errors), (1, 1, 1, 7));

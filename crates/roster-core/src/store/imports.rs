@@ -80,7 +80,9 @@ impl Store {
         profile: &str,
         import: &PreparedImport,
     ) -> Result<ImportId, StoreError> {
-        let options = encode(&import.options, || format!("options of import {}", import.name))?;
+        let options = encode(&import.options, || {
+            format!("options of import {}", import.name)
+        })?;
         let ignored = encode(&import.ignored_columns, || {
             format!("columns of import {}", import.name)
         })?;

@@ -34,8 +34,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use error::StoreError;
-pub use outbox::{OutboxEntry, OutboxId, OutboxState};
 pub use imports::{PendingImportRow, StoredImport};
+pub use outbox::{OutboxEntry, OutboxId, OutboxState};
 pub use snapshot::{Delta, Snapshot, SnapshotInfo};
 
 /// File name of the database inside the data directory.

@@ -1,0 +1,546 @@
+//! Imports through the engine against a real roster-server on 127.0.0.1: a full
+//! import with its report, imports interrupted (server stopped, send cut off,
+//! cancelled and restarted) and resumed with nobody created twice, and preparation
+//! offline from the cache.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_core::client::{ApiClient, Profile, Token};
+use roster_core::engine::{self, Command, EngineConfig, EngineHandle, Event, ImportRun, Source};
+use roster_core::import::{
+    ImportCounts, ImportId, ImportOptions, ImportRow, ImportState, PreparedImport, RowOutcome,
+    RowStatus, SkipReason, ValidationContext, validate,
+};
+use roster_core::model::{Email, NewUser};
+use roster_core::store::{Snapshot, Store};
+use roster_server::{Server, ServerConfig, seed};
+
+const DOMAIN: &str = "lumen-analytics.example";
+const PROFILE: &str = "acme";
+
+struct Org {
+    dir: tempfile::TempDir,
+    server: Option<Server>,
+    addr: SocketAddr,
+    token: String,
+}
+
+impl Org {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = boot(
+            &dir.path().join("server.db"),
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await;
+        let token = server
+            .db()
+            .write(|c| seed::token_for(c, seed::DEMO_ADMIN, "import test"))
+            .await
+            .unwrap();
+        Self {
+            addr: server.addr(),
+            server: Some(server),
+            dir,
+            token,
+        }
+    }
+
+    fn profile(&self) -> Profile {
+        Profile {
+            name: PROFILE.into(),
+            base_url: format!("http://{}/scim/v2", self.addr),
+            token: Token::new(&self.token),
+            ca_certificate_pem: None,
+        }
+    }
+
+    async fn client(&self) -> ApiClient {
+        let c = ApiClient::new(&self.profile()).unwrap();
+        c.connect().await.unwrap();
+        c
+    }
+
+    async fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().await;
+        }
+    }
+
+    async fn restart(&mut self) {
+        self.server = Some(boot(&self.dir.path().join("server.db"), self.addr).await);
+    }
+
+    fn store_path(&self) -> PathBuf {
+        self.dir.path().join("client.db")
+    }
+
+    async fn user_count(&self) -> usize {
+        self.client().await.user_ids().await.unwrap().len()
+    }
+}
+
+async fn boot(db: &Path, addr: SocketAddr) -> Server {
+    let mut config = ServerConfig::local(db);
+    config.bind = addr;
+    config.seed_demo = true;
+    Server::start(config).await.expect("server starts")
+}
+
+fn start_engine(org: &Org, store: Arc<Store>, batch: usize) -> EngineHandle {
+    let mut config = EngineConfig::new(org.profile(), store);
+    config.reconnect_after = Duration::from_millis(100);
+    config.import_batch = batch;
+    engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).unwrap()
+}
+
+async fn wait_for(handle: &EngineHandle, what: &str, want: impl Fn(&Event) -> bool) -> Event {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        while let Some(event) = handle.try_recv() {
+            if want(&event) {
+                return event;
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn loaded(handle: &EngineHandle) -> Arc<Snapshot> {
+    match wait_for(handle, "full load", |e| {
+        matches!(
+            e,
+            Event::Loaded {
+                source: Source::Server,
+                ..
+            }
+        )
+    })
+    .await
+    {
+        Event::Loaded { snapshot, .. } => snapshot,
+        _ => unreachable!(),
+    }
+}
+
+fn import_run(id: ImportId, want: fn(&ImportRun) -> bool) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e, Event::Import(p) if p.id == id && want(&p.run))
+}
+
+async fn finished(handle: &EngineHandle, id: ImportId) -> ImportCounts {
+    match wait_for(
+        handle,
+        "import finished",
+        import_run(id, |r| *r == ImportRun::Finished),
+    )
+    .await
+    {
+        Event::Import(p) => p.counts,
+        _ => unreachable!(),
+    }
+}
+
+fn row(line: u64, email: &str, first: &str, last: &str) -> ImportRow {
+    ImportRow {
+        line,
+        email: email.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        excluded: false,
+    }
+}
+
+fn generated(n: usize, prefix: &str) -> Vec<ImportRow> {
+    (0..n)
+        .map(|i| {
+            row(
+                i as u64 + 2,
+                &format!("{prefix}{i:05}@{DOMAIN}"),
+                "Gen",
+                &format!("User{i}"),
+            )
+        })
+        .collect()
+}
+
+fn prepared(rows: Vec<ImportRow>, options: ImportOptions) -> PreparedImport {
+    PreparedImport {
+        id: None,
+        name: "test.csv".into(),
+        rows,
+        options,
+        ignored_columns: vec![],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_import_creates_ready_rows_with_options_and_reports_every_row() {
+    let org = Org::start().await;
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    let handle = start_engine(&org, Arc::clone(&store), 500);
+    let snapshot = loaded(&handle).await;
+    let group = snapshot.groups[0].clone();
+    let license = snapshot
+        .licenses
+        .iter()
+        .max_by_key(|l| l.seats_left())
+        .unwrap()
+        .clone();
+    // Created on the server after the cache was taken: the server's 409 says so.
+    org.client()
+        .await
+        .create_user(&NewUser {
+            email: Email::parse(&format!("late.comer@{DOMAIN}")).unwrap(),
+            given_name: "Late".into(),
+            family_name: "Comer".into(),
+            admin: false,
+            local_login: false,
+            licenses: vec![],
+            groups: vec![],
+        })
+        .await
+        .unwrap();
+    let before = org.user_count().await;
+    let mut rows = vec![
+        row(2, &format!("new.one@{DOMAIN}"), "New", "One"),
+        row(
+            3,
+            &format!("Camille.Laurent@{DOMAIN}"),
+            "Camille",
+            "Laurent",
+        ),
+        row(4, "outsider@gmail.example", "Out", "Sider"),
+        row(5, &format!("new.two+tag@{DOMAIN}"), "Zoë", "Ñúñez"),
+        row(6, &format!("left.out@{DOMAIN}"), "Left", "Out"),
+        row(7, &format!("late.comer@{DOMAIN}"), "Late", "Comer"),
+        row(8, &format!("=cmd@{DOMAIN}"), "=HYPERLINK(\"x\")", "Formula"),
+    ];
+    rows[4].excluded = true;
+    let options = ImportOptions {
+        licenses: vec![license.id.clone()],
+        groups: vec![group.id.clone()],
+        local_login: true,
+    };
+    let id = store
+        .save_import(PROFILE, &prepared(rows, options))
+        .unwrap();
+    assert_eq!(store.import_state(id).unwrap(), ImportState::Prepared);
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!(
+        counts,
+        ImportCounts {
+            created: 3,
+            skipped: 3,
+            failed: 1,
+            pending: 0
+        }
+    );
+    assert_eq!(org.user_count().await, before + 3);
+    assert_eq!(store.import_state(id).unwrap(), ImportState::Finished);
+
+    let report = store.import_report(id).unwrap();
+    let outcome = |line: u64| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.line == line)
+            .unwrap()
+            .outcome
+            .clone()
+            .unwrap()
+    };
+    assert!(matches!(outcome(2), RowOutcome::Created(_)));
+    assert!(matches!(outcome(3), RowOutcome::Skipped(r) if r.contains("already")));
+    assert!(matches!(outcome(4), RowOutcome::Failed(r) if r.contains("gmail.example")));
+    assert!(matches!(outcome(6), RowOutcome::Skipped(r) if r == "excluded"));
+    assert!(matches!(outcome(7), RowOutcome::Skipped(r) if r.contains("on the server")));
+
+    // The options reached the server.
+    let RowOutcome::Created(new_id) = outcome(2) else {
+        unreachable!()
+    };
+    let created = org.client().await.get_user(&new_id).await.unwrap();
+    assert!(created.local_login);
+    assert!(created.groups.contains(&group.id));
+    assert!(created.licenses.iter().any(|g| g.license == license.id));
+
+    // The report exports with formula cells neutralised.
+    let mut csv = Vec::new();
+    report.write_csv(&mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("line,email,first_name,last_name,result,reason,user_id\n"));
+    assert!(csv.contains("'=cmd@"), "{csv}");
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert_eq!(csv.lines().count(), 8);
+
+    // The created users are in the local copy at once.
+    let cached = store.load_snapshot(PROFILE).unwrap().unwrap();
+    assert!(cached.users.iter().any(|u| u.id == new_id));
+    let listed = store.list_imports(PROFILE).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].counts, counts);
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_stopped_mid_import_then_back_resumes_by_itself_without_duplicates() {
+    let mut org = Org::start().await;
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    let handle = start_engine(&org, Arc::clone(&store), 100);
+    loaded(&handle).await;
+    let before = org.user_count().await;
+    let id = store
+        .save_import(
+            PROFILE,
+            &prepared(generated(1500, "resume.a"), ImportOptions::default()),
+        )
+        .unwrap();
+    handle.send(Command::SubmitImport(id));
+    wait_for(
+        &handle,
+        "first batches",
+        |e| matches!(e, Event::Import(p) if p.counts.created >= 200),
+    )
+    .await;
+    org.stop().await;
+    let waiting = wait_for(
+        &handle,
+        "waiting",
+        import_run(id, |r| matches!(r, ImportRun::Waiting { .. })),
+    )
+    .await;
+    let Event::Import(p) = waiting else {
+        unreachable!()
+    };
+    assert!(p.counts.pending > 0, "{:?}", p.counts);
+    org.restart().await;
+    let counts = finished(&handle, id).await;
+    assert_eq!(
+        counts,
+        ImportCounts {
+            created: 1500,
+            skipped: 0,
+            failed: 0,
+            pending: 0
+        }
+    );
+    assert_eq!(org.user_count().await, before + 1500);
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_while_offline_then_resumed_after_a_restart() {
+    let mut org = Org::start().await;
+    let path = org.store_path();
+    let before;
+    let id;
+    {
+        let store = Arc::new(Store::open(&path).unwrap());
+        let handle = start_engine(&org, Arc::clone(&store), 100);
+        loaded(&handle).await;
+        before = org.user_count().await;
+        id = store
+            .save_import(
+                PROFILE,
+                &prepared(generated(800, "resume.b"), ImportOptions::default()),
+            )
+            .unwrap();
+        handle.send(Command::SubmitImport(id));
+        wait_for(
+            &handle,
+            "first batch",
+            |e| matches!(e, Event::Import(p) if p.counts.created >= 100),
+        )
+        .await;
+        org.stop().await;
+        wait_for(
+            &handle,
+            "waiting",
+            import_run(id, |r| matches!(r, ImportRun::Waiting { .. })),
+        )
+        .await;
+        handle.send(Command::CancelImport(id));
+        let Event::Import(p) = wait_for(
+            &handle,
+            "cancelled",
+            import_run(id, |r| *r == ImportRun::Cancelled),
+        )
+        .await
+        else {
+            unreachable!()
+        };
+        // What was sent stays; the rest is pending.
+        assert!(
+            p.counts.created >= 100 && p.counts.pending > 0,
+            "{:?}",
+            p.counts
+        );
+        assert_eq!(p.counts.total(), 800);
+        assert_eq!(store.import_state(id).unwrap(), ImportState::Cancelled);
+        handle.send(Command::Shutdown);
+    }
+    // The app is started again, with the server back.
+    org.restart().await;
+    let store = Arc::new(Store::open(&path).unwrap());
+    assert_eq!(
+        store.list_imports(PROFILE).unwrap()[0].state,
+        ImportState::Cancelled
+    );
+    let handle = start_engine(&org, Arc::clone(&store), 100);
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!(
+        counts,
+        ImportCounts {
+            created: 800,
+            skipped: 0,
+            failed: 0,
+            pending: 0
+        }
+    );
+    assert_eq!(org.user_count().await, before + 800);
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_a_cut_off_send_created_are_completed_not_reported_as_existing() {
+    let org = Org::start().await;
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    let group = {
+        let handle = start_engine(&org, Arc::clone(&store), 100);
+        let snapshot = loaded(&handle).await;
+        handle.send(Command::Shutdown);
+        snapshot.groups[1].clone()
+    };
+    let before = org.user_count().await;
+    let options = ImportOptions {
+        groups: vec![group.id.clone()],
+        ..Default::default()
+    };
+    let rows = generated(50, "cutoff");
+    let id = store
+        .save_import(PROFILE, &prepared(rows.clone(), options))
+        .unwrap();
+    // As if a batch was sent and the app died before the answer: the journal says
+    // "attempted", and the server created the first 20 (without their group).
+    store.begin_import(id, &[]).unwrap();
+    store
+        .mark_import_attempt(id, &(0..50).collect::<Vec<_>>())
+        .unwrap();
+    let client = org.client().await;
+    for r in &rows[..20] {
+        client
+            .create_user(&NewUser {
+                email: Email::parse(&r.email).unwrap(),
+                given_name: r.first_name.clone(),
+                family_name: r.last_name.clone(),
+                admin: false,
+                local_login: false,
+                licenses: vec![],
+                groups: vec![],
+            })
+            .await
+            .unwrap();
+    }
+    let handle = start_engine(&org, Arc::clone(&store), 100);
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!(
+        counts,
+        ImportCounts {
+            created: 50,
+            skipped: 0,
+            failed: 0,
+            pending: 0
+        }
+    );
+    assert_eq!(org.user_count().await, before + 50);
+    // The completed ones got their group too.
+    let first = client
+        .find_user_by_user_name(&rows[0].email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.groups.contains(&group.id));
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prepared_offline_from_the_cache_and_submitted_when_the_server_returns() {
+    let mut org = Org::start().await;
+    let path = org.store_path();
+    {
+        let store = Arc::new(Store::open(&path).unwrap());
+        let handle = start_engine(&org, Arc::clone(&store), 100);
+        loaded(&handle).await;
+        handle.send(Command::Shutdown);
+    }
+    org.stop().await;
+    // Offline: validation runs against the cached organisation and says how old it is.
+    let store = Arc::new(Store::open(&path).unwrap());
+    let snapshot = store.load_snapshot(PROFILE).unwrap().unwrap();
+    let ctx = ValidationContext::from_snapshot(&snapshot);
+    let text = ctx.describe_age(chrono::Utc::now());
+    assert!(
+        text.contains("just synced") || text.contains("minute"),
+        "{text}"
+    );
+    let rows = vec![
+        row(2, &format!("helpdesk.one@{DOMAIN}"), "Help", "One"),
+        row(
+            3,
+            &format!("CAMILLE.LAURENT@{DOMAIN}"),
+            "Camille",
+            "Laurent",
+        ),
+        row(4, "x@elsewhere.example", "X", "Y"),
+        row(5, "helpdesk.two@lumen.example", "Help", "Two"),
+    ];
+    let statuses = validate(&rows, &ctx);
+    assert_eq!(statuses[0], RowStatus::Ready);
+    assert_eq!(statuses[1], RowStatus::WillSkip(SkipReason::AlreadyExists));
+    assert!(matches!(statuses[2], RowStatus::Error(_)));
+    assert_eq!(statuses[3], RowStatus::Ready);
+    let mut import = prepared(rows, ImportOptions::default());
+    let id = store.save_import(PROFILE, &import).unwrap();
+    // Fixed later, still offline: saved again under the same id.
+    import.id = Some(id);
+    import.rows[2].email = format!("x@{DOMAIN}");
+    store.save_import(PROFILE, &import).unwrap();
+    assert_eq!(
+        store.load_import(id).unwrap().unwrap().import.rows[2].email,
+        format!("x@{DOMAIN}")
+    );
+
+    // Submitted while still offline: it waits, then goes when the server returns.
+    let handle = start_engine(&org, Arc::clone(&store), 100);
+    handle.send(Command::SubmitImport(id));
+    wait_for(
+        &handle,
+        "waiting",
+        import_run(id, |r| matches!(r, ImportRun::Waiting { .. })),
+    )
+    .await;
+    org.restart().await;
+    let counts = finished(&handle, id).await;
+    assert_eq!(
+        counts,
+        ImportCounts {
+            created: 3,
+            skipped: 1,
+            failed: 0,
+            pending: 0
+        }
+    );
+    // Once sent, it can no longer be edited.
+    assert!(store.save_import(PROFILE, &import).is_err());
+    handle.send(Command::Shutdown);
+}
