@@ -88,6 +88,8 @@ pub struct Dialogs {
     pub log: bool,
     /// The pending changes window.
     pub outbox: bool,
+    /// The CSV import wizard.
+    pub import: Option<ui::import::wizard::ImportWizard>,
     /// "New User +".
     pub invite: Option<ui::dialogs::invite_dialog::InviteDialog>,
     /// Edit a user.
@@ -109,6 +111,7 @@ impl Dialogs {
             || self.delete.is_some()
             || self.local_login.is_some()
             || self.bulk.is_some()
+            || self.import.is_some()
     }
 }
 
@@ -467,6 +470,7 @@ impl RosterApp {
                     self.toasts.warning(text);
                 }
             }
+            Event::Import(progress) => self.on_import(progress),
             Event::Error(error) => {
                 if matches!(error, roster_core::CoreError::Unauthorized) {
                     self.link = Link::Failed(error.to_string());

@@ -1,6 +1,7 @@
 //! The command line: the same engine as the window, without it.
 
 mod format;
+mod import;
 mod profile;
 mod session;
 mod users;
@@ -21,6 +22,9 @@ pub enum Command {
         #[arg(long)]
         profile: Option<String>,
     },
+    /// Check and import users from a CSV file.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Manage connection profiles (an organisation's URL and API token).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
@@ -32,6 +36,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Users(c) => users::run(c),
         Command::Sync { profile } => users::sync(profile.as_deref()),
         Command::Profile(c) => profile::run(c),
+        Command::Import(c) => import::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

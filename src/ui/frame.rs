@@ -4,8 +4,8 @@ use crate::app::{Link, RosterApp};
 use crate::users::action::UserAction;
 
 use super::{
-    connect_dialog, dialogs, grid, log_window, not_admin, outbox_window, side_panel, status_bar,
-    toolbar, top_bar,
+    connect_dialog, dialogs, grid, import, log_window, not_admin, outbox_window, side_panel,
+    status_bar, toolbar, top_bar,
 };
 
 /// Draws the whole window.
@@ -73,6 +73,17 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             }
         }
     }
+    // A CSV file dropped anywhere on the window opens the import wizard on it.
+    let dropped = ui.ctx().input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .find_map(|f| Some(f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()))
+    });
+    if let Some(path) = dropped.filter(|_| app.org.is_loaded()) {
+        import::open_dropped(app, path);
+    }
+    import::show(app, ui);
     dialogs::show(app, ui);
     connect_dialog::show(app, ui);
     log_window::show(app, ui);

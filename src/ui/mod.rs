@@ -5,6 +5,7 @@ pub mod connect_dialog;
 pub mod dialogs;
 pub mod frame;
 pub mod grid;
+pub mod import;
 pub mod log_window;
 pub mod not_admin;
 pub mod outbox_window;

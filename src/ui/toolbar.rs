@@ -58,6 +58,14 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
         }
         ui.add_space(theme::GAP);
         views_menu(app, ui);
+        ui.add_space(theme::GAP);
+        if ui
+            .button("Import Users")
+            .on_hover_text("Import users from a CSV file (Ctrl+I)")
+            .clicked()
+        {
+            super::import::open(app);
+        }
     });
     action
 }

@@ -35,12 +35,7 @@ enum Expect {
     /// This shape error, whose message contains the text.
     Shape(fn(&ShapeError) -> bool, &'static str),
     /// (ready, existing, errors) and, per line, a check of its status.
-    Rows(
-        usize,
-        usize,
-        usize,
-        &'static [LineCheck],
-    ),
+    Rows(usize, usize, usize, &'static [LineCheck]),
 }
 
 fn ready(s: &RowStatus) -> bool {

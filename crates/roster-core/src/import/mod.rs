@@ -14,6 +14,7 @@
 mod encoding;
 pub mod read;
 pub mod report;
+mod seats;
 pub mod validate;
 
 use std::fmt;
@@ -26,6 +27,7 @@ use crate::model::{Email, GroupId, LicenseId, NewUser};
 pub use encoding::Encoding;
 pub use read::{ReadFile, ShapeError, read_file, read_path};
 pub use report::{ImportCounts, ImportReport, ReportRow, RowOutcome};
+pub use seats::{SeatShortfall, seat_shortfalls};
 pub use validate::{
     Field, RowError, RowStatus, SkipReason, StatusCounts, ValidationContext, validate,
 };

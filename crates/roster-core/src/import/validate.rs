@@ -7,7 +7,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::ImportRow;
-use crate::model::Email;
+use crate::model::{Email, Organisation, User};
 use crate::store::Snapshot;
 
 /// A column Roster imports.
@@ -205,8 +205,21 @@ pub struct ValidationContext {
 impl ValidationContext {
     /// From a cached (or fresh) snapshot.
     pub fn from_snapshot(snapshot: &Snapshot) -> Self {
-        let mut existing = HashSet::with_capacity(snapshot.users.len() * 2);
-        for u in &snapshot.users {
+        Self::from_parts(
+            snapshot.organisation.as_ref(),
+            &snapshot.users,
+            Some(snapshot.synced_at),
+        )
+    }
+
+    /// From the organisation and users the app holds, synced at `synced_at`.
+    pub fn from_parts(
+        organisation: Option<&Organisation>,
+        users: &[User],
+        synced_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        let mut existing = HashSet::with_capacity(users.len() * 2);
+        for u in users {
             let name = u.user_name.to_lowercase();
             if let Some(e) = &u.email
                 && e.key() != name
@@ -216,12 +229,9 @@ impl ValidationContext {
             existing.insert(name);
         }
         Self {
-            domains: snapshot
-                .organisation
-                .as_ref()
-                .map(|o| o.authorized_domains.clone()),
+            domains: organisation.map(|o| o.authorized_domains.clone()),
             existing,
-            synced_at: Some(snapshot.synced_at),
+            synced_at,
         }
     }
 

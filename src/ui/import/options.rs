@@ -1,0 +1,118 @@
+//! Step 3: licenses, groups and local authentication for every imported user, with
+//! seats left and a warning when they will not suffice.
+
+use roster_core::import;
+
+use crate::app::{Link, RosterApp};
+use crate::ui::theme;
+
+use super::jobs::{self, AfterSave};
+use super::wizard::{ImportWizard, Step};
+
+pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+    let ready = wizard.counts.ready;
+    ui.label(format!("Every one of the {ready} imported user(s) gets:"));
+    ui.add_space(6.0);
+    egui::ScrollArea::vertical()
+        .max_height((ui.available_height() - 120.0).max(120.0))
+        .show(ui, |ui| {
+            ui.strong("Licenses");
+            if app.org.licenses.is_empty() {
+                ui.weak("The organisation has no licenses.");
+            }
+            let options = &mut wizard.import.options;
+            for l in &app.org.licenses {
+                let mut on = options.licenses.contains(&l.id);
+                let text = format!("{} ({} of {} seats left)", l.name, l.seats_left(), l.seats);
+                if ui.checkbox(&mut on, text).changed() {
+                    options.licenses.retain(|x| *x != l.id);
+                    if on {
+                        options.licenses.push(l.id.clone());
+                    }
+                }
+            }
+            ui.add_space(6.0);
+            ui.strong("Groups");
+            if app.org.groups.is_empty() {
+                ui.weak("The organisation has no groups.");
+            }
+            for g in &app.org.groups {
+                let mut on = options.groups.contains(&g.id);
+                let mut text = g.name.clone();
+                if !g.licenses.is_empty() {
+                    let names: Vec<&str> = g
+                        .licenses
+                        .iter()
+                        .map(|id| {
+                            app.org
+                                .licenses
+                                .iter()
+                                .find(|l| l.id == *id)
+                                .map_or(id.as_str(), |l| l.name.as_str())
+                        })
+                        .collect();
+                    text.push_str(&format!(" (gives {})", names.join(", ")));
+                }
+                if ui.checkbox(&mut on, text).changed() {
+                    options.groups.retain(|x| *x != g.id);
+                    if on {
+                        options.groups.push(g.id.clone());
+                    }
+                }
+            }
+            ui.add_space(6.0);
+            ui.checkbox(
+                &mut options.local_login,
+                "Local authentication (users may also sign in with a password)",
+            );
+            if app
+                .org
+                .organisation
+                .as_ref()
+                .is_some_and(|o| o.identity_provider)
+            {
+                ui.weak(
+                    "The organisation signs in through its identity provider: SSO users need \
+                     no local authentication.",
+                );
+            }
+        });
+    let shortfalls = import::seat_shortfalls(
+        &wizard.import.options,
+        &app.org.groups,
+        &app.org.licenses,
+        ready,
+    );
+    for s in &shortfalls {
+        ui.colored_label(
+            theme::warning(ui.visuals()),
+            format!("Not enough seats: {s}"),
+        );
+    }
+    if let Link::Offline { .. } = app.link {
+        ui.colored_label(
+            theme::warning(ui.visuals()),
+            "Offline: the import starts when the server can be reached. You can also save it \
+             for later.",
+        );
+    }
+    super::messages(ui, wizard);
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui.button("‹ Back").clicked() {
+            wizard.step = Step::Preview;
+        }
+        if ui.button("Save for later").clicked() {
+            jobs::save(app, wizard, AfterSave::Stay);
+        }
+        if ui
+            .add_enabled(
+                ready > 0,
+                egui::Button::new(format!("Import {ready} user(s)")),
+            )
+            .clicked()
+        {
+            jobs::save(app, wizard, AfterSave::Submit);
+        }
+    });
+}

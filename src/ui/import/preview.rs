@@ -1,0 +1,194 @@
+//! Step 2: every row with its status and the counts; filter to errors; fix a cell in
+//! place (validated again at once) or exclude a row.
+
+use egui_extras::{Column, TableBuilder};
+use roster_core::import::{Field, RowStatus};
+
+use crate::app::RosterApp;
+use crate::ui::theme;
+
+use super::jobs::{self, AfterSave};
+use super::wizard::{Edit, ImportWizard, Step};
+
+pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+    let c = wizard.counts;
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(&wizard.import.name);
+        ui.label(format!(
+            "{} row(s): {} ready · {} already exist (will be skipped) · {} excluded · {} with errors",
+            wizard.import.rows.len(),
+            c.ready,
+            c.existing,
+            c.excluded,
+            c.errors
+        ));
+    });
+    for note in &wizard.notes {
+        ui.weak(note);
+    }
+    ui.weak(wizard.context(&app.org).describe_age(chrono::Utc::now()));
+    ui.horizontal(|ui| {
+        if ui
+            .checkbox(&mut wizard.errors_only, "Show only rows with errors")
+            .changed()
+        {
+            wizard.refilter();
+        }
+        ui.weak("Click a cell to fix it.");
+    });
+    super::messages(ui, wizard);
+    let footer = 40.0;
+    let mut action = None;
+    ui.allocate_ui(
+        egui::vec2(
+            ui.available_width(),
+            (ui.available_height() - footer).max(120.0),
+        ),
+        |ui| table(app, wizard, ui),
+    );
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui.button("‹ Choose another file").clicked() {
+            action = Some(Step::ChooseFile);
+        }
+        if ui.button("Save for later").clicked() {
+            jobs::save(app, wizard, AfterSave::Stay);
+        }
+        if ui
+            .add_enabled(c.ready > 0, egui::Button::new("Next: options ›"))
+            .on_disabled_hover_text("No row is ready to import")
+            .clicked()
+        {
+            action = Some(Step::Options);
+        }
+    });
+    if let Some(step) = action {
+        wizard.step = step;
+        wizard.info = None;
+        wizard.error = None;
+    }
+}
+
+fn table(app: &RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+    let visuals = ui.visuals().clone();
+    let mut fix: Option<(usize, Field, String)> = None;
+    let mut exclude: Option<(usize, bool)> = None;
+    let mut start_edit: Option<Edit> = None;
+    let mut cancel_edit = false;
+    let shown = wizard.shown.clone();
+    TableBuilder::new(ui)
+        .id_salt("import_preview")
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(50.0))
+        .column(Column::initial(250.0).at_least(120.0).clip(true))
+        .column(Column::initial(130.0).at_least(60.0).clip(true))
+        .column(Column::initial(130.0).at_least(60.0).clip(true))
+        .column(Column::initial(240.0).at_least(80.0).clip(true))
+        .column(Column::remainder().at_least(60.0))
+        .header(theme::HEADER_HEIGHT, |mut h| {
+            for title in [
+                "Line",
+                "email",
+                "first_name",
+                "last_name",
+                "Status",
+                "Exclude",
+            ] {
+                h.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(theme::ROW_HEIGHT, shown.len(), |mut row| {
+                let i = shown[row.index()];
+                let r = &wizard.import.rows[i];
+                let status = &wizard.statuses[i];
+                row.col(|ui| {
+                    ui.label(r.line.to_string());
+                });
+                for field in Field::ALL {
+                    row.col(|ui| {
+                        let editing = wizard
+                            .editing
+                            .as_mut()
+                            .filter(|e| e.row == i && e.field == field);
+                        match editing {
+                            Some(edit) => {
+                                let resp = ui.add(
+                                    egui::TextEdit::singleline(&mut edit.text)
+                                        .desired_width(f32::INFINITY),
+                                );
+                                set_label(ui, resp.id, &format!("Fix {field} of line {}", r.line));
+                                if !resp.has_focus() && !resp.lost_focus() {
+                                    resp.request_focus();
+                                }
+                                if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                                    cancel_edit = true;
+                                } else if resp.lost_focus() {
+                                    fix = Some((i, field, edit.text.clone()));
+                                }
+                            }
+                            None => {
+                                let text = r.get(field);
+                                let shown_text = if text.is_empty() { "—" } else { text };
+                                let resp = ui
+                                    .add(egui::Button::new(shown_text).frame(false).truncate())
+                                    .on_hover_text("Click to fix");
+                                set_label(
+                                    ui,
+                                    resp.id,
+                                    &format!("{field} of line {}: {text}", r.line),
+                                );
+                                if resp.clicked() {
+                                    start_edit = Some(Edit {
+                                        row: i,
+                                        field,
+                                        text: text.to_owned(),
+                                    });
+                                }
+                            }
+                        }
+                    });
+                }
+                row.col(|ui| {
+                    let (color, text) = match status {
+                        RowStatus::Ready => (theme::yes(&visuals), status.describe()),
+                        RowStatus::WillSkip(_) => (visuals.weak_text_color(), status.describe()),
+                        RowStatus::Error(_) => (theme::no(&visuals), status.describe()),
+                    };
+                    ui.add(egui::Label::new(egui::RichText::new(&text).color(color)).truncate())
+                        .on_hover_text(&text);
+                });
+                row.col(|ui| {
+                    let mut excluded = r.excluded;
+                    let resp = ui.add(egui::Checkbox::without_text(&mut excluded));
+                    set_label(ui, resp.id, &format!("Exclude line {}", r.line));
+                    if resp.changed() {
+                        exclude = Some((i, excluded));
+                    }
+                });
+            });
+        });
+    if cancel_edit {
+        wizard.editing = None;
+    }
+    if let Some((i, field, text)) = fix {
+        wizard.editing = None;
+        wizard.fix(i, field, &text, &app.org);
+    }
+    if let Some(edit) = start_edit {
+        wizard.editing = Some(edit);
+    }
+    if let Some((i, excluded)) = exclude {
+        wizard.set_excluded(i, excluded, &app.org);
+    }
+}
+
+/// Names a control for screen readers (and tests).
+pub(super) fn set_label(ui: &egui::Ui, id: egui::Id, text: &str) {
+    ui.ctx()
+        .accesskit_node_builder(id, |node| node.set_label(text.to_owned()));
+}

@@ -1,0 +1,316 @@
+//! The import wizard's state: the file, its rows and statuses, the options, and the
+//! submitted import's progress and report. Drawing is in the step files.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+
+use roster_core::engine::{ImportProgress, ImportRun};
+use roster_core::import::{
+    self, Field, ImportId, ImportReport, ImportState, PreparedImport, RowStatus, StatusCounts,
+    ValidationContext,
+};
+use roster_core::store::StoredImport;
+
+use super::picker::{FilePicker, NativePicker, PickFor};
+use crate::app::org::OrgState;
+
+/// The example CSV the "save example template" link writes.
+pub const TEMPLATE: &str = include_str!("../../../assets/import-template.csv");
+
+/// Where the wizard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Browse, drop or type a path.
+    ChooseFile,
+    /// Rows with their statuses; fix or exclude.
+    Preview,
+    /// Licenses, groups, local authentication.
+    Options,
+    /// Sending, with cancel.
+    Progress,
+    /// What happened to each row.
+    Report,
+    /// Imports kept in the local store.
+    PreparedList,
+}
+
+/// A cell being fixed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// Row index.
+    pub row: usize,
+    /// Column.
+    pub field: Field,
+    /// Text so far.
+    pub text: String,
+}
+
+/// Why a file picker is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Picking {
+    /// The file to import.
+    Source,
+    /// Where to write the example template.
+    Template,
+    /// Where to write the report.
+    Report,
+}
+
+/// The wizard.
+pub struct ImportWizard {
+    /// The current step.
+    pub step: Step,
+    /// The typed (or picked, or dropped) path.
+    pub path: String,
+    /// Why the file cannot be used, in words.
+    pub error: Option<String>,
+    /// A passing remark ("Template saved to …").
+    pub info: Option<String>,
+    /// The rows, fixes, exclusions and options.
+    pub import: PreparedImport,
+    /// What reading left out (ignored columns, blank lines).
+    pub notes: Vec<String>,
+    /// One per row.
+    pub statuses: Vec<RowStatus>,
+    /// Per status.
+    pub counts: StatusCounts,
+    /// Show only rows with an error.
+    pub errors_only: bool,
+    /// Indices of the rows shown.
+    pub shown: Vec<usize>,
+    /// The cell being fixed.
+    pub editing: Option<Edit>,
+    /// The import being sent (or shown).
+    pub running: Option<ImportId>,
+    /// Its last progress.
+    pub progress: Option<ImportProgress>,
+    /// Its report, once it stopped.
+    pub report: Option<ImportReport>,
+    /// Show only rows that were not created in the report.
+    pub problems_only: bool,
+    /// The file picker (tests replace it).
+    pub picker: Arc<dyn FilePicker>,
+    picking: Option<(Picking, mpsc::Receiver<Option<PathBuf>>)>,
+    /// The validation context and the organisation revision it was built from.
+    context: Option<(u64, Arc<ValidationContext>)>,
+    /// Store work in progress (reading, saving, listing), off the UI thread.
+    pub job: Option<super::jobs::Job>,
+    /// Imports kept in the store, as last listed.
+    pub saved: Vec<roster_core::import::ImportSummary>,
+    /// To wake the window when background work ends.
+    pub egui_ctx: Option<egui::Context>,
+}
+
+impl Default for ImportWizard {
+    fn default() -> Self {
+        Self {
+            step: Step::ChooseFile,
+            path: String::new(),
+            error: None,
+            info: None,
+            import: empty_import(),
+            notes: Vec::new(),
+            statuses: Vec::new(),
+            counts: StatusCounts::default(),
+            errors_only: false,
+            shown: Vec::new(),
+            editing: None,
+            running: None,
+            progress: None,
+            report: None,
+            problems_only: false,
+            picker: Arc::new(NativePicker),
+            picking: None,
+            context: None,
+            job: None,
+            saved: Vec::new(),
+            egui_ctx: None,
+        }
+    }
+}
+
+fn empty_import() -> PreparedImport {
+    PreparedImport {
+        id: None,
+        name: String::new(),
+        rows: Vec::new(),
+        options: Default::default(),
+        ignored_columns: Vec::new(),
+    }
+}
+
+impl ImportWizard {
+    /// The validation context for `org`, rebuilt only when the organisation changed.
+    pub fn context(&mut self, org: &OrgState) -> Arc<ValidationContext> {
+        match &self.context {
+            Some((rev, ctx)) if *rev == org.revision => Arc::clone(ctx),
+            _ => {
+                let ctx = Arc::new(ValidationContext::from_parts(
+                    org.organisation.as_ref(),
+                    &org.users,
+                    org.synced_at,
+                ));
+                self.context = Some((org.revision, Arc::clone(&ctx)));
+                ctx
+            }
+        }
+    }
+
+    /// Shows a file that was read and validated (see `jobs::load_file`).
+    pub fn loaded(&mut self, import: PreparedImport, notes: Vec<String>, statuses: Vec<RowStatus>) {
+        self.error = None;
+        self.info = None;
+        self.notes = notes;
+        self.import = import;
+        self.running = None;
+        self.progress = None;
+        self.report = None;
+        self.editing = None;
+        self.counts = StatusCounts::of(&statuses);
+        self.statuses = statuses;
+        self.refilter();
+        self.step = Step::Preview;
+    }
+
+    /// Shows a saved import (see `jobs::open_saved`): a prepared one in the preview,
+    /// one that was sent in its progress (to resume) or report.
+    pub fn opened(&mut self, stored: StoredImport, report: Option<ImportReport>, org: &OrgState) {
+        let id = stored.import.id;
+        self.import = stored.import;
+        self.notes.clear();
+        self.error = None;
+        self.info = None;
+        self.editing = None;
+        self.path = self.import.name.clone();
+        self.revalidate(org);
+        self.report = report;
+        match stored.state {
+            ImportState::Prepared => {
+                self.running = None;
+                self.step = Step::Preview;
+            }
+            ImportState::Finished => {
+                self.running = id;
+                self.step = Step::Report;
+            }
+            ImportState::Submitting | ImportState::Cancelled => {
+                self.running = id;
+                self.progress = id.zip(self.report.as_ref()).map(|(id, r)| ImportProgress {
+                    id,
+                    counts: r.counts(),
+                    run: if stored.state == ImportState::Cancelled {
+                        ImportRun::Cancelled
+                    } else {
+                        ImportRun::Failed(roster_core::CoreError::Offline {
+                            reason: "Roster was closed while it was being sent".to_owned(),
+                        })
+                    },
+                });
+                self.step = Step::Progress;
+            }
+        }
+    }
+
+    /// Back to an empty first step (the picker and the validation context stay).
+    pub fn reset(&mut self) {
+        let picker = Arc::clone(&self.picker);
+        let context = self.context.take();
+        let egui_ctx = self.egui_ctx.take();
+        *self = Self {
+            picker,
+            context,
+            egui_ctx,
+            ..Self::default()
+        };
+    }
+
+    /// Validates every row again (after a fix or an exclusion).
+    pub fn revalidate(&mut self, org: &OrgState) {
+        let ctx = self.context(org);
+        let statuses = import::validate(&self.import.rows, &ctx);
+        self.counts = StatusCounts::of(&statuses);
+        self.statuses = statuses;
+        self.refilter();
+    }
+
+    /// Recomputes the shown rows.
+    pub fn refilter(&mut self) {
+        let errors_only = self.errors_only;
+        self.shown = self
+            .statuses
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !errors_only || matches!(s, RowStatus::Error(_)))
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    /// Replaces a cell and validates again.
+    pub fn fix(&mut self, row: usize, field: Field, text: &str, org: &OrgState) {
+        if let Some(r) = self.import.rows.get_mut(row) {
+            r.set(field, text);
+            self.revalidate(org);
+        }
+    }
+
+    /// Excludes or includes a row and validates again.
+    pub fn set_excluded(&mut self, row: usize, excluded: bool, org: &OrgState) {
+        if let Some(r) = self.import.rows.get_mut(row) {
+            r.excluded = excluded;
+            self.revalidate(org);
+        }
+    }
+
+    /// Opens a file picker for `why`.
+    pub fn pick(&mut self, why: Picking) {
+        let what = match why {
+            Picking::Source => PickFor::Open,
+            Picking::Template => PickFor::Save("import-template.csv".to_owned()),
+            Picking::Report => PickFor::Save(format!(
+                "{}-report.csv",
+                self.import.name.trim_end_matches(".csv")
+            )),
+        };
+        self.picking = Some((why, self.picker.pick(what)));
+    }
+
+    /// Whether a picker is open.
+    pub fn is_picking(&self) -> bool {
+        self.picking.is_some()
+    }
+
+    /// A path the picker answered with, if it did.
+    pub fn picked(&mut self) -> Option<(Picking, PathBuf)> {
+        let (why, rx) = self.picking.as_ref()?;
+        match rx.try_recv() {
+            Ok(answer) => {
+                let why = *why;
+                self.picking = None;
+                answer.map(|p| (why, p))
+            }
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.picking = None;
+                None
+            }
+        }
+    }
+
+    /// Follows the engine's progress of the import shown; returns true when it
+    /// stopped (its report is then to be loaded).
+    pub fn on_progress(&mut self, progress: &ImportProgress) -> bool {
+        if self.running != Some(progress.id) {
+            return false;
+        }
+        if progress.run == ImportRun::Finished && self.step == Step::Progress {
+            self.step = Step::Report;
+        }
+        self.progress = Some(progress.clone());
+        !matches!(progress.run, ImportRun::Sending | ImportRun::Waiting { .. })
+    }
+}
+
+/// Writes `text` to `path`, saying what went wrong in words.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("Could not write {}: {e}", path.display()))
+}
