@@ -1,0 +1,317 @@
+//! `roster import check|run|list|resume` against a real roster-server on 127.0.0.1,
+//! with its own data directory (ROSTER_DATA_DIR) in a temp dir.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use roster_server::{Server, ServerConfig, seed};
+
+const DOMAIN: &str = "lumen-analytics.example";
+
+struct Cli {
+    data: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self {
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(args)
+            .env("ROSTER_DATA_DIR", self.data.path())
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("roster runs");
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn corpus(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/import")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+async fn demo_server(dir: &Path) -> (Server, String) {
+    let mut config = ServerConfig::local(dir.join("server.db"));
+    config.seed_demo = true;
+    let server = Server::start(config).await.unwrap();
+    let token = server
+        .db()
+        .write(|c| seed::token_for(c, seed::DEMO_ADMIN, "cli import test"))
+        .await
+        .unwrap();
+    (server, token)
+}
+
+async fn user_names(server: &Server, token: &str, filter: &str) -> Vec<String> {
+    let url = format!(
+        "{}/Users?count=1000&attributes=userName,groups&filter={}",
+        server.base_url(),
+        filter
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    );
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["userName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn add_profile(cli: &Cli, url: &str, token: &str) {
+    let out = cli.run(
+        &["profile", "add", "acme", "--url", url, "--token-file"],
+        Some(&format!("{token}\n")),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_prints_each_row_and_fails_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, token) = demo_server(dir.path()).await;
+    let cli = Cli::new();
+    tokio::task::block_in_place(|| add_profile(&cli, &server.base_url(), &token));
+
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &["import", "check", &corpus("basic.csv"), "--profile", "acme"],
+            None,
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("3 row(s): 3 ready, 0 already exist"),
+        "{stdout}"
+    );
+
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &[
+                "import",
+                "check",
+                &corpus("duplicates_case.csv"),
+                "--profile",
+                "acme",
+            ],
+            None,
+        )
+    });
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("line      2  error"), "{stdout}");
+    assert!(stdout.contains("also on line 4"), "{stdout}");
+    assert!(stdout.contains("1 ready, 0 already exist (will be skipped), 2 with errors"));
+    assert!(
+        text(&out.stderr).contains("2 row(s) have errors"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A file of the wrong shape: one message naming the line and the fix.
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &[
+                "import",
+                "check",
+                &corpus("semicolons.csv"),
+                "--profile",
+                "acme",
+            ],
+            None,
+        )
+    });
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("Line 1 separates its fields with semicolons"));
+
+    // Offline, from the local copy, saying how old it is.
+    server.stop().await;
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &[
+                "import",
+                "check",
+                &corpus("existing_users.csv"),
+                "--profile",
+                "acme",
+            ],
+            None,
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("offline") && stderr.contains("Checked against"),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).contains("1 ready, 1 already exist"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_imports_with_options_writes_the_report_and_lists_the_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, token) = demo_server(dir.path()).await;
+    let cli = Cli::new();
+    tokio::task::block_in_place(|| add_profile(&cli, &server.base_url(), &token));
+    let report = cli.data.path().join("report.csv");
+    let file = dir.path().join("mixed.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "email,first_name,last_name\n\
+             cli.one@{DOMAIN},Cli,One\n\
+             camille.laurent@{DOMAIN},Camille,Laurent\n\
+             outsider@gmail.example,Out,Sider\n\
+             cli.two@{DOMAIN},=SUM(A1),Two\n"
+        ),
+    )
+    .unwrap();
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &[
+                "import",
+                "run",
+                file.to_str().unwrap(),
+                "--profile",
+                "acme",
+                "--group",
+                "no such group",
+            ],
+            None,
+        )
+    });
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no group \"no such group\"; the organisation has:"));
+
+    let group = {
+        let list = tokio::task::block_in_place(|| {
+            cli.run(
+                &["users", "list", "--profile", "acme", "--format", "json"],
+                None,
+            )
+        });
+        let users: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|u| {
+                u["groups"]
+                    .as_str()
+                    .filter(|g| !g.is_empty())
+                    .map(|g| g.split(", ").next().unwrap().to_owned())
+            })
+            .expect("a group")
+    };
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &[
+                "import",
+                "run",
+                file.to_str().unwrap(),
+                "--profile",
+                "acme",
+                "--group",
+                &group,
+                "--local-login",
+                "--report",
+                report.to_str().unwrap(),
+            ],
+            None,
+        )
+    });
+    // One row failed validation: the run reports it and exits non-zero.
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("2 created, 1 skipped, 1 failed"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(stdout.contains("outsider@gmail.example  failed: the domain gmail.example"));
+    let names = user_names(&server, &token, "userName sw \"cli.\"").await;
+    assert_eq!(names.len(), 2, "{names:?}");
+    let csv = std::fs::read_to_string(&report).unwrap();
+    assert!(csv.starts_with("line,email,first_name,last_name,result,reason,user_id\n"));
+    assert!(csv.contains("'=SUM(A1)"), "{csv}");
+    assert_eq!(csv.lines().count(), 5);
+
+    let out =
+        tokio::task::block_in_place(|| cli.run(&["import", "list", "--profile", "acme"], None));
+    let listed = text(&out.stdout);
+    assert!(
+        listed.contains("finished") && listed.contains("mixed.csv"),
+        "{listed}"
+    );
+
+    // Running the same file again creates nobody twice.
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &["import", "run", file.to_str().unwrap(), "--profile", "acme"],
+            None,
+        )
+    });
+    assert!(
+        text(&out.stdout).contains("0 created, 3 skipped, 1 failed"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        user_names(&server, &token, "userName sw \"cli.\"")
+            .await
+            .len(),
+        2
+    );
+
+    // Resuming a finished import is harmless.
+    let id = listed.split_whitespace().next().unwrap().to_owned();
+    let out = tokio::task::block_in_place(|| {
+        cli.run(&["import", "resume", &id, "--profile", "acme"], None)
+    });
+    assert!(
+        text(&out.stdout).contains("2 created, 1 skipped, 1 failed"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -1,0 +1,516 @@
+//! The import wizard driven through egui_kittest against a real roster-server on
+//! 127.0.0.1, checking the server afterwards: a full import with fixes, exclusion,
+//! options and report; an import interrupted by the server stopping and resumed
+//! after the app restarts, creating nobody twice; an import prepared offline and
+//! submitted later; the seat warning; a file dropped onto the window.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use roster::app::{AppConfig, Link, RosterApp, StartMode};
+use roster::ui::import::picker::FixedPicker;
+use roster::ui::import::wizard::{ImportWizard, Step};
+use roster_core::client::{ApiClient, Profile, Token};
+use roster_core::engine::ImportRun;
+use roster_core::import::RowOutcome;
+use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
+use roster_core::secrets::KeyringSecrets;
+use roster_core::store::Store;
+use roster_server::{Server, ServerConfig, seed};
+
+const DOMAIN: &str = "lumen-analytics.example";
+
+fn secrets(dir: &Path) -> Arc<Secrets> {
+    let keyring: Arc<keyring_core::CredentialStore> =
+        keyring_core::mock::Store::new().expect("mock keyring");
+    Arc::new(Secrets::with_keyring(
+        Box::new(KeyringSecrets::in_store(keyring)),
+        dir.join("tokens"),
+    ))
+}
+
+fn harness(data_dir: &Path, secrets: Arc<Secrets>) -> Harness<'static, RosterApp> {
+    let config = AppConfig {
+        data_dir: data_dir.to_owned(),
+        secrets,
+        start: StartMode::Profile("acme".into()),
+    };
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| RosterApp::new(cc, config))
+}
+
+/// Steps frames (in real time: the engine works on other threads) until `done`.
+fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&RosterApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(h.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; link {:?}, wizard error {:?}",
+            h.state().link,
+            h.state()
+                .dialogs
+                .import
+                .as_ref()
+                .and_then(|w| w.error.clone())
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(2);
+}
+
+/// Focuses the text field `label` (of `role`) and types `text` into it.
+fn fill(h: &mut Harness<'_, RosterApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).click();
+    h.run_steps(1);
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run_steps(1);
+}
+
+fn wizard(app: &RosterApp) -> &ImportWizard {
+    app.dialogs.import.as_ref().expect("the wizard is open")
+}
+
+fn at_step(app: &RosterApp, step: Step) -> bool {
+    app.dialogs
+        .import
+        .as_ref()
+        .is_some_and(|w| w.step == step && w.job.is_none())
+}
+
+/// A demo-organisation server the tests can stop and restart on the same address.
+struct TestOrg {
+    runtime: tokio::runtime::Runtime,
+    server: Option<Server>,
+    addr: SocketAddr,
+    db: PathBuf,
+    token: String,
+}
+
+impl TestOrg {
+    fn start(dir: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let db = dir.join("server.db");
+        let server = runtime.block_on(boot(&db, SocketAddr::from(([127, 0, 0, 1], 0))));
+        let token = runtime
+            .block_on(
+                server
+                    .db()
+                    .write(|c| seed::token_for(c, seed::DEMO_ADMIN, "wizard")),
+            )
+            .unwrap();
+        Self {
+            addr: server.addr(),
+            server: Some(server),
+            runtime,
+            db,
+            token,
+        }
+    }
+    fn url(&self) -> String {
+        format!("http://{}/scim/v2", self.addr)
+    }
+    fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.runtime.block_on(s.stop());
+        }
+    }
+    fn restart(&mut self) {
+        self.server = Some(self.runtime.block_on(boot(&self.db, self.addr)));
+    }
+    fn client(&self) -> ApiClient {
+        let c = ApiClient::new(&Profile {
+            name: "check".into(),
+            base_url: self.url(),
+            token: Token::new(&self.token),
+            ca_certificate_pem: None,
+        })
+        .unwrap();
+        self.runtime.block_on(c.connect()).unwrap();
+        c
+    }
+    fn user_count(&self) -> usize {
+        let c = self.client();
+        self.runtime.block_on(c.user_ids()).unwrap().len()
+    }
+    fn user(&self, email: &str) -> Option<roster_core::model::User> {
+        let c = self.client();
+        self.runtime
+            .block_on(c.find_user_by_user_name(email))
+            .unwrap()
+    }
+}
+
+async fn boot(db: &Path, addr: SocketAddr) -> Server {
+    let mut config = ServerConfig::local(db);
+    config.bind = addr;
+    config.seed_demo = true;
+    Server::start(config).await.expect("server starts")
+}
+
+fn save_profile(data_dir: &Path, secrets: &Secrets, org: &TestOrg) {
+    let store = Store::open(data_dir.join("roster.db")).unwrap();
+    let settings = ProfileSettings {
+        name: "acme".into(),
+        base_url: org.url(),
+        ca_certificate: None,
+        token_place: TokenPlace::Keyring,
+    };
+    profiles::save(&store, secrets, &settings, &Token::new(&org.token)).unwrap();
+}
+
+fn online(h: &mut Harness<'_, RosterApp>) {
+    step_until(h, "the organisation online", |app| {
+        app.org.is_loaded() && app.link == Link::Online
+    });
+}
+
+/// Opens the wizard with the toolbar button and loads `file` by typing its path.
+fn open_file(h: &mut Harness<'_, RosterApp>, file: &Path) {
+    h.get_by_label("Import Users").click();
+    h.run_steps(2);
+    fill(h, Role::TextInput, "File path", file.to_str().unwrap());
+    h.get_by_label("Load").click();
+    step_until(h, "the preview", |app| at_step(app, Step::Preview));
+}
+
+fn csv(dir: &Path, name: &str, rows: &[String]) -> PathBuf {
+    let path = dir.join(name);
+    let mut text = String::from("email,first_name,last_name\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    let before = org.user_count();
+    let file = csv(
+        dir.path(),
+        "new-hires.csv",
+        &[
+            format!("wiz.one@{DOMAIN},Wiz,One"),
+            format!("camille.laurent@{DOMAIN},Camille,Laurent"),
+            "wiz.outsider@gmail.example,Wiz,Outsider".to_owned(),
+            format!("wiz.skip.me@{DOMAIN},Skip,Me"),
+            format!("wiz.two@{DOMAIN},Zoë,Ñúñez"),
+        ],
+    );
+    open_file(&mut h, &file);
+    let c = wizard(h.state()).counts;
+    assert_eq!((c.ready, c.existing, c.errors), (3, 1, 1));
+    h.get_by_label_contains(
+        "3 ready · 1 already exist (will be skipped) · 0 excluded · 1 with errors",
+    );
+    h.get_by_label_contains("the domain gmail.example is not authorized");
+
+    // Fix the address in place: validated again at once.
+    h.get_by_label("email of line 4: wiz.outsider@gmail.example")
+        .click();
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Fix email of line 4")
+        .type_text("wiz.outsider@lumen.example");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert_eq!(
+        wizard(h.state()).import.rows[2].email,
+        "wiz.outsider@lumen.example"
+    );
+    assert_eq!(wizard(h.state()).counts.errors, 0);
+
+    // Exclude a row.
+    h.get_by_label("Exclude line 5").click();
+    h.run_steps(2);
+    let c = wizard(h.state()).counts;
+    assert_eq!((c.ready, c.excluded), (3, 1));
+
+    h.get_by_label("Next: options ›").click();
+    h.run_steps(2);
+    let (group, license) = {
+        let app = h.state();
+        let group = app
+            .org
+            .groups
+            .iter()
+            .find(|g| g.licenses.is_empty())
+            .unwrap()
+            .clone();
+        let license = app
+            .org
+            .licenses
+            .iter()
+            .max_by_key(|l| l.seats_left())
+            .unwrap()
+            .clone();
+        (group, license)
+    };
+    h.get_by_role_and_label(Role::CheckBox, &group.name).click();
+    h.get_by_label_contains(&format!("{} (", license.name))
+        .click();
+    h.get_by_label_contains("Local authentication").click();
+    h.run_steps(2);
+    h.get_by_label("Import 3 user(s)").click();
+    step_until(&mut h, "the report", |app| {
+        at_step(app, Step::Report) && wizard(app).report.is_some()
+    });
+    let report = wizard(h.state()).report.clone().unwrap();
+    let counts = report.counts();
+    assert_eq!((counts.created, counts.skipped, counts.failed), (3, 2, 0));
+    h.get_by_label_contains("3 created, 2 skipped, 0 failed");
+
+    // The server has them, once, with the options.
+    assert_eq!(org.user_count(), before + 3);
+    for email in [
+        "wiz.one@lumen-analytics.example",
+        "wiz.outsider@lumen.example",
+    ] {
+        let u = org.user(email).expect("created");
+        assert!(u.local_login, "{email}");
+        assert!(u.groups.contains(&group.id), "{email}");
+        assert!(
+            u.licenses.iter().any(|g| g.license == license.id),
+            "{email}"
+        );
+    }
+    assert!(org.user("wiz.skip.me@lumen-analytics.example").is_none());
+    assert_eq!(
+        org.user("wiz.two@lumen-analytics.example")
+            .unwrap()
+            .family_name,
+        "Ñúñez"
+    );
+
+    // Export, then show the created users in the grid.
+    let out = dir.path().join("report.csv");
+    h.state_mut().dialogs.import.as_mut().unwrap().picker =
+        Arc::new(FixedPicker(Some(out.clone())));
+    h.get_by_label("Export report…").click();
+    step_until(&mut h, "the export", |_| out.exists());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("line,email,first_name,last_name,result,reason,user_id\n"));
+    assert_eq!(text.lines().count(), 6);
+    h.get_by_label("Show the 3 created user(s) in the grid")
+        .click();
+    h.run_steps(3);
+    let created: Vec<_> = report
+        .rows
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Some(RowOutcome::Created(id)) => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(h.state().page.selection.len(), 3);
+    assert!(
+        created
+            .iter()
+            .all(|id| h.state().page.selection.contains(id))
+    );
+    assert!(created.iter().all(|id| h.state().org.user(id).is_some()));
+}
+
+#[test]
+fn interrupted_by_the_server_stopping_and_resumed_after_a_restart_creates_nobody_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let before = org.user_count();
+    let rows: Vec<String> = (0..4000)
+        .map(|i| format!("resumed.{i:05}@{DOMAIN},Resumed,User{i}"))
+        .collect();
+    let file = csv(dir.path(), "big.csv", &rows);
+    {
+        let mut h = harness(dir.path(), Arc::clone(&secrets));
+        online(&mut h);
+        open_file(&mut h, &file);
+        assert_eq!(wizard(h.state()).counts.ready, 4000);
+        h.get_by_label("Next: options ›").click();
+        h.run_steps(2);
+        h.get_by_label("Import 4000 user(s)").click();
+        step_until(&mut h, "the first batch", |app| {
+            app.dialogs
+                .import
+                .as_ref()
+                .and_then(|w| w.progress.as_ref())
+                .is_some_and(|p| p.counts.created > 0)
+        });
+        org.stop();
+        step_until(&mut h, "waiting for the server", |app| {
+            matches!(
+                wizard(app).progress.as_ref().map(|p| &p.run),
+                Some(ImportRun::Waiting { .. })
+            )
+        });
+        h.get_by_label_contains("Waiting for the server");
+        let p = wizard(h.state()).progress.clone().unwrap();
+        assert!(
+            p.counts.pending > 0 && p.counts.created > 0,
+            "{:?}",
+            p.counts
+        );
+        // The app is closed while the import waits.
+    }
+    org.restart();
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::I);
+    h.run_steps(2);
+    h.get_by_label("Prepared imports…").click();
+    step_until(&mut h, "the list", |app| at_step(app, Step::PreparedList));
+    h.get_by_label_contains("being sent or interrupted");
+    h.get_by_label("Resume").click();
+    step_until(&mut h, "the progress step", |app| {
+        at_step(app, Step::Progress)
+    });
+    h.get_by_label("Resume").click();
+    step_until(&mut h, "the report", |app| {
+        at_step(app, Step::Report) && wizard(app).report.is_some()
+    });
+    let counts = wizard(h.state()).report.as_ref().unwrap().counts();
+    assert_eq!(
+        (
+            counts.created,
+            counts.skipped,
+            counts.failed,
+            counts.pending
+        ),
+        (4000, 0, 0, 0)
+    );
+    assert_eq!(org.user_count(), before + 4000);
+}
+
+#[test]
+fn prepared_offline_from_the_cache_then_submitted_when_online() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    {
+        let mut h = harness(dir.path(), Arc::clone(&secrets));
+        online(&mut h);
+    }
+    org.stop();
+    let file = csv(
+        dir.path(),
+        "helpdesk.csv",
+        &[
+            format!("helpdesk.a@{DOMAIN},Help,A"),
+            format!("CAMILLE.LAURENT@{DOMAIN},Camille,Laurent"),
+            format!("helpdesk.b@{DOMAIN},Help,B"),
+        ],
+    );
+    {
+        let mut h = harness(dir.path(), Arc::clone(&secrets));
+        step_until(&mut h, "offline from the cache", |app| {
+            app.org.is_loaded() && matches!(app.link, Link::Offline { .. })
+        });
+        open_file(&mut h, &file);
+        h.get_by_label_contains("Checked against the organisation as synced at");
+        let c = wizard(h.state()).counts;
+        assert_eq!((c.ready, c.existing), (2, 1));
+        h.get_by_label("Save for later").click();
+        step_until(&mut h, "saved", |app| {
+            app.dialogs
+                .import
+                .as_ref()
+                .is_some_and(|w| w.job.is_none() && w.import.id.is_some())
+        });
+        h.get_by_label_contains("Saved for later as import");
+    }
+    org.restart();
+    let before = org.user_count();
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    h.get_by_label("Import Users").click();
+    h.run_steps(2);
+    h.get_by_label("Prepared imports…").click();
+    step_until(&mut h, "the list", |app| at_step(app, Step::PreparedList));
+    h.get_by_label_contains("prepared, not sent");
+    h.get_by_label("Open").click();
+    step_until(&mut h, "the preview", |app| at_step(app, Step::Preview));
+    h.get_by_label("Next: options ›").click();
+    h.run_steps(2);
+    h.get_by_label("Import 2 user(s)").click();
+    step_until(&mut h, "the report", |app| {
+        at_step(app, Step::Report) && wizard(app).report.is_some()
+    });
+    let counts = wizard(h.state()).report.as_ref().unwrap().counts();
+    assert_eq!((counts.created, counts.skipped), (2, 1));
+    assert_eq!(org.user_count(), before + 2);
+    assert!(org.user("helpdesk.b@lumen-analytics.example").is_some());
+}
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_file_opens_the_wizard_and_too_few_seats_are_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    let license = h
+        .state()
+        .org
+        .licenses
+        .iter()
+        .min_by_key(|l| l.seats_left())
+        .unwrap()
+        .clone();
+    let n = license.seats_left() as usize + 2;
+    let rows: Vec<String> = (0..n)
+        .map(|i| format!("seat.{i:04}@{DOMAIN},Seat,User{i}"))
+        .collect();
+    let file = csv(dir.path(), "seats.csv", &rows);
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(file.clone())));
+    h.run_steps(1);
+    step_until(&mut h, "the preview of the dropped file", |app| {
+        at_step(app, Step::Preview)
+    });
+    assert_eq!(wizard(h.state()).counts.ready, n);
+    h.get_by_label("Next: options ›").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Not enough seats").is_none());
+    h.get_by_label_contains(&format!("{} (", license.name))
+        .click();
+    h.run_steps(2);
+    h.get_by_label_contains(&format!(
+        "Not enough seats: {}: {n} seat(s) needed, {} left",
+        license.name,
+        license.seats_left()
+    ));
+}
