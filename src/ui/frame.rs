@@ -80,8 +80,14 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             .iter()
             .find_map(|f| Some(f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()))
     });
-    if let Some(path) = dropped.filter(|_| app.org.is_loaded()) {
-        import::open_dropped(app, path);
+    if let Some(path) = dropped {
+        if app.org.is_loaded() {
+            import::open_dropped(app, path);
+        } else {
+            app.toasts.warning(
+                "The organisation is still loading; drop the file again once the users show.",
+            );
+        }
     }
     import::show(app, ui);
     dialogs::show(app, ui);

@@ -27,7 +27,49 @@ fn main() {
         (2_000, 2_000, 300)
     };
     validation(rows, org_users);
+    large_file(if full { 100 } else { 2 });
     submission(submit);
+}
+
+/// Peak resident memory of this process so far, from /proc (Linux only).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Streams a file of about `mb` MB from disk.
+fn large_file(mb: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("large.csv");
+    {
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("file"));
+        writeln!(out, "email,first_name,last_name,department").expect("write");
+        let mut written = 0usize;
+        let mut i = 0usize;
+        while written < mb * 1_000_000 {
+            let line = format!("person.{i:08}@{DOMAIN},Firstname,Lastname{i},Engineering\n");
+            written += line.len();
+            out.write_all(line.as_bytes()).expect("write");
+            i += 1;
+        }
+        out.flush().expect("flush");
+    }
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let before = peak_rss_mb();
+    let t = Instant::now();
+    let file = import::read_path(&path).expect("reads");
+    let elapsed = t.elapsed();
+    println!(
+        "large file: {:.0} MB, {} rows read in {} (peak RSS {} MB before, {} MB after)",
+        size as f64 / 1e6,
+        file.rows.len(),
+        ms(elapsed),
+        before.map_or("?".into(), |m| format!("{m:.0}")),
+        peak_rss_mb().map_or("?".into(), |m| format!("{m:.0}")),
+    );
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

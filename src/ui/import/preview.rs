@@ -75,7 +75,8 @@ fn table(app: &RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     let mut exclude: Option<(usize, bool)> = None;
     let mut start_edit: Option<Edit> = None;
     let mut cancel_edit = false;
-    let shown = wizard.shown.clone();
+    // Taken out for the frame (not cloned: it may hold 100k indices).
+    let shown = std::mem::take(&mut wizard.shown);
     TableBuilder::new(ui)
         .id_salt("import_preview")
         .striped(true)
@@ -172,6 +173,7 @@ fn table(app: &RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                 });
             });
         });
+    wizard.shown = shown;
     if cancel_edit {
         wizard.editing = None;
     }

@@ -52,28 +52,31 @@ impl Imports {
         let cancel = Arc::new(AtomicBool::new(false));
         {
             let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-            if running.contains_key(&id) {
+            if let Some(flag) = running.get(&id) {
+                // Running: a resume asked while a cancel is pending takes it back.
+                flag.store(false, Ordering::SeqCst);
                 return;
             }
             running.insert(id, Arc::clone(&cancel));
         }
         let running = Arc::clone(&self.running);
         tokio::spawn(async move {
-            let events = ctx.events.clone();
-            if let Err(error) = run(&ctx, id, &cancel).await {
-                let counts = store(&ctx.store, move |s| s.import_counts(id))
-                    .await
-                    .unwrap_or_default();
-                events.send(Event::Import(ImportProgress {
-                    id,
-                    counts,
-                    run: ImportRun::Failed(error),
-                }));
-            }
+            let last = match run(&ctx, id, &cancel).await {
+                Ok(last) => last,
+                Err(error) => {
+                    let counts = store(&ctx.store, move |s| s.import_counts(id))
+                        .await
+                        .unwrap_or_default();
+                    (counts, ImportRun::Failed(error))
+                }
+            };
+            // Off the list before the last word, so a resume that follows it starts
+            // a new run instead of being taken for this one.
             running
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(&id);
+            progress(&ctx, id, last.0, last.1);
         });
     }
 
@@ -108,7 +111,13 @@ fn progress(ctx: &ImportContext, id: ImportId, counts: ImportCounts, run: Import
         .send(Event::Import(ImportProgress { id, counts, run }));
 }
 
-async fn run(ctx: &ImportContext, id: ImportId, cancel: &AtomicBool) -> Result<(), CoreError> {
+/// Sends the import until it is finished or cancelled; returns the last counts and
+/// how it ended.
+async fn run(
+    ctx: &ImportContext,
+    id: ImportId,
+    cancel: &AtomicBool,
+) -> Result<(ImportCounts, ImportRun), CoreError> {
     let stored = store(&ctx.store, move |s| s.load_import(id))
         .await?
         .ok_or(CoreError::from(StoreError::NoSuchImport(id)))?;
@@ -139,16 +148,14 @@ async fn run(ctx: &ImportContext, id: ImportId, cancel: &AtomicBool) -> Result<(
                 s.set_import_state(id, ImportState::Finished)
             })
             .await?;
-            progress(ctx, id, counts, ImportRun::Finished);
-            return Ok(());
+            return Ok((counts, ImportRun::Finished));
         }
         if cancel.load(Ordering::SeqCst) {
             store(&ctx.store, move |s| {
                 s.set_import_state(id, ImportState::Cancelled)
             })
             .await?;
-            progress(ctx, id, counts, ImportRun::Cancelled);
-            return Ok(());
+            return Ok((counts, ImportRun::Cancelled));
         }
         progress(ctx, id, counts, ImportRun::Sending);
         let limit = ctx.batch.max(1);
