@@ -195,17 +195,20 @@ impl ImportWizard {
             }
             ImportState::Submitting | ImportState::Cancelled => {
                 self.running = id;
+                // Shown as stopped with Resume; if it is in fact still being sent
+                // (the window was closed meanwhile), its next progress replaces this.
                 self.progress = id.zip(self.report.as_ref()).map(|(id, r)| ImportProgress {
                     id,
                     counts: r.counts(),
-                    run: if stored.state == ImportState::Cancelled {
-                        ImportRun::Cancelled
-                    } else {
-                        ImportRun::Failed(roster_core::CoreError::Offline {
-                            reason: "Roster was closed while it was being sent".to_owned(),
-                        })
-                    },
+                    run: ImportRun::Cancelled,
                 });
+                if stored.state == ImportState::Submitting {
+                    self.info = Some(
+                        "This import was interrupted before it finished. Resume sends the \
+                         pending rows; rows already sent are not created twice."
+                            .to_owned(),
+                    );
+                }
                 self.step = Step::Progress;
             }
         }

@@ -427,3 +427,117 @@ fn parse_state(text: &str, id: ImportId) -> Result<ImportState, StoreError> {
         detail: format!("unknown state {text:?}"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::ImportOptions;
+
+    fn import(rows: usize) -> PreparedImport {
+        PreparedImport {
+            id: None,
+            name: "people.csv".into(),
+            rows: (0..rows)
+                .map(|i| ImportRow {
+                    line: i as u64 + 2,
+                    email: format!("p{i}@x.example"),
+                    first_name: "P".into(),
+                    last_name: format!("{i}"),
+                    excluded: i == 0,
+                })
+                .collect(),
+            options: ImportOptions {
+                local_login: true,
+                ..Default::default()
+            },
+            ignored_columns: vec!["notes".into()],
+        }
+    }
+
+    #[test]
+    fn prepared_imports_are_kept_replaced_listed_and_deleted() {
+        let store = Store::in_memory().unwrap();
+        let id = store.save_import("acme", &import(3)).unwrap();
+        let mut stored = store.load_import(id).unwrap().unwrap();
+        assert_eq!(stored.profile, "acme");
+        assert_eq!(stored.state, ImportState::Prepared);
+        assert_eq!(stored.import.rows, import(3).rows);
+        assert!(stored.import.options.local_login);
+        assert_eq!(stored.import.ignored_columns, ["notes"]);
+        // Fixed and saved again: same id, new rows.
+        stored.import.rows.truncate(2);
+        stored.import.rows[1].email = "fixed@x.example".into();
+        assert_eq!(store.save_import("acme", &stored.import).unwrap(), id);
+        let again = store.load_import(id).unwrap().unwrap();
+        assert_eq!(again.import.rows.len(), 2);
+        assert_eq!(again.import.rows[1].email, "fixed@x.example");
+        assert!(store.list_imports("other").unwrap().is_empty());
+        let listed = store.list_imports("acme").unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].counts.pending, 2);
+        store.delete_import(id).unwrap();
+        assert!(store.load_import(id).unwrap().is_none());
+        assert!(matches!(
+            store.delete_import(id),
+            Err(StoreError::NoSuchImport(_))
+        ));
+    }
+
+    #[test]
+    fn the_journal_records_attempts_and_results() {
+        let store = Store::in_memory().unwrap();
+        let id = store.save_import("acme", &import(4)).unwrap();
+        store
+            .begin_import(id, &[(0, RowOutcome::Skipped("excluded".into()))])
+            .unwrap();
+        assert!(matches!(
+            store.begin_import(id, &[]),
+            Err(StoreError::ImportState {
+                action: "started",
+                ..
+            })
+        ));
+        assert!(matches!(
+            store.save_import("acme", &store.load_import(id).unwrap().unwrap().import),
+            Err(StoreError::ImportState {
+                action: "changed",
+                ..
+            })
+        ));
+        let pending = store.pending_import_rows(id, 2).unwrap();
+        assert_eq!(pending.iter().map(|p| p.index).collect::<Vec<_>>(), [1, 2]);
+        assert!(pending.iter().all(|p| p.attempts == 0));
+        store.mark_import_attempt(id, &[1, 2]).unwrap();
+        store
+            .record_import_outcomes(
+                id,
+                &[
+                    (1, RowOutcome::Created(UserId::from("u1"))),
+                    (2, RowOutcome::Failed("no seat".into())),
+                ],
+            )
+            .unwrap();
+        let left = store.pending_import_rows(id, 10).unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!((left[0].index, left[0].attempts), (3, 0));
+        let counts = store.import_counts(id).unwrap();
+        assert_eq!(
+            counts,
+            ImportCounts {
+                created: 1,
+                skipped: 1,
+                failed: 1,
+                pending: 1
+            }
+        );
+        let report = store.import_report(id).unwrap();
+        assert_eq!(report.counts(), counts);
+        assert_eq!(
+            report.rows[1].outcome,
+            Some(RowOutcome::Created(UserId::from("u1")))
+        );
+        assert_eq!(report.created(), [UserId::from("u1")]);
+        store.set_import_state(id, ImportState::Finished).unwrap();
+        assert_eq!(store.import_state(id).unwrap(), ImportState::Finished);
+    }
+}
