@@ -514,3 +514,49 @@ fn a_dropped_file_opens_the_wizard_and_too_few_seats_are_warned() {
         license.seats_left()
     ));
 }
+
+#[test]
+fn cancel_keeps_what_was_sent_and_resume_sends_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let before = org.user_count();
+    let rows: Vec<String> = (0..4000)
+        .map(|i| format!("cancelled.{i:05}@{DOMAIN},Cancel,User{i}"))
+        .collect();
+    let file = csv(dir.path(), "cancel.csv", &rows);
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    open_file(&mut h, &file);
+    h.get_by_label("Next: options ›").click();
+    h.run_steps(2);
+    h.get_by_label("Import 4000 user(s)").click();
+    step_until(&mut h, "the first batch", |app| {
+        app.dialogs
+            .import
+            .as_ref()
+            .and_then(|w| w.progress.as_ref())
+            .is_some_and(|p| p.counts.created > 0)
+    });
+    h.get_by_label("Cancel").click();
+    step_until(&mut h, "cancelled", |app| {
+        wizard(app).progress.as_ref().map(|p| &p.run) == Some(&ImportRun::Cancelled)
+    });
+    let p = wizard(h.state()).progress.clone().unwrap();
+    assert!(
+        p.counts.created > 0 && p.counts.pending > 0,
+        "{:?}",
+        p.counts
+    );
+    // What was sent stays on the server; nothing else was.
+    assert_eq!(org.user_count(), before + p.counts.created);
+    h.get_by_label_contains("row(s) are pending");
+    h.get_by_label("Resume").click();
+    step_until(&mut h, "the report", |app| {
+        at_step(app, Step::Report) && wizard(app).report.is_some()
+    });
+    let counts = wizard(h.state()).report.as_ref().unwrap().counts();
+    assert_eq!((counts.created, counts.pending), (4000, 0));
+    assert_eq!(org.user_count(), before + 4000);
+}
