@@ -69,6 +69,7 @@ impl RosterApp {
                 self.submit(title, Origin::Bulk, changes, None);
             }
             UserAction::Export(scope) => self.export(scope),
+            UserAction::Import => crate::ui::import::open(self),
         }
     }
 

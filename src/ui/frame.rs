@@ -66,7 +66,10 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                 })
                 .inner;
             let new_user = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N));
-            let action = action.or(new_user.then_some(UserAction::Invite));
+            let import = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::I));
+            let action = action
+                .or(new_user.then_some(UserAction::Invite))
+                .or(import.then_some(UserAction::Import));
             // While a dialog is open, its keys are its own.
             if let Some(action) = action.filter(|_| !app.dialogs.modal_open()) {
                 app.act(action);

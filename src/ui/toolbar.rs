@@ -58,19 +58,11 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
         }
         ui.add_space(theme::GAP);
         views_menu(app, ui);
-        ui.add_space(theme::GAP);
-        if ui
-            .button("Import Users")
-            .on_hover_text("Import users from a CSV file (Ctrl+I)")
-            .clicked()
-        {
-            super::import::open(app);
-        }
     });
     action
 }
 
-/// The action buttons: New User +, local login for the selection, the selection's
+/// The action buttons: New User +, Import Users, local login for the selection, the selection's
 /// other actions, export.
 fn actions(app: &RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
     let selected = app.selected();
@@ -83,6 +75,13 @@ fn actions(app: &RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
             .clicked()
         {
             action = Some(UserAction::Invite);
+        }
+        if ui
+            .button("Import Users")
+            .on_hover_text("Import users from a CSV file (Ctrl+I, or drop the file here)")
+            .clicked()
+        {
+            action = Some(UserAction::Import);
         }
         ui.separator();
         let needs = "Select users in the grid first";

@@ -31,4 +31,6 @@ pub enum UserAction {
     Resend(Vec<UserId>),
     /// Write users to a CSV file.
     Export(ExportScope),
+    /// Open the CSV import wizard.
+    Import,
 }

@@ -112,7 +112,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         });
     // Closing the window never stops an import: it goes on in the engine and is
     // listed under Prepared imports.
-    if open {
+    if open && !wizard.close {
         app.dialogs.import = Some(wizard);
     }
 }

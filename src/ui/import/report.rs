@@ -114,5 +114,6 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             "{} imported user(s) selected in the grid",
             created.len()
         ));
+        wizard.close = true;
     }
 }

@@ -88,6 +88,8 @@ pub struct ImportWizard {
     pub report: Option<ImportReport>,
     /// Show only rows that were not created in the report.
     pub problems_only: bool,
+    /// Close the wizard after this frame.
+    pub close: bool,
     /// The file picker (tests replace it).
     pub picker: Arc<dyn FilePicker>,
     picking: Option<(Picking, mpsc::Receiver<Option<PathBuf>>)>,
@@ -119,6 +121,7 @@ impl Default for ImportWizard {
             progress: None,
             report: None,
             problems_only: false,
+            close: false,
             picker: Arc::new(NativePicker),
             picking: None,
             context: None,
