@@ -13,7 +13,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use roster::app::{AppConfig, Link, RosterApp, StartMode};
-use roster::ui::import::picker::FixedPicker;
+use roster::files::picker::FixedPicker;
 use roster::ui::import::wizard::{ImportWizard, Step};
 use roster_core::client::{ApiClient, Profile, Token};
 use roster_core::engine::ImportRun;
@@ -302,8 +302,7 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
 
     // Export, then show the created users in the grid.
     let out = dir.path().join("report.csv");
-    h.state_mut().dialogs.import.as_mut().unwrap().picker =
-        Arc::new(FixedPicker(Some(out.clone())));
+    h.state_mut().save_picker = Box::new(FixedPicker(out.clone()));
     h.get_by_label("Export report…").click();
     step_until(&mut h, "the export", |_| out.exists());
     let text = std::fs::read_to_string(&out).unwrap();
@@ -528,7 +527,20 @@ fn cancel_keeps_what_was_sent_and_resume_sends_the_rest() {
     let file = csv(dir.path(), "cancel.csv", &rows);
     let mut h = harness(dir.path(), secrets);
     online(&mut h);
-    open_file(&mut h, &file);
+    // Browse… and the example template, through pickers that answer at once.
+    h.get_by_label("Import Users").click();
+    h.run_steps(2);
+    let template = dir.path().join("template.csv");
+    h.state_mut().save_picker = Box::new(FixedPicker(template.clone()));
+    h.get_by_label("Save an example template…").click();
+    step_until(&mut h, "the template", |_| template.exists());
+    let text = std::fs::read_to_string(&template).unwrap();
+    assert!(text.starts_with("email,first_name,last_name\n"), "{text}");
+    h.get_by_label_contains("Example template saved to");
+    h.state_mut().dialogs.import.as_mut().unwrap().open_picker =
+        Arc::new(FixedPicker(file.clone()));
+    h.get_by_label("Browse…").click();
+    step_until(&mut h, "the preview", |app| at_step(app, Step::Preview));
     h.get_by_label("Next: options ›").click();
     h.run_steps(2);
     h.get_by_label("Import 4000 user(s)").click();

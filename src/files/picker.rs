@@ -1,4 +1,4 @@
-//! The native "save as" picker, behind a trait so tests can answer it.
+//! The native "save as" and "open" pickers, behind traits so tests can answer them.
 //!
 //! rfd talks to the XDG desktop portal (or zenity) on Linux; it runs on its own
 //! thread and answers over a channel, so the window never waits for it.
@@ -13,8 +13,35 @@ pub trait SavePicker: Send + Sync {
     fn save(&self, title: &str, suggested: &str) -> mpsc::Receiver<Option<PathBuf>>;
 }
 
+/// Asks the user for a file to read (the import wizard's Browse…).
+pub trait OpenPicker: Send + Sync {
+    /// Opens the picker; the answer (`None`: cancelled or no picker available)
+    /// arrives on the channel.
+    fn open(&self, title: &str) -> mpsc::Receiver<Option<PathBuf>>;
+}
+
 /// The system's picker (rfd).
 pub struct NativePicker;
+
+impl OpenPicker for NativePicker {
+    fn open(&self, title: &str) -> mpsc::Receiver<Option<PathBuf>> {
+        let (tx, rx) = mpsc::channel();
+        let title = title.to_owned();
+        let spawned = std::thread::Builder::new()
+            .name("roster-open-picker".into())
+            .spawn(move || {
+                let path = rfd::FileDialog::new()
+                    .set_title(title)
+                    .add_filter("CSV", &["csv", "txt"])
+                    .pick_file();
+                let _ = tx.send(path);
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot open the file picker: {e}");
+        }
+        rx
+    }
+}
 
 impl SavePicker for NativePicker {
     fn save(&self, title: &str, suggested: &str) -> mpsc::Receiver<Option<PathBuf>> {
@@ -40,6 +67,14 @@ impl SavePicker for NativePicker {
 /// A picker that always answers `path` (tests, and `ROSTER_EXPORT_PATH`-style
 /// automation).
 pub struct FixedPicker(pub PathBuf);
+
+impl OpenPicker for FixedPicker {
+    fn open(&self, _title: &str) -> mpsc::Receiver<Option<PathBuf>> {
+        let (tx, rx) = mpsc::channel();
+        let _ = tx.send(Some(self.0.clone()));
+        rx
+    }
+}
 
 impl SavePicker for FixedPicker {
     fn save(&self, _title: &str, _suggested: &str) -> mpsc::Receiver<Option<PathBuf>> {

@@ -19,7 +19,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             .add_enabled(!wizard.is_picking(), egui::Button::new("Browse…"))
             .clicked()
         {
-            wizard.pick(Picking::Source);
+            wizard.pick(Picking::Source, app);
         }
         ui.label("or drop the file onto this window, or type its path:");
     });
@@ -48,7 +48,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         .on_hover_text("A CSV file with the right columns and a few example rows")
         .clicked()
     {
-        wizard.pick(Picking::Template);
+        wizard.pick(Picking::Template, app);
     }
     ui.add_space(8.0);
     ui.weak(wizard.context(&app.org).describe_age(chrono::Utc::now()));

@@ -5,7 +5,6 @@
 mod choose_file;
 pub mod jobs;
 mod options;
-pub mod picker;
 mod prepared_list;
 mod preview;
 mod progress;

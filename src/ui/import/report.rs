@@ -88,7 +88,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     let mut show_created = false;
     ui.horizontal(|ui| {
         if ui.button("Export report…").clicked() {
-            wizard.pick(Picking::Report);
+            wizard.pick(Picking::Report, app);
         }
         show_created = ui
             .add_enabled(

@@ -11,8 +11,9 @@ use roster_core::import::{
 };
 use roster_core::store::StoredImport;
 
-use super::picker::{FilePicker, NativePicker, PickFor};
+use crate::app::RosterApp;
 use crate::app::org::OrgState;
+use crate::files::picker::{NativePicker, OpenPicker};
 
 /// The example CSV the "save example template" link writes.
 pub const TEMPLATE: &str = include_str!("../../../assets/import-template.csv");
@@ -90,8 +91,9 @@ pub struct ImportWizard {
     pub problems_only: bool,
     /// Close the wizard after this frame.
     pub close: bool,
-    /// The file picker (tests replace it).
-    pub picker: Arc<dyn FilePicker>,
+    /// The picker of the file to import (tests replace it); saves go through the
+    /// app's `save_picker`, like exports.
+    pub open_picker: Arc<dyn OpenPicker>,
     picking: Option<(Picking, mpsc::Receiver<Option<PathBuf>>)>,
     /// The validation context and the organisation revision it was built from.
     context: Option<(u64, Arc<ValidationContext>)>,
@@ -122,7 +124,7 @@ impl Default for ImportWizard {
             report: None,
             problems_only: false,
             close: false,
-            picker: Arc::new(NativePicker),
+            open_picker: Arc::new(NativePicker),
             picking: None,
             context: None,
             job: None,
@@ -219,11 +221,11 @@ impl ImportWizard {
 
     /// Back to an empty first step (the picker and the validation context stay).
     pub fn reset(&mut self) {
-        let picker = Arc::clone(&self.picker);
+        let open_picker = Arc::clone(&self.open_picker);
         let context = self.context.take();
         let egui_ctx = self.egui_ctx.take();
         *self = Self {
-            picker,
+            open_picker,
             context,
             egui_ctx,
             ..Self::default()
@@ -268,16 +270,18 @@ impl ImportWizard {
     }
 
     /// Opens a file picker for `why`.
-    pub fn pick(&mut self, why: Picking) {
-        let what = match why {
-            Picking::Source => PickFor::Open,
-            Picking::Template => PickFor::Save("import-template.csv".to_owned()),
-            Picking::Report => PickFor::Save(format!(
-                "{}-report.csv",
-                self.import.name.trim_end_matches(".csv")
-            )),
+    pub fn pick(&mut self, why: Picking, app: &RosterApp) {
+        let rx = match why {
+            Picking::Source => self.open_picker.open("Choose the CSV file to import"),
+            Picking::Template => app
+                .save_picker
+                .save("Save the example template", "import-template.csv"),
+            Picking::Report => app.save_picker.save(
+                "Save the import report",
+                &format!("{}-report.csv", self.import.name.trim_end_matches(".csv")),
+            ),
         };
-        self.picking = Some((why, self.picker.pick(what)));
+        self.picking = Some((why, rx));
     }
 
     /// Whether a picker is open.
