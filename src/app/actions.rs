@@ -172,6 +172,14 @@ impl RosterApp {
         }
     }
 
+    /// Stops import `id` after the batch in flight (at once, not behind other
+    /// commands).
+    pub fn cancel_import(&self, id: roster_core::import::ImportId) {
+        if let Some(s) = &self.session {
+            s.engine.cancel_import(id);
+        }
+    }
+
     /// Sends the failed changes of `batch` again.
     pub fn retry_failed(&mut self, batch: BatchId) {
         let Some(job) = self.jobs.get_mut(batch) else {

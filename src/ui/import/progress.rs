@@ -29,7 +29,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             ui.spinner();
             ui.label("Sending…");
             if ui.button("Cancel").clicked() {
-                app.send(Command::CancelImport(id));
+                app.cancel_import(id);
             }
         }
         ImportRun::Waiting { reason } => {
@@ -38,7 +38,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                 format!("Waiting for the server ({reason}); Roster tries again by itself."),
             );
             if ui.button("Cancel").clicked() {
-                app.send(Command::CancelImport(id));
+                app.cancel_import(id);
             }
         }
         ImportRun::Cancelled => {

@@ -40,8 +40,10 @@ pub(super) struct ImportContext {
     pub(super) retry_after: Duration,
 }
 
-/// The imports running now, each with its cancel flag.
-#[derive(Default)]
+/// The imports running now, each with its cancel flag. Shared by the engine and its
+/// handle, so a cancel reaches a running import at once, without waiting behind
+/// other commands.
+#[derive(Default, Clone)]
 pub(super) struct Imports {
     running: Arc<Mutex<HashMap<ImportId, Arc<AtomicBool>>>>,
 }

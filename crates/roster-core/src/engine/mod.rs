@@ -233,6 +233,7 @@ pub struct EngineHandle {
     commands: tokio_mpsc::UnboundedSender<Command>,
     events: mpsc::Receiver<Event>,
     cancels: CancelLane,
+    imports: import::Imports,
 }
 
 impl EngineHandle {
@@ -250,6 +251,12 @@ impl EngineHandle {
             Err(poisoned) => poisoned.into_inner().extend(ids),
         }
         self.send(Command::Cancel)
+    }
+
+    /// Stops import `id` after the batch in flight, at once (the same as
+    /// [`Command::CancelImport`], which waits its turn behind other commands).
+    pub fn cancel_import(&self, id: ImportId) {
+        self.imports.cancel(id);
     }
 
     /// The next event, if one is waiting; never blocks.
@@ -280,11 +287,19 @@ pub fn start(
     let (event_tx, event_rx) = mpsc::channel();
     let events = worker::Events::new(event_tx, wake);
     let cancels = CancelLane::default();
-    runtime
-        .spawn(worker::Worker::new(config, client, events, Arc::clone(&cancels)).run(command_rx));
+    let imports = import::Imports::default();
+    let worker = worker::Worker::new(
+        config,
+        client,
+        events,
+        Arc::clone(&cancels),
+        imports.clone(),
+    );
+    runtime.spawn(worker.run(command_rx));
     Ok(EngineHandle {
         commands: command_tx,
         events: event_rx,
         cancels,
+        imports,
     })
 }

@@ -79,9 +79,11 @@ impl Worker {
         client: ApiClient,
         events: Events,
         cancels: CancelLane,
+        imports: super::import::Imports,
     ) -> Self {
         Self {
             cancels,
+            imports,
             next_refresh: Instant::now() + config.refresh_every,
             config,
             client,
@@ -92,7 +94,6 @@ impl Worker {
             groups: Vec::new(),
             high_water_mark: None,
             last_sync: None,
-            imports: Default::default(),
         }
     }
 
