@@ -4,73 +4,27 @@
 //! after the app restarts, creating nobody twice; an import prepared offline and
 //! submitted later; the seat warning; a file dropped onto the window.
 
-use std::net::SocketAddr;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
+use common::{TestOrg, fill, secrets, step_until};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use roster::app::{AppConfig, Link, RosterApp, StartMode};
+use roster::app::{Link, RosterApp, StartMode};
 use roster::files::picker::FixedPicker;
 use roster::ui::import::wizard::{ImportWizard, Step};
-use roster_core::client::{ApiClient, Profile, Token};
 use roster_core::engine::ImportRun;
 use roster_core::import::RowOutcome;
-use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
-use roster_core::secrets::KeyringSecrets;
-use roster_core::store::Store;
-use roster_server::{Server, ServerConfig, seed};
+use roster_core::profiles::Secrets;
+use roster_server::seed;
 
 const DOMAIN: &str = "lumen-analytics.example";
 
-fn secrets(dir: &Path) -> Arc<Secrets> {
-    let keyring: Arc<keyring_core::CredentialStore> =
-        keyring_core::mock::Store::new().expect("mock keyring");
-    Arc::new(Secrets::with_keyring(
-        Box::new(KeyringSecrets::in_store(keyring)),
-        dir.join("tokens"),
-    ))
-}
-
 fn harness(data_dir: &Path, secrets: Arc<Secrets>) -> Harness<'static, RosterApp> {
-    let config = AppConfig {
-        data_dir: data_dir.to_owned(),
-        secrets,
-        start: StartMode::Profile("acme".into()),
-    };
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| RosterApp::new(cc, config))
-}
-
-/// Steps frames (in real time: the engine works on other threads) until `done`.
-fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&RosterApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(h.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; link {:?}, wizard error {:?}",
-            h.state().link,
-            h.state()
-                .dialogs
-                .import
-                .as_ref()
-                .and_then(|w| w.error.clone())
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.run_steps(2);
-}
-
-/// Focuses the text field `label` (of `role`) and types `text` into it.
-fn fill(h: &mut Harness<'_, RosterApp>, role: Role, label: &str, text: &str) {
-    h.get_by_role_and_label(role, label).click();
-    h.run_steps(1);
-    h.get_by_role_and_label(role, label).type_text(text);
-    h.run_steps(1);
+    common::harness(data_dir, secrets, StartMode::Profile("acme".into()))
 }
 
 fn wizard(app: &RosterApp) -> &ImportWizard {
@@ -84,89 +38,9 @@ fn at_step(app: &RosterApp, step: Step) -> bool {
         .is_some_and(|w| w.step == step && w.job.is_none())
 }
 
-/// A demo-organisation server the tests can stop and restart on the same address.
-struct TestOrg {
-    runtime: tokio::runtime::Runtime,
-    server: Option<Server>,
-    addr: SocketAddr,
-    db: PathBuf,
-    token: String,
-}
-
-impl TestOrg {
-    fn start(dir: &Path) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let db = dir.join("server.db");
-        let server = runtime.block_on(boot(&db, SocketAddr::from(([127, 0, 0, 1], 0))));
-        let token = runtime
-            .block_on(
-                server
-                    .db()
-                    .write(|c| seed::token_for(c, seed::DEMO_ADMIN, "wizard")),
-            )
-            .unwrap();
-        Self {
-            addr: server.addr(),
-            server: Some(server),
-            runtime,
-            db,
-            token,
-        }
-    }
-    fn url(&self) -> String {
-        format!("http://{}/scim/v2", self.addr)
-    }
-    fn stop(&mut self) {
-        if let Some(s) = self.server.take() {
-            self.runtime.block_on(s.stop());
-        }
-    }
-    fn restart(&mut self) {
-        self.server = Some(self.runtime.block_on(boot(&self.db, self.addr)));
-    }
-    fn client(&self) -> ApiClient {
-        let c = ApiClient::new(&Profile {
-            name: "check".into(),
-            base_url: self.url(),
-            token: Token::new(&self.token),
-            ca_certificate_pem: None,
-        })
-        .unwrap();
-        self.runtime.block_on(c.connect()).unwrap();
-        c
-    }
-    fn user_count(&self) -> usize {
-        let c = self.client();
-        self.runtime.block_on(c.user_ids()).unwrap().len()
-    }
-    fn user(&self, email: &str) -> Option<roster_core::model::User> {
-        let c = self.client();
-        self.runtime
-            .block_on(c.find_user_by_user_name(email))
-            .unwrap()
-    }
-}
-
-async fn boot(db: &Path, addr: SocketAddr) -> Server {
-    let mut config = ServerConfig::local(db);
-    config.bind = addr;
-    config.seed_demo = true;
-    Server::start(config).await.expect("server starts")
-}
-
 fn save_profile(data_dir: &Path, secrets: &Secrets, org: &TestOrg) {
-    let store = Store::open(data_dir.join("roster.db")).unwrap();
-    let settings = ProfileSettings {
-        name: "acme".into(),
-        base_url: org.url(),
-        ca_certificate: None,
-        token_place: TokenPlace::Keyring,
-    };
-    profiles::save(&store, secrets, &settings, &Token::new(&org.token)).unwrap();
+    let token = org.token_for(seed::DEMO_ADMIN);
+    common::save_profile(data_dir, secrets, "acme", &org.url(), &token);
 }
 
 fn online(h: &mut Harness<'_, RosterApp>) {
@@ -284,7 +158,7 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
         "wiz.one@lumen-analytics.example",
         "wiz.outsider@lumen.example",
     ] {
-        let u = org.user(email).expect("created");
+        let u = org.model_user(email).expect("created");
         assert!(u.local_login, "{email}");
         assert!(u.groups.contains(&group.id), "{email}");
         assert!(
@@ -292,9 +166,12 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
             "{email}"
         );
     }
-    assert!(org.user("wiz.skip.me@lumen-analytics.example").is_none());
+    assert!(
+        org.model_user("wiz.skip.me@lumen-analytics.example")
+            .is_none()
+    );
     assert_eq!(
-        org.user("wiz.two@lumen-analytics.example")
+        org.model_user("wiz.two@lumen-analytics.example")
             .unwrap()
             .family_name,
         "Ñúñez"
@@ -325,7 +202,11 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
             .iter()
             .all(|id| h.state().page.selection.contains(id))
     );
-    assert!(created.iter().all(|id| h.state().org.user(id).is_some()));
+    assert!(
+        created
+            .iter()
+            .all(|id| h.state().org.user(id).is_some())
+    );
 }
 
 #[test]
@@ -362,6 +243,8 @@ fn interrupted_by_the_server_stopping_and_resumed_after_a_restart_creates_nobody
             )
         });
         h.get_by_label_contains("Waiting for the server");
+        // The status bar follows the running import too.
+        assert_eq!(h.state().imports_running.len(), 1);
         let p = wizard(h.state()).progress.clone().unwrap();
         assert!(
             p.counts.pending > 0 && p.counts.created > 0,
@@ -457,7 +340,10 @@ fn prepared_offline_from_the_cache_then_submitted_when_online() {
     let counts = wizard(h.state()).report.as_ref().unwrap().counts();
     assert_eq!((counts.created, counts.skipped), (2, 1));
     assert_eq!(org.user_count(), before + 2);
-    assert!(org.user("helpdesk.b@lumen-analytics.example").is_some());
+    assert!(
+        org.model_user("helpdesk.b@lumen-analytics.example")
+            .is_some()
+    );
 }
 
 #[derive(Debug)]

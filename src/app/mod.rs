@@ -155,6 +155,12 @@ pub struct RosterApp {
     pub jobs: jobs::Jobs,
     /// Exports in progress.
     pub exports: Vec<crate::files::export::Export>,
+    /// Imports being sent, by id, with their latest progress (the status bar shows
+    /// them).
+    pub imports_running: std::collections::BTreeMap<
+        roster_core::import::ImportId,
+        roster_core::engine::ImportProgress,
+    >,
     /// The "save as" picker (tests put a fixed answer here).
     pub save_picker: Box<dyn crate::files::picker::SavePicker>,
 }
@@ -241,6 +247,7 @@ impl RosterApp {
             window_title: None,
             jobs: jobs::Jobs::default(),
             exports: Vec::new(),
+            imports_running: Default::default(),
             save_picker: Box::new(crate::files::picker::NativePicker),
         }
     }
@@ -288,6 +295,7 @@ impl RosterApp {
         self.server = None;
         self.outbox.clear();
         self.jobs.clear();
+        self.imports_running.clear();
         self.dialogs = Dialogs {
             connect: self.dialogs.connect.take(),
             log: self.dialogs.log,

@@ -55,6 +55,22 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                     .text(format!("{loaded} / {total}")),
             );
         }
+        for progress in app.imports_running.values() {
+            ui.separator();
+            let total = progress.counts.total().max(1);
+            let answered = total.saturating_sub(progress.counts.pending);
+            let waiting = matches!(progress.run, roster_core::engine::ImportRun::Waiting { .. });
+            ui.add(
+                egui::ProgressBar::new(answered as f32 / total as f32)
+                    .desired_width(160.0)
+                    .text(format!("Import {}: {answered} / {total}", progress.id)),
+            )
+            .on_hover_text(if waiting {
+                "Waiting for the server; Roster tries again by itself"
+            } else {
+                "Import Users shows the details"
+            });
+        }
         ui.separator();
         let pending = app.outbox.len();
         let label = format!("{pending} pending change(s)");

@@ -43,7 +43,7 @@ pub fn harness(
 
 /// Steps frames (in real time: the engine works on other threads) until `done`.
 pub fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&RosterApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(40);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !done(h.state()) {
         if Instant::now() >= deadline {
             let log: Vec<String> = h
@@ -54,8 +54,14 @@ pub fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&Ros
                 .take(8)
                 .map(|e| e.text.clone())
                 .collect();
+            let wizard_error = h
+                .state()
+                .dialogs
+                .import
+                .as_ref()
+                .and_then(|w| w.error.clone());
             panic!(
-                "timed out waiting for {what}; link {:?}; latest log: {log:#?}",
+                "timed out waiting for {what}; link {:?}; wizard error {wizard_error:?}; latest log: {log:#?}",
                 h.state().link
             );
         }
@@ -167,6 +173,33 @@ impl TestOrg {
             }))
             .ok()?;
         doc.and_then(|d| serde_json::from_str(&d).ok())
+    }
+
+    /// A client of the server as its administrator.
+    pub fn client(&self) -> roster_core::client::ApiClient {
+        let client = roster_core::client::ApiClient::new(&roster_core::client::Profile {
+            name: "check".into(),
+            base_url: self.url(),
+            token: Token::new(self.token_for(roster_server::seed::DEMO_ADMIN)),
+            ca_certificate_pem: None,
+        })
+        .unwrap();
+        self.runtime.block_on(client.connect()).unwrap();
+        client
+    }
+
+    /// How many users the server has.
+    pub fn user_count(&self) -> usize {
+        let client = self.client();
+        self.runtime.block_on(client.user_ids()).unwrap().len()
+    }
+
+    /// The user `email` as the client reads it from the server.
+    pub fn model_user(&self, email: &str) -> Option<roster_core::model::User> {
+        let client = self.client();
+        self.runtime
+            .block_on(client.find_user_by_user_name(email))
+            .unwrap()
     }
 
     /// Emails the server recorded for `user_name`, by kind ("invitation", …).

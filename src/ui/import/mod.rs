@@ -44,6 +44,15 @@ impl RosterApp {
     /// An import's progress from the engine: the log, a toast when it stops, and the
     /// wizard if it shows that import.
     pub fn on_import(&mut self, progress: ImportProgress) {
+        // The status bar shows running imports, also with the wizard closed.
+        match progress.run {
+            ImportRun::Sending | ImportRun::Waiting { .. } => {
+                self.imports_running.insert(progress.id, progress.clone());
+            }
+            _ => {
+                self.imports_running.remove(&progress.id);
+            }
+        }
         match &progress.run {
             ImportRun::Sending => {}
             ImportRun::Waiting { reason } => self.log.push(
