@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use roster::app::{AppConfig, RosterApp, StartMode};
 use roster::cli;
+use roster::diagnostics::{crash_report, logging};
 
 /// Roster: see, invite, edit, remove and import your organisation's users.
 #[derive(Debug, Parser)]
@@ -20,15 +21,37 @@ struct Args {
     command: Option<cli::Command>,
 }
 
+/// Set (to anything) to make Roster panic on purpose right after start-up: how the
+/// tests and the package check see the crash report path work end to end.
+const DELIBERATE_PANIC: &str = "ROSTER_DELIBERATE_PANIC";
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "roster=info,roster_core=warn,roster_server=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // --help and --version exit here, before any file is touched.
     let args = Args::parse();
+    let log_dir = roster::paths::log_dir();
+    // Kept until main returns: dropping it flushes the log file.
+    let (stderr, notice) = match args.command {
+        Some(_) => (logging::Stderr::Command, crash_report::Notice::Terminal),
+        None => (logging::Stderr::Window, crash_report::Notice::Dialog),
+    };
+    let _log = logging::init(log_dir.as_deref().ok(), stderr);
+    match &log_dir {
+        Ok(dir) => crash_report::install(dir.clone(), notice),
+        // Without a data directory the default hook (stderr) is all there is.
+        Err(message) => tracing::warn!("{message}: crash reports go to stderr only"),
+    }
+    tracing::info!(
+        "Roster {} started ({})",
+        env!("CARGO_PKG_VERSION"),
+        if args.command.is_some() {
+            "command line"
+        } else {
+            "window"
+        }
+    );
+    if std::env::var_os(DELIBERATE_PANIC).is_some() {
+        panic!("deliberate panic ({DELIBERATE_PANIC} is set)");
+    }
     if let Some(command) = args.command {
         return cli::run(command);
     }
@@ -40,8 +63,12 @@ fn main() -> ExitCode {
     }
     let options = eframe::NativeOptions {
         viewport: viewport
+            .with_app_id(roster::APP_ID)
             .with_inner_size([1440.0, 880.0])
             .with_min_inner_size([900.0, 560.0]),
+        // The app id would otherwise also name eframe's settings folder: keep it where
+        // it is (and where the About window and the README say).
+        persistence_path: roster::paths::window_settings_file(),
         ..Default::default()
     };
     let start = if args.demo {

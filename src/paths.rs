@@ -13,6 +13,22 @@ pub fn data_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "no home directory was found to keep Roster's data in".to_owned())
 }
 
+/// Where the log files and crash reports go: `logs/` in the data directory.
+pub fn log_dir() -> Result<PathBuf, String> {
+    Ok(log_dir_in(&data_dir()?))
+}
+
+/// The log directory of the data directory `data_dir`.
+pub fn log_dir_in(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("logs")
+}
+
+/// The file of window settings (size, layout, column widths) that eframe keeps:
+/// where eframe puts it for the name "Roster", e.g. `~/.local/share/roster/app.ron`.
+pub fn window_settings_file() -> Option<PathBuf> {
+    eframe::storage_dir("Roster").map(|d| d.join("app.ron"))
+}
+
 /// Where token files go when the user chooses files over the keyring.
 pub fn token_dir() -> Result<PathBuf, String> {
     Ok(data_dir()?.join("tokens"))

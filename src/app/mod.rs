@@ -100,6 +100,8 @@ pub struct Dialogs {
     pub local_login: Option<ui::dialogs::local_login_dialog::LocalLoginDialog>,
     /// Licenses or groups for many users.
     pub bulk: Option<ui::dialogs::bulk_dialog::BulkDialog>,
+    /// The About window.
+    pub about: bool,
 }
 
 impl Dialogs {
@@ -583,6 +585,11 @@ impl RosterApp {
         if let Some(s) = &self.session {
             s.engine.send(command);
         }
+    }
+
+    /// The data directory this window uses.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
     }
 
     /// The runtime the engine runs on (dialogs use it for connection tests).

@@ -3,6 +3,7 @@
 use crate::app::{Link, RosterApp};
 use crate::users::action::UserAction;
 
+use super::about_window;
 use super::{
     connect_dialog, dialogs, grid, import, log_window, not_admin, outbox_window, side_panel,
     status_bar, toolbar, top_bar,
@@ -97,5 +98,6 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     connect_dialog::show(app, ui);
     log_window::show(app, ui);
     outbox_window::show(app, ui);
+    about_window::show(app, ui);
     app.toasts.show(ui.ctx());
 }

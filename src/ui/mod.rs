@@ -1,6 +1,7 @@
 //! Screens, panels and dialogs. Each file draws one thing from the app's state and
 //! returns what the user asked for; none of them talks to the network.
 
+pub mod about_window;
 pub mod connect_dialog;
 pub mod dialogs;
 pub mod frame;

@@ -53,6 +53,13 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
+                .button("About")
+                .on_hover_text("Version, license, where data and logs are kept")
+                .clicked()
+            {
+                app.dialogs.about = !app.dialogs.about;
+            }
+            if ui
                 .button("Log")
                 .on_hover_text("Recent operations and errors")
                 .clicked()
