@@ -49,7 +49,7 @@ impl CrashReport {
             location: info
                 .location()
                 .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())),
-            backtrace: Backtrace::force_capture().to_string(),
+            backtrace: from_the_panic(&Backtrace::force_capture().to_string()),
         }
     }
 
@@ -88,6 +88,33 @@ impl CrashReport {
             std::process::id()
         )
     }
+}
+
+/// The backtrace from the panicking code on: the frames of the hook and of the
+/// standard library's panic machinery above it say nothing about the crash.
+fn from_the_panic(backtrace: &str) -> String {
+    let lines: Vec<&str> = backtrace.lines().collect();
+    let is_frame = |l: &str| {
+        let t = l.trim_start();
+        t.split_once(": ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let machinery = [
+        "core::panicking::",
+        "std::panicking::",
+        "rust_begin_unwind",
+        "__rust_end_short_backtrace",
+    ];
+    let is_machinery = |l: &str| is_frame(l) && machinery.iter().any(|m| l.contains(m));
+    // The first run of machinery frames from the top; the crash is right below it.
+    let Some(first) = lines.iter().position(|l| is_machinery(l)) else {
+        return backtrace.to_owned();
+    };
+    let Some(start) = (first..lines.len()).find(|&i| is_frame(lines[i]) && !is_machinery(lines[i]))
+    else {
+        return backtrace.to_owned();
+    };
+    lines[start..].join("\n")
 }
 
 /// Writes `report` to a new file in `dir` (created if missing) and returns its path.
@@ -285,6 +312,27 @@ mod tests {
         assert!(text.contains("could not be written"), "{text}");
         assert!(text.contains("Roster crash report"), "{text}");
         assert!(text.contains("index out of bounds"), "{text}");
+    }
+
+    #[test]
+    fn the_backtrace_starts_at_the_panicking_code() {
+        let captured = "   0: roster::diagnostics::crash_report::CrashReport::from_panic
+             at src/diagnostics/crash_report.rs:52:24
+   1: std::panicking::panic_with_hook
+   2: __rustc::rust_begin_unwind
+   3: core::panicking::panic_fmt
+             at library/core/src/panicking.rs:80:14
+   4: roster::main
+             at src/main.rs:53:9
+   5: std::panicking::catch_unwind
+   6: std::rt::lang_start";
+        assert_eq!(
+            from_the_panic(captured),
+            "   4: roster::main\n             at src/main.rs:53:9\n   5: std::panicking::catch_unwind\n   6: std::rt::lang_start"
+        );
+        // Without the markers (an unusual build), nothing is cut.
+        assert_eq!(from_the_panic("   0: main"), "   0: main");
+        assert_eq!(from_the_panic("disabled backtrace"), "disabled backtrace");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Logging: `tracing` to stderr and to a daily rolling file in the log directory.
 
+use std::io::IsTerminal as _;
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
@@ -45,6 +46,7 @@ pub fn init(log_dir: Option<&Path>, stderr: Stderr) -> LogGuard {
         Stderr::Command => "warn",
     };
     let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .with_filter(filter(stderr_default));
     let (file, guard, problem) = match log_dir.map(open_file) {
@@ -71,6 +73,8 @@ pub fn init(log_dir: Option<&Path>, stderr: Stderr) -> LogGuard {
 }
 
 fn open_file(dir: &Path) -> Result<RollingFileAppender, String> {
+    // The appender looks for old files to prune before it creates the directory.
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("roster")
