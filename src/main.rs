@@ -21,9 +21,20 @@ struct Args {
     command: Option<cli::Command>,
 }
 
-/// Set (to anything) to make Roster panic on purpose right after start-up: how the
-/// tests and the package check see the crash report path work end to end.
+/// Makes Roster panic on purpose, so that the tests and the package check see the
+/// crash report path work end to end: `frame` panics in the window's first frame (on
+/// the UI thread, inside the event loop), anything else right after start-up.
 const DELIBERATE_PANIC: &str = "ROSTER_DELIBERATE_PANIC";
+
+/// The app, panicking after drawing its first frame (`ROSTER_DELIBERATE_PANIC=frame`).
+struct PanicInFirstFrame(RosterApp);
+
+impl eframe::App for PanicInFirstFrame {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.0.ui(ui, frame);
+        panic!("deliberate panic in a frame ({DELIBERATE_PANIC}=frame)");
+    }
+}
 
 fn main() -> ExitCode {
     // --help and --version exit here, before any file is touched.
@@ -49,9 +60,11 @@ fn main() -> ExitCode {
             "window"
         }
     );
-    if std::env::var_os(DELIBERATE_PANIC).is_some() {
-        panic!("deliberate panic ({DELIBERATE_PANIC} is set)");
-    }
+    let panic_in_frame = match std::env::var_os(DELIBERATE_PANIC) {
+        Some(v) if v == "frame" && args.command.is_none() => true,
+        Some(_) => panic!("deliberate panic ({DELIBERATE_PANIC} is set)"),
+        None => false,
+    };
     if let Some(command) = args.command {
         return cli::run(command);
     }
@@ -86,7 +99,14 @@ fn main() -> ExitCode {
     match eframe::run_native(
         "Roster",
         options,
-        Box::new(|cc| Ok(Box::new(RosterApp::new(cc, config)))),
+        Box::new(move |cc| {
+            let app = RosterApp::new(cc, config);
+            Ok(if panic_in_frame {
+                Box::new(PanicInFirstFrame(app))
+            } else {
+                Box::new(app)
+            })
+        }),
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
