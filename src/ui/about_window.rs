@@ -18,6 +18,12 @@ enum Opening {
 
 type Shared = Arc<Mutex<Opening>>;
 
+/// Wide enough for the usual paths on one line; longer ones wrap.
+const WIDTH: f32 = 620.0;
+
+/// The column of "Data", "Logs and crash reports"…
+const LABEL_WIDTH: f32 = 160.0;
+
 /// Draws the About window when open.
 pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     if !app.dialogs.about {
@@ -30,6 +36,9 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .min_width(WIDTH)
+        .default_width(WIDTH)
         .show(ui.ctx(), |ui| body(ui, &data_dir, &log_dir));
     app.dialogs.about = open;
 }
@@ -40,16 +49,11 @@ fn body(ui: &mut egui::Ui, data_dir: &Path, log_dir: &Path) {
     ui.label(env!("CARGO_PKG_DESCRIPTION"));
     ui.label(format!("License: {}", env!("CARGO_PKG_LICENSE")));
     ui.add_space(super::theme::GAP);
-    egui::Grid::new("about_directories")
-        .num_columns(2)
-        .spacing([super::theme::GAP * 2.0, super::theme::GAP / 2.0])
-        .show(ui, |ui| {
-            path_row(ui, "Data", data_dir);
-            path_row(ui, "Logs and crash reports", log_dir);
-            if let Some(file) = crate::paths::window_settings_file() {
-                path_row(ui, "Window layout", &file);
-            }
-        });
+    path_row(ui, "Data", data_dir);
+    path_row(ui, "Logs and crash reports", log_dir);
+    if let Some(file) = crate::paths::window_settings_file() {
+        path_row(ui, "Window layout", &file);
+    }
     ui.add_space(super::theme::GAP);
     let state: Shared = ui.ctx().data_mut(|d| {
         d.get_temp_mut_or_default::<Shared>(egui::Id::unique("about_opening"))
@@ -84,12 +88,22 @@ fn body(ui: &mut egui::Ui, data_dir: &Path, log_dir: &Path) {
 
 /// A label and a path that can be selected and copied.
 fn path_row(ui: &mut egui::Ui, what: &str, path: &Path) {
-    ui.label(what);
-    ui.add(
-        egui::Label::new(egui::RichText::new(path.display().to_string()).monospace())
-            .selectable(true),
-    );
-    ui.end_row();
+    ui.horizontal_top(|ui| {
+        let height = ui.spacing().interact_size.y;
+        ui.allocate_ui_with_layout(
+            egui::vec2(LABEL_WIDTH, height),
+            egui::Layout::left_to_right(egui::Align::Min),
+            |ui| {
+                ui.set_min_width(LABEL_WIDTH);
+                ui.label(what);
+            },
+        );
+        ui.add(
+            egui::Label::new(egui::RichText::new(path.display().to_string()).monospace())
+                .selectable(true)
+                .wrap(),
+        );
+    });
 }
 
 fn start_opening(ctx: &egui::Context, state: &Shared, dir: PathBuf) {
