@@ -40,11 +40,11 @@ fn main() -> ExitCode {
     // --help and --version exit here, before any file is touched.
     let args = Args::parse();
     let log_dir = roster::paths::log_dir();
-    // Kept until main returns: dropping it flushes the log file.
     let (stderr, notice) = match args.command {
         Some(_) => (logging::Stderr::Command, crash_report::Notice::Terminal),
         None => (logging::Stderr::Window, crash_report::Notice::Dialog),
     };
+    // Kept until main returns: dropping it flushes the log file.
     let _log = logging::init(log_dir.as_deref().ok(), stderr);
     match &log_dir {
         Ok(dir) => crash_report::install(dir.clone(), notice),
