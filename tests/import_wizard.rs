@@ -202,11 +202,7 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
             .iter()
             .all(|id| h.state().page.selection.contains(id))
     );
-    assert!(
-        created
-            .iter()
-            .all(|id| h.state().org.user(id).is_some())
-    );
+    assert!(created.iter().all(|id| h.state().org.user(id).is_some()));
 }
 
 #[test]
