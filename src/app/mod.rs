@@ -415,7 +415,13 @@ impl RosterApp {
                     .collect();
                 self.outbox = list;
             }
-            Event::BatchQueued { batch, entries } => self.jobs.queued(batch, &entries),
+            Event::BatchQueued { batch, entries } => {
+                self.jobs.queued(batch, &entries);
+                // Cancelled (e.g. Undo) before the engine said it had queued them.
+                if self.jobs.get(batch).is_some_and(|j| j.cancel_requested) {
+                    self.cancel(batch);
+                }
+            }
             Event::Cancelled(ids) => {
                 for id in ids {
                     self.job_outcome(id, jobs::Outcome::Cancelled, None);

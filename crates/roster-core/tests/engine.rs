@@ -410,12 +410,30 @@ async fn the_server_stopping_mid_run_loses_and_duplicates_nothing() {
     assert!(waiting > 0, "some changes wait for the server");
     org.restart().await;
     wait_for(&handle, "online", |e| matches!(e, Event::Online)).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while !store.outstanding("acme").unwrap().is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "outbox not flushed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // Done when the outbox is empty *and* every invitee exists: Submit commands still
+    // in the engine's channel are not in the outbox yet, so an empty outbox alone can
+    // be a moment between two of them.
     let client = org.client();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let flushed = store.outstanding("acme").unwrap().is_empty();
+        let mut created = 0;
+        if flushed {
+            for u in &invitees {
+                created += count_user_name(&client, u.email.as_str()).await;
+            }
+        }
+        if flushed && created == invitees.len() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "outbox not flushed ({} waiting, {created} of {} created)",
+            store.outstanding("acme").unwrap().len(),
+            invitees.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     for u in &invitees {
         assert_eq!(
             count_user_name(&client, u.email.as_str()).await,
