@@ -38,6 +38,32 @@ fn search(h: &mut Harness<'_, RosterApp>, text: &str) {
     h.run_steps(2);
 }
 
+/// Edits `user`'s first name (appending `mine`) while the server's last name becomes
+/// `theirs`, and applies: the edit dialog shows the conflict.
+fn edit_into_conflict(
+    h: &mut Harness<'_, RosterApp>,
+    org: &common::TestOrg,
+    user: &User,
+    mine: &str,
+    theirs: &str,
+) {
+    search(h, &user.user_name);
+    click(h, &format!("Edit {}", user.user_name));
+    fill(h, Role::TextInput, "First Name", mine);
+    org.admin_patch(
+        user.id.as_str(),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "replace", "path": "name.familyName", "value": theirs}]}),
+    );
+    click(h, "Apply");
+    step_until(h, "the conflict", |app| {
+        app.dialogs
+            .edit
+            .as_ref()
+            .is_some_and(|d| d.conflict.is_some())
+    });
+}
+
 /// The log window has an entry containing `text` (who did what, and the result).
 fn assert_logged(h: &Harness<'_, RosterApp>, text: &str) {
     let log: Vec<&str> = h.state().log.entries().map(|e| e.text.as_str()).collect();
@@ -146,21 +172,7 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
 
     // A conflict, then "reload and re-apply my changes": both changes survive.
     let v = &users[1];
-    search(&mut h, &v.user_name);
-    click(&mut h, &format!("Edit {}", v.user_name));
-    fill(&mut h, Role::TextInput, "First Name", "-Mine");
-    org.admin_patch(
-        v.id.as_str(),
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-               "Operations": [{"op": "replace", "path": "name.familyName", "value": "Theirs"}]}),
-    );
-    click(&mut h, "Apply");
-    step_until(&mut h, "the conflict", |app| {
-        app.dialogs
-            .edit
-            .as_ref()
-            .is_some_and(|d| d.conflict.is_some())
-    });
+    edit_into_conflict(&mut h, &org, v, "-Mine", "Theirs");
     h.get_by_label_contains("Someone changed this user on the server");
     h.get_by_label("Theirs");
     click(&mut h, "Reload and re-apply my changes");
@@ -171,21 +183,7 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
 
     // A conflict, then "discard mine": the server's version stays.
     let w = &users[2];
-    search(&mut h, &w.user_name);
-    click(&mut h, &format!("Edit {}", w.user_name));
-    fill(&mut h, Role::TextInput, "First Name", "-Lost");
-    org.admin_patch(
-        w.id.as_str(),
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-               "Operations": [{"op": "replace", "path": "name.familyName", "value": "Kept"}]}),
-    );
-    click(&mut h, "Apply");
-    step_until(&mut h, "the conflict", |app| {
-        app.dialogs
-            .edit
-            .as_ref()
-            .is_some_and(|d| d.conflict.is_some())
-    });
+    edit_into_conflict(&mut h, &org, w, "-Lost", "Kept");
     click(&mut h, "Discard mine");
     step_until(&mut h, "the server's version shown", |app| {
         app.dialogs.edit.is_none()

@@ -9,9 +9,9 @@ use roster_core::engine::{BatchId, Command};
 use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
 
-use super::{buttons, choices, error, text_field, warning};
+use super::{Sending, buttons, choices, error, text_field, warning};
+use crate::app::RosterApp;
 use crate::app::jobs::Origin;
-use crate::app::{Link, RosterApp};
 
 /// A conflict: the user changed on the server since the dialog opened.
 pub struct Conflict {
@@ -180,25 +180,17 @@ impl EditDialog {
     /// Follows the changes being sent; `Some(open)` when done with them.
     fn follow(&mut self, app: &mut RosterApp) -> Option<bool> {
         let batch = self.sending?;
-        let job = app.jobs.get(batch)?.clone();
         if self.conflict.is_some() {
             // The conflict view decides; the rest of the batch finishes on its own.
             app.jobs.forget(batch);
             self.sending = None;
             return None;
         }
-        if !job.finished() {
-            if job.queued && app.link != Link::Online {
-                app.toasts.info(format!(
-                    "{}: queued; it will be sent when the connection returns.",
-                    job.title
-                ));
-                app.jobs.forget(batch);
-                return Some(false);
-            }
-            return None;
-        }
-        app.jobs.forget(batch);
+        let job = match super::follow(app, batch)? {
+            Sending::Going => return None,
+            Sending::QueuedOffline => return Some(false),
+            Sending::Finished(job) => job,
+        };
         self.sending = None;
         if job.failures.is_empty() {
             app.toasts

@@ -5,9 +5,9 @@ use roster_core::actions::{InviteContext, InviteDraft, InviteProblems};
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::Email;
 
-use super::{buttons, choices, error, field_problem, text_field};
+use super::{Sending, buttons, choices, error, field_problem, text_field};
+use crate::app::RosterApp;
 use crate::app::jobs::Origin;
-use crate::app::{Link, RosterApp};
 
 /// The invite dialog's state.
 #[derive(Default)]
@@ -164,22 +164,11 @@ impl InviteDialog {
 
     /// Follows the invitation being sent; `Some(open)` when the dialog is done with it.
     fn follow(&mut self, app: &mut RosterApp) -> Option<bool> {
-        let batch = self.sending?;
-        let job = app.jobs.get(batch)?.clone();
-        if !job.finished() {
-            if job.queued && app.link != Link::Online {
-                // Offline: the invitation waits in the outbox; the log and the pending
-                // changes list follow it.
-                app.toasts.info(format!(
-                    "{}: queued; it will be sent when the connection returns.",
-                    job.title
-                ));
-                app.jobs.forget(batch);
-                return Some(false);
-            }
-            return None;
-        }
-        app.jobs.forget(batch);
+        let job = match super::follow(app, self.sending?)? {
+            Sending::Going => return None,
+            Sending::QueuedOffline => return Some(false),
+            Sending::Finished(job) => job,
+        };
         self.sending = None;
         if let Some(failure) = job.failures.first() {
             // The dialog keeps what was typed: the refused entry is not needed.

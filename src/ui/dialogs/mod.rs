@@ -33,6 +33,35 @@ pub(crate) fn modal(name: &str) -> egui::Modal {
         .area(egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 72.0)))
 }
 
+/// Where a dialog's batch is.
+pub(crate) enum Sending {
+    /// The server has not answered every change yet.
+    Going,
+    /// Offline: the changes wait in the outbox (the pending changes list and the log
+    /// follow them); the dialog can close.
+    QueuedOffline,
+    /// Every change has an outcome; the job is no longer followed.
+    Finished(Job),
+}
+
+/// Follows a dialog's batch; `None` when it is not known (any more).
+pub(crate) fn follow(app: &mut RosterApp, batch: roster_core::engine::BatchId) -> Option<Sending> {
+    let job = app.jobs.get(batch)?.clone();
+    if job.finished() {
+        app.jobs.forget(batch);
+        return Some(Sending::Finished(job));
+    }
+    if job.queued && app.link != crate::app::Link::Online {
+        app.toasts.info(format!(
+            "{}: queued; it will be sent when the connection returns.",
+            job.title
+        ));
+        app.jobs.forget(batch);
+        return Some(Sending::QueuedOffline);
+    }
+    Some(Sending::Going)
+}
+
 /// A problem under the field it concerns, in the error colour.
 pub(crate) fn field_problem(ui: &mut egui::Ui, problem: Option<&str>) {
     if let Some(text) = problem {
