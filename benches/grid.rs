@@ -21,9 +21,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, TimeZone, Utc};
 use egui::{Event, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase, vec2};
-use roster::app::org::OrgState;
-use roster::app::page::UsersPage;
 use roster::ui::{grid, theme};
+use roster::users::org::OrgState;
+use roster::users::page::UsersPage;
 use roster::users::selection::ClickKind;
 use roster::users::view::{Column, Direction, QuickFilter};
 use roster_core::model::{

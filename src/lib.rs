@@ -1,9 +1,13 @@
 //! Roster, the desktop app and command line, as a library so that the tests drive
 //! the real app state (egui_kittest) and the real CLI.
 //!
-//! - [`app`]: the window's state and the engine session behind it.
-//! - [`ui`]: screens, panels and dialogs (egui).
-//! - [`users`]: the users grid's view model (rows, search, filters, sort, selection).
+//! - [`app`]: the window: its state, the one place that applies what views ask.
+//! - [`ui`]: screens, panels and dialogs (egui), drawn from a read-only context.
+//! - [`connection`]: the open profile's engine session and what it reports.
+//! - [`users`]: the users grid's view model (data, rows, search, filters, sort,
+//!   selection).
+//! - [`work`]: store and runtime work started from a view, answered later.
+//! - [`activity`]: the log window's entries.
 //! - [`cli`]: `roster users …`, `roster sync`, `roster profile …`.
 //! - [`diagnostics`]: log files and crash reports.
 
@@ -12,8 +16,10 @@
 /// macOS. packaging/ uses the same; scripts/package-check.sh compares them.
 pub const APP_ID: &str = "org.roster.Roster";
 
+pub mod activity;
 pub mod app;
 pub mod cli;
+pub mod connection;
 pub mod demo_org;
 pub mod diagnostics;
 pub mod files;
@@ -21,3 +27,4 @@ pub mod open_folder;
 pub mod paths;
 pub mod ui;
 pub mod users;
+pub mod work;

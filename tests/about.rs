@@ -85,7 +85,7 @@ fn about_shows_version_license_and_directories_and_opens_the_log_folder() {
     );
     h.get_by_role_and_label(Role::Button, "About").click();
     h.run_steps(2);
-    assert!(h.state().dialogs.about);
+    assert!(h.state().shell.windows.about);
     h.get_by_label("About Roster");
     h.get_by_label(&format!("Version {}", env!("CARGO_PKG_VERSION")));
     h.get_by_label(&format!("License: {}", env!("CARGO_PKG_LICENSE")));
@@ -111,6 +111,6 @@ fn about_shows_version_license_and_directories_and_opens_the_log_folder() {
     // The About button closes it again.
     h.get_by_role_and_label(Role::Button, "About").click();
     h.run_steps(2);
-    assert!(!h.state().dialogs.about);
+    assert!(!h.state().shell.windows.about);
     assert!(h.query_by_label("About Roster").is_none());
 }

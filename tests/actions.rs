@@ -9,7 +9,9 @@ use common::{click, fill, open_as_admin, step_until};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use roster::app::{Link, RosterApp};
+use roster::app::RosterApp;
+use roster::app::modal::Modal;
+use roster::connection::Link;
 use roster_core::model::{InvitationStatus, User};
 use roster_server::seed::DEMO_ADMIN;
 use serde_json::json;
@@ -57,16 +59,21 @@ fn edit_into_conflict(
     );
     click(h, "Apply");
     step_until(h, "the conflict", |app| {
-        app.dialogs
-            .edit
-            .as_ref()
+        app.modal()
+            .and_then(Modal::edit)
             .is_some_and(|d| d.conflict.is_some())
     });
 }
 
 /// The log window has an entry containing `text` (who did what, and the result).
 fn assert_logged(h: &Harness<'_, RosterApp>, text: &str) {
-    let log: Vec<&str> = h.state().log.entries().map(|e| e.text.as_str()).collect();
+    let log: Vec<&str> = h
+        .state()
+        .shell
+        .log
+        .entries()
+        .map(|e| e.text.as_str())
+        .collect();
     assert!(
         log.iter().any(|e| e.contains(text)),
         "{text:?} not in {log:#?}"
@@ -95,7 +102,7 @@ fn invite_checks_each_field_then_sends_the_invitation() {
     h.get_by_label_contains("elsewhere.example is not an authorized domain");
     h.get_by_label_contains("Allowed: ");
     click(&mut h, "Cancel");
-    assert!(h.state().dialogs.invite.is_none());
+    assert!(h.state().dialog() != Some("invite"));
 
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run_steps(2);
@@ -117,7 +124,7 @@ fn invite_checks_each_field_then_sends_the_invitation() {
     h.run_steps(1);
     click(&mut h, "Invite");
     step_until(&mut h, "the invitation sent", |app| {
-        app.dialogs.invite.is_none()
+        app.dialog() != Some("invite")
     });
 
     let doc = org.user(email).expect("created on the server");
@@ -156,7 +163,7 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
     h.get_by_role_and_label(Role::CheckBox, &group.name).click();
     h.run_steps(1);
     click(&mut h, "Apply");
-    step_until(&mut h, "the edit saved", |app| app.dialogs.edit.is_none());
+    step_until(&mut h, "the edit saved", |app| app.dialog() != Some("edit"));
     let doc = org.user(&u.user_name).unwrap();
     assert_eq!(
         doc["name"]["familyName"],
@@ -176,7 +183,7 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
     h.get_by_label_contains("Someone changed this user on the server");
     h.get_by_label("Theirs");
     click(&mut h, "Reload and re-apply my changes");
-    step_until(&mut h, "re-applied", |app| app.dialogs.edit.is_none());
+    step_until(&mut h, "re-applied", |app| app.dialog() != Some("edit"));
     let doc = org.user(&v.user_name).unwrap();
     assert_eq!(doc["name"]["givenName"], format!("{}-Mine", v.given_name));
     assert_eq!(doc["name"]["familyName"], "Theirs");
@@ -186,8 +193,8 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
     edit_into_conflict(&mut h, &org, w, "-Lost", "Kept");
     click(&mut h, "Discard mine");
     step_until(&mut h, "the server's version shown", |app| {
-        app.dialogs.edit.is_none()
-            && app.outbox.is_empty()
+        app.dialog() != Some("edit")
+            && app.conn.outbox.is_empty()
             && app.org.user(&w.id).is_some_and(|u| u.family_name == "Kept")
     });
     let doc = org.user(&w.user_name).unwrap();
@@ -218,7 +225,7 @@ fn delete_confirms_can_be_undone_and_refuses_yourself() {
     h.get_by_label_contains(&format!("Delete {}: sent in", u.user_name));
     click(&mut h, "Undo");
     step_until(&mut h, "the delete undone", |app| {
-        app.jobs.of(|_| true).is_empty() && app.outbox.is_empty()
+        app.conn.jobs.of(|_| true).is_empty() && app.conn.outbox.is_empty()
     });
     assert_logged(
         &h,
@@ -285,7 +292,7 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     h.run_steps(1);
     click(&mut h, "Add");
     step_until(&mut h, "added to the group", |app| {
-        app.jobs.of(|_| true).iter().all(|j| j.finished())
+        app.conn.jobs.of(|_| true).iter().all(|j| j.finished())
     });
     let members = org.members(group.id.as_str());
     for u in &chosen {
@@ -320,7 +327,7 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     click(&mut h, "Add");
     h.get_by_label_contains(&format!("Not enough seats: {} needs", license.name));
     click(&mut h, "Cancel");
-    assert!(h.state().outbox.is_empty(), "nothing queued");
+    assert!(h.state().conn.outbox.is_empty(), "nothing queued");
 
     // Resend an invitation from a row's menu.
     let pending = pick(&h, 1, |u| {
@@ -334,7 +341,7 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     h.run_steps(2);
     click(&mut h, "Resend invitation");
     step_until(&mut h, "resent", |app| {
-        app.jobs.of(|_| true).iter().all(|j| j.finished())
+        app.conn.jobs.of(|_| true).iter().all(|j| j.finished())
     });
     assert_eq!(org.emails_to(&pending.user_name).len(), before + 1);
 }
@@ -349,18 +356,18 @@ fn export_neutralises_formula_cells() {
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                "Operations": [{"op": "replace", "path": "name.givenName", "value": "=HYPERLINK(\"http://x\")"}]}),
     );
-    h.state().send(roster_core::engine::Command::Refresh);
+    h.state().conn.send(roster_core::engine::Command::Refresh);
     step_until(&mut h, "the change seen", |app| {
         app.org
             .user(&u.id)
             .is_some_and(|u| u.given_name.starts_with('='))
     });
     let path = dir.path().join("export.csv");
-    h.state_mut().save_picker = Box::new(roster::files::picker::FixedPicker(path.clone()));
+    h.state_mut().shell.save_picker = Box::new(roster::files::picker::FixedPicker(path.clone()));
     search(&mut h, &u.user_name);
     click(&mut h, "Export shown as CSV…");
     step_until(&mut h, "the file written", |app| {
-        app.exports.is_empty() && path.exists()
+        app.shell.exports.is_empty() && path.exists()
     });
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = text.lines();
@@ -382,22 +389,22 @@ fn an_edit_made_offline_waits_and_is_sent_when_the_server_returns() {
     let (mut org, mut h) = open_as_admin(dir.path());
     let u = pick(&h, 1, |_| true).remove(0);
     org.stop();
-    h.state().send(roster_core::engine::Command::Refresh);
+    h.state().conn.send(roster_core::engine::Command::Refresh);
     step_until(&mut h, "offline", |app| {
-        matches!(app.link, Link::Offline { .. })
+        matches!(app.conn.link, Link::Offline { .. })
     });
     search(&mut h, &u.user_name);
     click(&mut h, &format!("Edit {}", u.user_name));
     fill(&mut h, Role::TextInput, "Last Name", "-Offline");
     click(&mut h, "Apply");
     step_until(&mut h, "queued", |app| {
-        app.dialogs.edit.is_none() && app.page.pending.contains(&u.id)
+        app.dialog() != Some("edit") && app.page.pending.contains(&u.id)
     });
     h.get_by_label("pending");
     std::thread::sleep(Duration::from_millis(200));
     org.restart();
     step_until(&mut h, "sent after reconnecting", |app| {
-        app.outbox.is_empty()
+        app.conn.outbox.is_empty()
             && app
                 .org
                 .user(&u.id)
@@ -427,7 +434,8 @@ fn a_bulk_action_that_partly_fails_lists_who_and_why_and_retries() {
     click(&mut h, "Allow Local Login");
     click(&mut h, "Allow for 3 user(s)");
     step_until(&mut h, "the job finished", |app| {
-        app.jobs
+        app.conn
+            .jobs
             .of(|_| true)
             .iter()
             .all(|j| j.finished() && j.failed() == 1)
@@ -439,13 +447,14 @@ fn a_bulk_action_that_partly_fails_lists_who_and_why_and_retries() {
     }
     click(&mut h, "Retry failed");
     step_until(&mut h, "the retry answered", |app| {
-        app.jobs
+        app.conn
+            .jobs
             .of(|_| true)
             .iter()
             .all(|j| j.finished() && j.failed() == 1)
     });
     click(&mut h, "Close");
-    assert!(h.state().jobs.of(|_| true).is_empty());
+    assert!(h.state().conn.jobs.of(|_| true).is_empty());
     assert_logged(
         &h,
         "Allow local login for 3 user(s) — 2 of 3 done, 1 failed",

@@ -13,7 +13,9 @@ use common::{TestOrg, fill, secrets, step_until};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use roster::app::{Link, RosterApp, StartMode};
+use roster::app::modal::Modal;
+use roster::app::{RosterApp, StartMode};
+use roster::connection::Link;
 use roster::files::picker::FixedPicker;
 use roster::ui::import::wizard::{ImportWizard, Step};
 use roster_core::engine::ImportRun;
@@ -28,13 +30,14 @@ fn harness(data_dir: &Path, secrets: Arc<Secrets>) -> Harness<'static, RosterApp
 }
 
 fn wizard(app: &RosterApp) -> &ImportWizard {
-    app.dialogs.import.as_ref().expect("the wizard is open")
+    app.modal()
+        .and_then(Modal::import)
+        .expect("the wizard is open")
 }
 
 fn at_step(app: &RosterApp, step: Step) -> bool {
-    app.dialogs
-        .import
-        .as_ref()
+    app.modal()
+        .and_then(Modal::import)
         .is_some_and(|w| w.step == step && w.job.is_none())
 }
 
@@ -45,7 +48,7 @@ fn save_profile(data_dir: &Path, secrets: &Secrets, org: &TestOrg) {
 
 fn online(h: &mut Harness<'_, RosterApp>) {
     step_until(h, "the organisation online", |app| {
-        app.org.is_loaded() && app.link == Link::Online
+        app.org.is_loaded() && app.conn.link == Link::Online
     });
 }
 
@@ -179,7 +182,7 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
 
     // Export, then show the created users in the grid.
     let out = dir.path().join("report.csv");
-    h.state_mut().save_picker = Box::new(FixedPicker(out.clone()));
+    h.state_mut().shell.save_picker = Box::new(FixedPicker(out.clone()));
     h.get_by_label("Export report…").click();
     step_until(&mut h, "the export", |_| out.exists());
     let text = std::fs::read_to_string(&out).unwrap();
@@ -225,9 +228,8 @@ fn interrupted_by_the_server_stopping_and_resumed_after_a_restart_creates_nobody
         h.run_steps(2);
         h.get_by_label("Import 4000 user(s)").click();
         step_until(&mut h, "the first batch", |app| {
-            app.dialogs
-                .import
-                .as_ref()
+            app.modal()
+                .and_then(Modal::import)
                 .and_then(|w| w.progress.as_ref())
                 .is_some_and(|p| p.counts.created > 0)
         });
@@ -240,7 +242,7 @@ fn interrupted_by_the_server_stopping_and_resumed_after_a_restart_creates_nobody
         });
         h.get_by_label_contains("Waiting for the server");
         // The status bar follows the running import too.
-        assert_eq!(h.state().imports_running.len(), 1);
+        assert_eq!(h.state().conn.imports_running.len(), 1);
         let p = wizard(h.state()).progress.clone().unwrap();
         assert!(
             p.counts.pending > 0 && p.counts.created > 0,
@@ -301,7 +303,7 @@ fn prepared_offline_from_the_cache_then_submitted_when_online() {
     {
         let mut h = harness(dir.path(), Arc::clone(&secrets));
         step_until(&mut h, "offline from the cache", |app| {
-            app.org.is_loaded() && matches!(app.link, Link::Offline { .. })
+            app.org.is_loaded() && matches!(app.conn.link, Link::Offline { .. })
         });
         open_file(&mut h, &file);
         h.get_by_label_contains("Checked against the organisation as synced at");
@@ -309,9 +311,8 @@ fn prepared_offline_from_the_cache_then_submitted_when_online() {
         assert_eq!((c.ready, c.existing), (2, 1));
         h.get_by_label("Save for later").click();
         step_until(&mut h, "saved", |app| {
-            app.dialogs
-                .import
-                .as_ref()
+            app.modal()
+                .and_then(Modal::import)
                 .is_some_and(|w| w.job.is_none() && w.import.id.is_some())
         });
         h.get_by_label_contains("Saved for later as import");
@@ -413,23 +414,27 @@ fn cancel_keeps_what_was_sent_and_resume_sends_the_rest() {
     h.get_by_label("Import Users").click();
     h.run_steps(2);
     let template = dir.path().join("template.csv");
-    h.state_mut().save_picker = Box::new(FixedPicker(template.clone()));
+    h.state_mut().shell.save_picker = Box::new(FixedPicker(template.clone()));
     h.get_by_label("Save an example template…").click();
     step_until(&mut h, "the template", |_| template.exists());
     let text = std::fs::read_to_string(&template).unwrap();
     assert!(text.starts_with("email,first_name,last_name\n"), "{text}");
     h.get_by_label_contains("Example template saved to");
-    h.state_mut().dialogs.import.as_mut().unwrap().open_picker =
-        Arc::new(FixedPicker(file.clone()));
+    h.state_mut()
+        .shell
+        .modal
+        .as_mut()
+        .and_then(Modal::import_mut)
+        .unwrap()
+        .open_picker = Arc::new(FixedPicker(file.clone()));
     h.get_by_label("Browse…").click();
     step_until(&mut h, "the preview", |app| at_step(app, Step::Preview));
     h.get_by_label("Next: options ›").click();
     h.run_steps(2);
     h.get_by_label("Import 4000 user(s)").click();
     step_until(&mut h, "the first batch", |app| {
-        app.dialogs
-            .import
-            .as_ref()
+        app.modal()
+            .and_then(Modal::import)
             .and_then(|w| w.progress.as_ref())
             .is_some_and(|p| p.counts.created > 0)
     });

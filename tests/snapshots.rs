@@ -5,9 +5,10 @@
 
 use chrono::{TimeZone, Utc};
 use egui_kittest::Harness;
-use roster::app::org::OrgState;
-use roster::app::page::UsersPage;
+use roster::app::modal::Modal;
 use roster::ui::{grid, not_admin};
+use roster::users::org::OrgState;
+use roster::users::page::UsersPage;
 use roster_core::model::{
     Email, Group, GroupId, InvitationStatus, License, LicenseGrant, LicenseId, LicenseOrigin,
     Organisation, User, UserId,
@@ -164,7 +165,7 @@ fn dialog_snapshot(theme: egui::Theme, name: &str, open: impl FnOnce(&mut roster
         roster::app::StartMode::Profile("offline".into()),
     );
     common::step_until(&mut h, "the profile refused", |app| {
-        matches!(app.link, roster::app::Link::Failed(_))
+        matches!(app.conn.link, roster::connection::Link::Failed(_))
     });
     let (org, page) = fixture();
     let app = h.state_mut();
@@ -202,7 +203,7 @@ fn invite_dialog_light() {
         dialog.draft.email = "ada@elsewhere.example".into();
         dialog.draft.given_name = "Ada".into();
         dialog.draft.licenses.insert(LicenseId::from("office"));
-        app.dialogs.invite = Some(dialog);
+        app.shell.modal = Some(Modal::Invite(dialog));
     });
 }
 
@@ -210,7 +211,9 @@ fn invite_dialog_light() {
 fn edit_dialog_dark() {
     dialog_snapshot(egui::Theme::Dark, "edit_dialog_dark", |app| {
         let user = fixture_user(app, 3);
-        app.dialogs.edit = Some(roster::ui::dialogs::edit_dialog::EditDialog::new(user));
+        app.shell.modal = Some(Modal::Edit(Box::new(
+            roster::ui::dialogs::edit_dialog::EditDialog::new(user),
+        )));
     });
 }
 
@@ -218,6 +221,8 @@ fn edit_dialog_dark() {
 fn delete_dialog_light() {
     dialog_snapshot(egui::Theme::Light, "delete_dialog_light", |app| {
         let users = vec![fixture_user(app, 1), fixture_user(app, 2)];
-        app.dialogs.delete = Some(roster::ui::dialogs::delete_dialog::DeleteDialog::new(users));
+        app.shell.modal = Some(Modal::Delete(
+            roster::ui::dialogs::delete_dialog::DeleteDialog::new(users),
+        ));
     });
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use common::{TestOrg, fill, harness, save_profile, secrets, step_until};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use roster::app::{Link, StartMode};
+use roster::app::StartMode;
+use roster::app::modal::Modal;
+use roster::connection::Link;
 use roster_core::profiles::{self, TokenPlace};
 use roster_server::seed;
 
@@ -17,10 +19,10 @@ fn first_start_shows_the_demo_organisation_grid() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), secrets(dir.path()), StartMode::LastUsed);
     step_until(&mut h, "the demo organisation", |app| {
-        app.org.is_loaded() && app.link == Link::Online
+        app.org.is_loaded() && app.conn.link == Link::Online
     });
     assert_eq!(h.state().org.users.len(), 300);
-    assert!(h.state().is_demo());
+    assert!(h.state().conn.is_demo());
     h.get_by_label(" Demo organisation ");
     h.get_by_label_contains("300 users");
     // Rows are sorted by email; the first ones are on screen with their columns.
@@ -173,20 +175,20 @@ fn offline_start_from_cache_then_back_online_by_itself() {
             StartMode::Profile("acme".into()),
         );
         step_until(&mut h, "online load", |app| {
-            app.org.is_loaded() && app.link == Link::Online
+            app.org.is_loaded() && app.conn.link == Link::Online
         });
-        assert_eq!(h.state().profile, "acme");
+        assert_eq!(h.state().conn.profile(), "acme");
     }
     org.stop();
     let mut h = harness(dir.path(), Arc::clone(&secrets), StartMode::LastUsed);
     step_until(&mut h, "offline from cache", |app| {
-        app.org.is_loaded() && matches!(app.link, Link::Offline { .. })
+        app.org.is_loaded() && matches!(app.conn.link, Link::Offline { .. })
     });
-    assert_eq!(h.state().profile, "acme", "the last profile reopens");
+    assert_eq!(h.state().conn.profile(), "acme", "the last profile reopens");
     assert_eq!(h.state().org.users.len(), 300);
     h.get_by_label_contains("Offline — showing data from");
     org.restart();
-    step_until(&mut h, "back online", |app| app.link == Link::Online);
+    step_until(&mut h, "back online", |app| app.conn.link == Link::Online);
     h.get_by_label_contains("Online — synced");
 }
 
@@ -213,7 +215,7 @@ fn a_token_without_the_administrator_role_gets_one_clear_screen() {
     save_profile(dir.path(), &secrets, "plain", &org.url(), &plain);
     let mut h = harness(dir.path(), secrets, StartMode::Profile("plain".into()));
     step_until(&mut h, "not administrator", |app| {
-        app.link == Link::NotAdministrator
+        app.conn.link == Link::NotAdministrator
     });
     h.get_by_label("The Organisation Administrator role is required");
     h.get_by_label_contains("Ask your organisation's administrator");
@@ -238,9 +240,8 @@ fn connect_dialog_explains_a_wrong_url_and_a_wrong_token_then_adds_the_profile()
     fill(&mut h, Role::PasswordInput, "API token", "not-a-token");
     h.get_by_label("Test connection").click();
     step_until(&mut h, "unreachable", |app| {
-        app.dialogs
-            .connect
-            .as_ref()
+        app.modal()
+            .and_then(Modal::connect)
             .and_then(|d| d.result.as_ref())
             .is_some()
     });
@@ -255,12 +256,11 @@ fn connect_dialog_explains_a_wrong_url_and_a_wrong_token_then_adds_the_profile()
     h.run_steps(1);
     h.get_by_label("Test connection").click();
     step_until(&mut h, "refused token", |app| {
-        app.dialogs
-            .connect
-            .as_ref()
+        app.modal()
+            .and_then(Modal::connect)
             .and_then(|d| d.result.as_ref())
             .is_some_and(|r| r.is_err())
-            && app.dialogs.connect.as_ref().is_some_and(|d| {
+            && app.modal().and_then(Modal::connect).is_some_and(|d| {
                 d.result
                     .as_ref()
                     .is_some_and(|r| r.as_ref().err().is_some_and(|m| m.contains("token")))
@@ -281,9 +281,8 @@ fn connect_dialog_explains_a_wrong_url_and_a_wrong_token_then_adds_the_profile()
     h.run_steps(1);
     h.get_by_label("Test connection").click();
     step_until(&mut h, "connected", |app| {
-        app.dialogs
-            .connect
-            .as_ref()
+        app.modal()
+            .and_then(Modal::connect)
             .and_then(|d| d.result.as_ref())
             .is_some_and(|r| r.is_ok())
     });
@@ -291,11 +290,11 @@ fn connect_dialog_explains_a_wrong_url_and_a_wrong_token_then_adds_the_profile()
     h.get_by_label_contains("Bulk: yes");
     h.get_by_label("Save and open").click();
     step_until(&mut h, "the new profile open", |app| {
-        app.profile == "acme" && app.link == Link::Online && app.org.is_loaded()
+        app.conn.profile() == "acme" && app.conn.link == Link::Online && app.org.is_loaded()
     });
-    assert!(h.state().dialogs.connect.is_none());
-    assert!(!h.state().is_demo());
-    let saved = profiles::get(&h.state().store, "acme").unwrap();
+    assert!(h.state().dialog() != Some("connect"));
+    assert!(!h.state().conn.is_demo());
+    let saved = profiles::get(h.state().store(), "acme").unwrap();
     assert_eq!(saved.base_url, org.url());
     assert_eq!(saved.token_place, TokenPlace::Keyring);
 }

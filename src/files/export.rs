@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use crate::app::org::OrgState;
+use crate::users::org::OrgState;
 
 /// The header of an export.
 pub const HEADER: [&str; 9] = [

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::app::RosterApp;
+use super::intent::{Intent, Window};
 
 /// What "Open log folder" last did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,13 +24,10 @@ const WIDTH: f32 = 620.0;
 /// The column of "Data", "Logs and crash reports"…
 const LABEL_WIDTH: f32 = 160.0;
 
-/// Draws the About window when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    if !app.dialogs.about {
-        return;
-    }
-    let data_dir = app.data_dir().to_owned();
-    let log_dir = crate::paths::log_dir_in(&data_dir);
+/// Draws the About window for the data directory `data_dir`; returns the close
+/// asked for.
+pub fn show(data_dir: &Path, ui: &mut egui::Ui) -> Option<Intent> {
+    let log_dir = crate::paths::log_dir_in(data_dir);
     let mut open = true;
     egui::Window::new("About Roster")
         .open(&mut open)
@@ -39,8 +36,8 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .min_width(WIDTH)
         .default_width(WIDTH)
-        .show(ui.ctx(), |ui| body(ui, &data_dir, &log_dir));
-    app.dialogs.about = open;
+        .show(ui.ctx(), |ui| body(ui, data_dir, &log_dir));
+    (!open).then_some(Intent::ShowWindow(Window::About, false))
 }
 
 fn body(ui: &mut egui::Ui, data_dir: &Path, log_dir: &Path) {

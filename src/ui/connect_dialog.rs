@@ -3,12 +3,14 @@
 //! or, only if the user chooses it, to a private file.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
 
 use roster_core::client::{ApiClient, Profile, ServerInfo, Token};
 use roster_core::profiles::{self, ProfileSettings, TokenPlace};
 
-use crate::app::RosterApp;
+use super::context::ViewContext;
+use super::intent::{Intent, Outcome};
+use crate::activity::Tone;
+use crate::work::{Pending, Poll};
 
 /// The dialog's state.
 #[derive(Default)]
@@ -19,9 +21,11 @@ pub struct ConnectDialog {
     pub ca_certificate: String,
     /// Keep the token in a private file instead of the keyring.
     pub token_in_file: bool,
-    test: Option<mpsc::Receiver<Result<ServerInfo, String>>>,
+    test: Option<Pending<Result<ServerInfo, String>>>,
     /// The last test's outcome.
     pub result: Option<Result<ServerInfo, String>>,
+    /// The profile being saved (store and keyring, in the background).
+    saving: Option<Pending<Result<String, String>>>,
     /// Why saving failed.
     pub error: Option<String>,
 }
@@ -82,18 +86,51 @@ fn profile_for(settings: &ProfileSettings, token: &Token) -> Result<Profile, Str
     })
 }
 
-/// Draws the dialog when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let Some(mut dialog) = app.dialogs.connect.take() else {
-        return;
-    };
-    if let Some(rx) = &dialog.test
-        && let Ok(result) = rx.try_recv()
-    {
-        dialog.test = None;
-        dialog.result = Some(result);
+impl ConnectDialog {
+    /// Draws the dialog; returns what the administrator asked.
+    pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+        show(self, ctx, ui)
     }
-    let keyring = app.secrets.keyring_status();
+}
+
+fn show(dialog: &mut ConnectDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+    if let Some(test) = &dialog.test {
+        match test.poll() {
+            Poll::Busy => {}
+            Poll::Ready(result) => {
+                dialog.test = None;
+                dialog.result = Some(result);
+            }
+            Poll::Lost => {
+                dialog.test = None;
+                dialog.result = Some(Err(
+                    "The connection test stopped unexpectedly; try again.".to_owned()
+                ));
+            }
+        }
+    }
+    if let Some(saving) = &dialog.saving {
+        match saving.poll() {
+            Poll::Busy => {}
+            Poll::Ready(Ok(name)) => {
+                dialog.saving = None;
+                return Outcome::close_with(Intent::All(vec![
+                    Intent::notify(Tone::Success, format!("Saved {name}")),
+                    Intent::ReloadProfiles,
+                    Intent::OpenProfile(name),
+                ]));
+            }
+            Poll::Ready(Err(message)) => {
+                dialog.saving = None;
+                dialog.error = Some(message);
+            }
+            Poll::Lost => {
+                dialog.saving = None;
+                dialog.error = Some("Saving stopped unexpectedly; try again.".to_owned());
+            }
+        }
+    }
+    let keyring = ctx.work.secrets().keyring_status();
     let mut close = false;
     let mut save = false;
     let mut test = false;
@@ -123,6 +160,12 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                 ui.label("Testing the connection…");
             });
         }
+        if dialog.saving.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Saving…");
+            });
+        }
         match &dialog.result {
             Some(Ok(info)) => {
                 let c = &info.capabilities;
@@ -146,7 +189,9 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             test = ui.button("Test connection").clicked();
-            save = ui.button("Save and open").clicked();
+            save = ui
+                .add_enabled(dialog.saving.is_none(), egui::Button::new("Save and open"))
+                .clicked();
             close = ui.button("Cancel").clicked();
         });
     });
@@ -157,18 +202,13 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         match dialog.settings().and_then(|(s, t)| profile_for(&s, &t)) {
             Err(message) => dialog.result = Some(Err(message)),
             Ok(profile) => {
-                let (tx, rx) = mpsc::channel();
-                let ctx = ui.ctx().clone();
-                app.runtime().spawn(async move {
-                    let result = match ApiClient::new(&profile) {
+                dialog.result = None;
+                dialog.test = Some(ctx.work.run(async move {
+                    match ApiClient::new(&profile) {
                         Ok(client) => client.connect().await.map_err(|e| e.to_string()),
                         Err(e) => Err(e.to_string()),
-                    };
-                    let _ = tx.send(result);
-                    ctx.request_repaint();
-                });
-                dialog.result = None;
-                dialog.test = Some(rx);
+                    }
+                }));
             }
         }
     }
@@ -176,20 +216,16 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         match dialog.settings() {
             Err(message) => dialog.error = Some(message),
             Ok((settings, token)) => {
-                match profiles::save(&app.store, &app.secrets, &settings, &token) {
-                    Ok(()) => {
-                        app.toasts.success(format!("Saved {}", settings.name));
-                        app.open(settings.name);
-                        return;
-                    }
-                    Err(e) => dialog.error = Some(e.to_string()),
-                }
+                dialog.error = None;
+                dialog.saving = Some(ctx.work.with_store(move |store, secrets| {
+                    profiles::save(store, secrets, &settings, &token)
+                        .map(|()| settings.name)
+                        .map_err(|e| e.to_string())
+                }));
             }
         }
     }
-    if !close {
-        app.dialogs.connect = Some(dialog);
-    }
+    if close { Outcome::Close } else { Outcome::Keep }
 }
 
 fn field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, secret: bool) {

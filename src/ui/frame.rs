@@ -1,68 +1,92 @@
-//! The window's layout: top bar, status bar, side panel, the users page, dialogs.
+//! The window's layout: top bar, status bar, side panel, the users page, and the
+//! windows beside it. The app draws the panels first and applies what they asked
+//! (so that a button's dialog or window shows in the same frame), then the windows
+//! and the open dialog.
 
-use crate::app::{Link, RosterApp};
+use crate::activity::Tone;
+use crate::connection::Link;
 use crate::users::action::UserAction;
+use crate::users::page::UsersPage;
 
-use super::about_window;
+use super::context::ViewContext;
+use super::intent::Intent;
 use super::{
-    connect_dialog, dialogs, grid, import, log_window, not_admin, outbox_window, side_panel,
-    status_bar, toolbar, top_bar,
+    about_window, dialogs, grid, log_window, not_admin, outbox_window, side_panel, status_bar,
+    toolbar, top_bar,
 };
 
-/// Draws the whole window.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let title = match &app.org.organisation {
-        Some(o) => format!("{} — Roster", o.name),
-        None => "Roster".to_owned(),
-    };
-    // Only a change goes to the window system.
-    if app.window_title.as_deref() != Some(title.as_str()) {
-        ui.ctx()
-            .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-        app.window_title = Some(title);
+/// Draws the panels: top bar, status bar, the users page; returns what was asked.
+pub fn panels(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Vec<Intent> {
+    let mut asked = Vec::new();
+    let top = egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(ctx, ui));
+    asked.extend(top.inner);
+    let bottom = egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(ctx, page, ui));
+    asked.extend(bottom.inner);
+    asked.extend(central(ctx, page, ui));
+    asked.extend(dropped_file(ctx, ui));
+    asked
+}
+
+/// Draws what floats over the panels but the dialog: progress windows, the undo
+/// bar, the log, pending changes and About windows; returns what was asked.
+pub fn windows(ctx: &ViewContext, ui: &mut egui::Ui) -> Vec<Intent> {
+    let mut asked = dialogs::job_window::show(ctx, ui);
+    asked.extend(dialogs::undo_bar::show(ctx, ui));
+    if ctx.windows.log {
+        asked.extend(log_window::show(ctx.log, ui));
     }
-    egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(app, ui));
-    egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(app, ui));
-    match &app.link {
+    if ctx.windows.outbox {
+        asked.extend(outbox_window::show(ctx.outbox, ui));
+    }
+    if ctx.windows.about {
+        asked.extend(about_window::show(ctx.work.data_dir(), ui));
+    }
+    asked
+}
+
+/// The users page, or the screen shown instead while it cannot be used.
+fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<Intent> {
+    match ctx.link {
         Link::NotAdministrator => {
             let action = egui::CentralPanel::default()
                 .show(ui, not_admin::show)
                 .inner;
-            match action {
-                Some(not_admin::Action::TryAgain) => app.open(app.profile.clone()),
-                Some(not_admin::Action::OtherOrganisation) => {
-                    app.dialogs.connect = Some(Default::default());
-                }
-                None => {}
+            match action? {
+                not_admin::Action::TryAgain => Some(Intent::Reopen),
+                not_admin::Action::OtherOrganisation => Some(Intent::Connect),
             }
         }
-        Link::Failed(message) if !app.org.is_loaded() => {
-            let message = message.clone();
-            egui::CentralPanel::default().show(ui, |ui| not_admin::failed(app, ui, &message));
+        Link::Failed(message) if !ctx.org.is_loaded() => {
+            egui::CentralPanel::default()
+                .show(ui, |ui| {
+                    not_admin::failed(ui, ctx.profile, ctx.demo, message)
+                })
+                .inner
         }
-        _ if !app.org.is_loaded() => {
+        _ if !ctx.org.is_loaded() => {
             egui::CentralPanel::default().show(ui, |ui| {
                 ui.vertical_centered(|ui| {
                     ui.add_space(ui.available_height() / 3.0);
                     ui.spinner();
-                    let text = match app.progress {
+                    let text = match ctx.progress {
                         Some((loaded, total)) => format!("Loading users… {loaded} of {total}"),
-                        None => format!("Opening {}…", app.profile),
+                        None => format!("Opening {}…", ctx.profile),
                     };
                     ui.label(text);
                 });
             });
+            None
         }
         _ => {
             egui::Panel::right("organisation")
                 .resizable(true)
                 .default_size(super::theme::SIDE_PANEL_WIDTH)
-                .show(ui, |ui| side_panel::show(app, ui));
+                .show(ui, |ui| side_panel::show(ctx.org, ui));
             let action = egui::CentralPanel::default()
                 .show(ui, |ui| {
-                    let from_toolbar = toolbar::show(app, ui);
+                    let from_toolbar = toolbar::show(page, ui);
                     ui.add_space(super::theme::GAP / 2.0);
-                    let from_grid = grid::show(&app.org, &mut app.page, ui);
+                    let from_grid = grid::show(ctx.org, page, ui);
                     from_toolbar.or(from_grid)
                 })
                 .inner;
@@ -72,32 +96,25 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                 .or(new_user.then_some(UserAction::Invite))
                 .or(import.then_some(UserAction::Import));
             // While a dialog is open, its keys are its own.
-            if let Some(action) = action.filter(|_| !app.dialogs.modal_open()) {
-                app.act(action);
-            }
+            action.filter(|_| !ctx.modal_open).map(Intent::Act)
         }
     }
-    // A CSV file dropped anywhere on the window opens the import wizard on it.
-    let dropped = ui.ctx().input(|i| {
+}
+
+/// A CSV file dropped anywhere on the window opens the import wizard on it.
+fn dropped_file(ctx: &ViewContext, ui: &egui::Ui) -> Option<Intent> {
+    let path = ui.ctx().input(|i| {
         i.raw
             .dropped_files
             .iter()
             .find_map(|f| Some(f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()))
-    });
-    if let Some(path) = dropped {
-        if app.org.is_loaded() {
-            import::open_dropped(app, path);
-        } else {
-            app.toasts.warning(
-                "The organisation is still loading; drop the file again once the users show.",
-            );
-        }
+    })?;
+    if ctx.org.is_loaded() {
+        Some(Intent::ImportFile(path))
+    } else {
+        Some(Intent::notify(
+            Tone::Warning,
+            "The organisation is still loading; drop the file again once the users show.",
+        ))
     }
-    import::show(app, ui);
-    dialogs::show(app, ui);
-    connect_dialog::show(app, ui);
-    log_window::show(app, ui);
-    outbox_window::show(app, ui);
-    about_window::show(app, ui);
-    app.toasts.show(ui.ctx());
 }

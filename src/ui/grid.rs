@@ -5,9 +5,9 @@ use egui::Sense;
 use egui_extras::{Column as Width, TableBuilder};
 use roster_core::model::UserId;
 
-use crate::app::org::OrgState;
-use crate::app::page::UsersPage;
 use crate::users::action::UserAction;
+use crate::users::org::OrgState;
+use crate::users::page::UsersPage;
 use crate::users::rows::Row;
 use crate::users::selection::ClickKind;
 use crate::users::view::{Column, Direction};

@@ -1,13 +1,13 @@
 //! The log window: recent operations and errors.
 
-use crate::app::RosterApp;
-use crate::app::log::LogLevel;
+use crate::activity::{Log, LogLevel};
 
+use super::intent::{Intent, Window};
 use super::theme;
 
-/// Draws the log window when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let mut open = app.dialogs.log;
+/// Draws the log window; returns the close asked for.
+pub fn show(log: &Log, ui: &mut egui::Ui) -> Option<Intent> {
+    let mut open = true;
     egui::Window::new("Log")
         .open(&mut open)
         .default_size([560.0, 320.0])
@@ -15,7 +15,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             egui::ScrollArea::vertical()
                 .stick_to_bottom(true)
                 .show(ui, |ui| {
-                    for entry in app.log.entries() {
+                    for entry in log.entries() {
                         let color = match entry.level {
                             LogLevel::Info => ui.visuals().text_color(),
                             LogLevel::Warning => theme::warning(ui.visuals()),
@@ -28,5 +28,5 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                     }
                 });
         });
-    app.dialogs.log = open;
+    (!open).then_some(Intent::ShowWindow(Window::Log, false))
 }

@@ -1,12 +1,16 @@
-//! Screens, panels and dialogs. Each file draws one thing from the app's state and
-//! returns what the user asked for; none of them talks to the network.
+//! Screens, panels and dialogs. Each file draws one thing from a read-only
+//! [`context::ViewContext`] (plus its own state) and returns what the user asked
+//! for as [`intent::Intent`]s; none of them changes the app's state or talks to the
+//! network, and none of them knows the app.
 
 pub mod about_window;
 pub mod connect_dialog;
+pub mod context;
 pub mod dialogs;
 pub mod frame;
 pub mod grid;
 pub mod import;
+pub mod intent;
 pub mod log_window;
 pub mod not_admin;
 pub mod outbox_window;

@@ -1,6 +1,7 @@
 //! The screens shown instead of the grid when the organisation cannot be used.
 
-use crate::app::RosterApp;
+use super::intent::Intent;
+use crate::demo_org::DEMO_PROFILE;
 
 /// What the user asked for on the "role required" screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,24 +39,26 @@ pub fn show(ui: &mut egui::Ui) -> Option<Action> {
 }
 
 /// The profile could not be opened, or the server refused the token.
-pub fn failed(app: &mut RosterApp, ui: &mut egui::Ui, message: &str) {
+pub fn failed(ui: &mut egui::Ui, profile: &str, demo: bool, message: &str) -> Option<Intent> {
+    let mut asked = None;
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() / 4.0);
-        ui.heading(format!("{} could not be opened", app.profile));
+        ui.heading(format!("{profile} could not be opened"));
         ui.add_space(8.0);
         ui.label(message);
         ui.add_space(16.0);
         ui.horizontal(|ui| {
             ui.add_space((ui.available_width() - 320.0).max(0.0) / 2.0);
             if ui.button("Try again").clicked() {
-                app.open(app.profile.clone());
+                asked = Some(Intent::Reopen);
             }
             if ui.button("Edit the connection…").clicked() {
-                app.dialogs.connect = Some(Default::default());
+                asked = Some(Intent::Connect);
             }
-            if !app.is_demo() && ui.button("Open the demo organisation").clicked() {
-                app.open(crate::demo_org::DEMO_PROFILE.to_owned());
+            if !demo && ui.button("Open the demo organisation").clicked() {
+                asked = Some(Intent::OpenProfile(DEMO_PROFILE.to_owned()));
             }
         });
     });
+    asked
 }

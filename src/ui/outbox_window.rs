@@ -1,22 +1,22 @@
 //! Changes not yet confirmed by the server: see them, retry or discard them.
 
 use roster_core::engine::Command;
-use roster_core::store::OutboxState;
+use roster_core::store::{OutboxEntry, OutboxState};
 
-use crate::app::RosterApp;
+use super::intent::{Intent, Window};
 
-/// Draws the pending changes window when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let mut open = app.dialogs.outbox;
-    let mut commands = Vec::new();
+/// Draws the pending changes window; returns what was asked.
+pub fn show(outbox: &[OutboxEntry], ui: &mut egui::Ui) -> Vec<Intent> {
+    let mut open = true;
+    let mut asked = Vec::new();
     egui::Window::new("Pending changes")
         .open(&mut open)
         .default_size([520.0, 280.0])
         .show(ui.ctx(), |ui| {
-            if app.outbox.is_empty() {
+            if outbox.is_empty() {
                 ui.label("Every change was confirmed by the server.");
             }
-            for entry in &app.outbox {
+            for entry in outbox {
                 ui.horizontal(|ui| {
                     let state = match &entry.state {
                         OutboxState::Pending => "waiting".to_owned(),
@@ -27,16 +27,16 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                     ui.label(format!("{} — {state}", entry.change.describe()));
                     if matches!(entry.state, OutboxState::Failed(_)) && ui.button("Retry").clicked()
                     {
-                        commands.push(Command::Retry(entry.id));
+                        asked.push(Intent::Engine(Command::Retry(entry.id)));
                     }
                     if ui.button("Discard").clicked() {
-                        commands.push(Command::Discard(entry.id));
+                        asked.push(Intent::Engine(Command::Discard(entry.id)));
                     }
                 });
             }
         });
-    for c in commands {
-        app.send(c);
+    if !open {
+        asked.push(Intent::ShowWindow(Window::Outbox, false));
     }
-    app.dialogs.outbox = open;
+    asked
 }

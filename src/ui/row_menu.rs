@@ -3,8 +3,8 @@
 
 use roster_core::model::{InvitationStatus, UserId};
 
-use crate::app::org::OrgState;
 use crate::users::action::{ExportScope, UserAction};
+use crate::users::org::OrgState;
 
 /// Draws the menu for the row of `id`; `targets` are the users its actions act on.
 pub fn show(

@@ -1,13 +1,12 @@
 //! The organisation at a glance.
 
-use crate::app::RosterApp;
+use crate::users::org::OrgState;
 
 /// Draws the side panel.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let stats = &app.org.stats;
+pub fn show(org: &OrgState, ui: &mut egui::Ui) {
+    let stats = &org.stats;
     ui.heading(
-        app.org
-            .organisation
+        org.organisation
             .as_ref()
             .map_or("Organisation", |o| o.name.as_str()),
     );
@@ -26,7 +25,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         ui.label(stats.never_connected.to_string());
         ui.end_row();
     });
-    if let Some(org) = &app.org.organisation {
+    if let Some(org) = &org.organisation {
         ui.add_space(8.0);
         ui.label(format!("Domains: {}", org.authorized_domains.join(", ")));
         ui.label(if org.identity_provider {

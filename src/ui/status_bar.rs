@@ -2,18 +2,22 @@
 
 use chrono::Local;
 
-use crate::app::{Link, RosterApp};
+use crate::connection::Link;
+use crate::users::page::UsersPage;
 
+use super::context::ViewContext;
+use super::intent::{Intent, Window};
 use super::theme;
 
-/// Draws the status bar.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+/// Draws the status bar; returns what was asked.
+pub fn show(ctx: &ViewContext, page: &UsersPage, ui: &mut egui::Ui) -> Option<Intent> {
+    let mut asked = None;
     ui.horizontal(|ui| {
-        let synced = app
+        let synced = ctx
             .org
             .synced_at
             .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string());
-        match &app.link {
+        match ctx.link {
             Link::Connecting => {
                 ui.spinner();
                 ui.label("Connecting…");
@@ -42,7 +46,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                 ui.label("Not connected").on_hover_text(message);
             }
         }
-        if let Some((loaded, total)) = app.progress {
+        if let Some((loaded, total)) = ctx.progress {
             ui.separator();
             let fraction = if total == 0 {
                 0.0
@@ -55,7 +59,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                     .text(format!("{loaded} / {total}")),
             );
         }
-        for progress in app.imports_running.values() {
+        for progress in ctx.imports_running.values() {
             ui.separator();
             let total = progress.counts.total().max(1);
             let answered = total.saturating_sub(progress.counts.pending);
@@ -72,7 +76,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             });
         }
         ui.separator();
-        let pending = app.outbox.len();
+        let pending = ctx.outbox.len();
         let label = format!("{pending} pending change(s)");
         let pending_button = if pending > 0 {
             egui::Button::new(egui::RichText::new(label).color(theme::warning(ui.visuals())))
@@ -84,17 +88,18 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             .on_hover_text("Changes not yet confirmed by the server")
             .clicked()
         {
-            app.dialogs.outbox = !app.dialogs.outbox;
+            asked = Some(Intent::ShowWindow(Window::Outbox, !ctx.windows.outbox));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.label(format!(
                 "{} selected · {} shown · {} users",
-                app.page.selection.len(),
-                app.page.view.len(),
-                app.org.users.len()
+                page.selection.len(),
+                page.view.len(),
+                ctx.org.users.len()
             ));
         });
     });
+    asked
 }
 
 /// A coloured status light (painted: no font has to carry the glyph).

@@ -1,7 +1,9 @@
 //! Above the grid: search-as-you-type, quick filters, saved views.
 
-use crate::app::RosterApp;
+use roster_core::model::UserId;
+
 use crate::users::action::{ExportScope, UserAction};
+use crate::users::page::UsersPage;
 use crate::users::view::QuickFilter;
 
 use super::theme;
@@ -11,15 +13,15 @@ pub fn search_id() -> egui::Id {
     egui::Id::unique("users_search")
 }
 
-/// Draws the toolbar; returns the action a button asked for.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
+/// Draws the toolbar over the page's query; returns the action a button asked for.
+pub fn show(page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
     if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
         ui.memory_mut(|m| m.request_focus(search_id()));
     }
-    let action = actions(app, ui);
+    let selected: Vec<UserId> = page.selection.ids().cloned().collect();
+    let action = actions(&selected, ui);
     ui.add_space(theme::GAP / 2.0);
     ui.horizontal_wrapped(|ui| {
-        let page = &mut app.page;
         let label = ui.label("Search");
         ui.add(
             egui::TextEdit::singleline(&mut page.query.search)
@@ -57,15 +59,14 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
             }
         }
         ui.add_space(theme::GAP);
-        views_menu(app, ui);
+        views_menu(page, ui);
     });
     action
 }
 
 /// The action buttons: New User +, Import Users, local login for the selection, the selection's
 /// other actions, export.
-fn actions(app: &RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
-    let selected = app.selected();
+fn actions(selected: &[UserId], ui: &mut egui::Ui) -> Option<UserAction> {
     let some = !selected.is_empty();
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
@@ -90,32 +91,32 @@ fn actions(app: &RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
             .on_disabled_hover_text(needs)
             .clicked()
         {
-            action = Some(UserAction::LocalLogin(true, selected.clone()));
+            action = Some(UserAction::LocalLogin(true, selected.to_vec()));
         }
         if ui
             .add_enabled(some, egui::Button::new("Disable Local Login"))
             .on_disabled_hover_text(needs)
             .clicked()
         {
-            action = Some(UserAction::LocalLogin(false, selected.clone()));
+            action = Some(UserAction::LocalLogin(false, selected.to_vec()));
         }
         ui.add_enabled_ui(some, |ui| {
             ui.menu_button(format!("Selected ({})", selected.len()), |ui| {
                 if ui.button("Licenses…").clicked() {
-                    action = Some(UserAction::Licenses(selected.clone()));
+                    action = Some(UserAction::Licenses(selected.to_vec()));
                 }
                 if ui.button("Groups…").clicked() {
-                    action = Some(UserAction::Groups(selected.clone()));
+                    action = Some(UserAction::Groups(selected.to_vec()));
                 }
                 if ui.button("Resend invitation").clicked() {
-                    action = Some(UserAction::Resend(selected.clone()));
+                    action = Some(UserAction::Resend(selected.to_vec()));
                 }
                 if ui.button("Export selection as CSV…").clicked() {
                     action = Some(UserAction::Export(ExportScope::Selection));
                 }
                 ui.separator();
                 if ui.button("Delete…").clicked() {
-                    action = Some(UserAction::Delete(selected.clone()));
+                    action = Some(UserAction::Delete(selected.to_vec()));
                 }
             })
             .response
@@ -132,8 +133,7 @@ fn actions(app: &RosterApp, ui: &mut egui::Ui) -> Option<UserAction> {
     action
 }
 
-fn views_menu(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let page = &mut app.page;
+fn views_menu(page: &mut UsersPage, ui: &mut egui::Ui) {
     ui.menu_button("Views", |ui| {
         if page.saved_views.is_empty() {
             ui.label("No saved views yet");

@@ -1,46 +1,47 @@
 //! The top bar: the organisation, its profile switcher, and the demo badge.
 
-use crate::app::RosterApp;
+use roster_core::engine::Command;
+
 use crate::demo_org::DEMO_PROFILE;
 
+use super::context::ViewContext;
+use super::intent::{Intent, Window};
 use super::theme;
 
-/// Draws the top bar.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+/// Draws the top bar; returns what was asked.
+pub fn show(ctx: &ViewContext, ui: &mut egui::Ui) -> Option<Intent> {
+    let mut asked = None;
     ui.horizontal(|ui| {
         ui.heading("Roster");
         ui.separator();
-        let current = if app.is_demo() {
+        let current = if ctx.demo {
             "Demo organisation".to_owned()
         } else {
-            app.profile.clone()
+            ctx.profile.to_owned()
         };
         let mut open = None;
         egui::ComboBox::from_id_salt("profile")
             .selected_text(current)
             .show_ui(ui, |ui| {
-                if ui
-                    .selectable_label(app.is_demo(), "Demo organisation")
-                    .clicked()
-                {
+                if ui.selectable_label(ctx.demo, "Demo organisation").clicked() {
                     open = Some(DEMO_PROFILE.to_owned());
                 }
-                let profiles = roster_core::profiles::list(&app.store).unwrap_or_default();
-                for p in profiles {
+                // Listed in the background when the window opens and after a save.
+                for name in ctx.profiles {
                     if ui
-                        .selectable_label(app.profile == p.name, &p.name)
+                        .selectable_label(ctx.profile == name, name.as_str())
                         .clicked()
                     {
-                        open = Some(p.name);
+                        open = Some(name.clone());
                     }
                 }
             })
             .response
             .on_hover_text("Switch organisation");
-        if let Some(name) = open.filter(|n| *n != app.profile) {
-            app.open(name);
+        if let Some(name) = open.filter(|n| n != ctx.profile) {
+            asked = Some(Intent::OpenProfile(name));
         }
-        if app.is_demo() {
+        if ctx.demo {
             let badge = egui::RichText::new(" Demo organisation ")
                 .strong()
                 .background_color(theme::badge(ui.visuals()));
@@ -49,7 +50,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             );
         }
         if ui.button("Connect your organisation…").clicked() {
-            app.dialogs.connect = Some(Default::default());
+            asked = Some(Intent::Connect);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
@@ -57,22 +58,23 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                 .on_hover_text("Version, license, where data and logs are kept")
                 .clicked()
             {
-                app.dialogs.about = !app.dialogs.about;
+                asked = Some(Intent::ShowWindow(Window::About, !ctx.windows.about));
             }
             if ui
                 .button("Log")
                 .on_hover_text("Recent operations and errors")
                 .clicked()
             {
-                app.dialogs.log = !app.dialogs.log;
+                asked = Some(Intent::ShowWindow(Window::Log, !ctx.windows.log));
             }
             if ui
                 .button("Refresh")
                 .on_hover_text("Fetch changes from the server")
                 .clicked()
             {
-                app.send(roster_core::engine::Command::Refresh);
+                asked = Some(Intent::Engine(Command::Refresh));
             }
         });
     });
+    asked
 }

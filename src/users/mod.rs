@@ -1,6 +1,10 @@
-//! The users page: rows, the view (search, filters, sort) and selection.
+//! The users page's model: the organisation's data as the grid shows it (`org`), the
+//! page's state (`page`: query, view, selection), rows, search/filters/sort, and what
+//! the administrator asks for (`action`).
 
 pub mod action;
+pub mod org;
+pub mod page;
 pub mod rows;
 pub mod selection;
 pub mod view;

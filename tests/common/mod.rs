@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use roster::app::modal::Modal;
 use roster::app::{AppConfig, RosterApp, StartMode};
 use roster_core::client::Token;
 use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
@@ -48,6 +49,7 @@ pub fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&Ros
         if Instant::now() >= deadline {
             let log: Vec<String> = h
                 .state()
+                .shell
                 .log
                 .entries()
                 .rev()
@@ -56,13 +58,12 @@ pub fn step_until(h: &mut Harness<'_, RosterApp>, what: &str, done: impl Fn(&Ros
                 .collect();
             let wizard_error = h
                 .state()
-                .dialogs
-                .import
-                .as_ref()
+                .modal()
+                .and_then(Modal::import)
                 .and_then(|w| w.error.clone());
             panic!(
                 "timed out waiting for {what}; link {:?}; wizard error {wizard_error:?}; latest log: {log:#?}",
-                h.state().link
+                h.state().conn.link
             );
         }
         h.step();
@@ -150,7 +151,9 @@ pub fn open_as_admin(dir: &Path) -> (TestOrg, Harness<'static, RosterApp>) {
     save_profile(dir, &secrets, "acme", &org.url(), &token);
     let mut h = harness(dir, secrets, StartMode::Profile("acme".into()));
     step_until(&mut h, "online load", |app| {
-        app.org.is_loaded() && app.link == roster::app::Link::Online && app.server.is_some()
+        app.org.is_loaded()
+            && app.conn.link == roster::connection::Link::Online
+            && app.conn.server.is_some()
     });
     (org, h)
 }

@@ -7,8 +7,10 @@ use roster_core::actions::bulk;
 use roster_core::model::{Change, GroupId, LicenseId, User};
 
 use super::{buttons, choices, error};
-use crate::app::RosterApp;
-use crate::app::jobs::Origin;
+use crate::activity::Tone;
+use crate::connection::jobs::{Origin, new_batch_id};
+use crate::ui::context::ViewContext;
+use crate::ui::intent::{Intent, Outcome, Submission};
 
 /// What the dialog assigns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,13 +57,13 @@ impl BulkDialog {
     }
 
     /// The changes to send, or why not.
-    fn plan(&self, app: &RosterApp) -> Result<Vec<Change>, String> {
+    fn plan(&self, ctx: &ViewContext) -> Result<Vec<Change>, String> {
         let refs: Vec<&User> = self.users.iter().collect();
         let licenses: Vec<LicenseId> = self.licenses.iter().cloned().collect();
         let groups: Vec<GroupId> = self.groups.iter().cloned().collect();
         match (self.target, self.add) {
             (Target::Licenses, true) => {
-                bulk::add_licenses(&refs, &licenses, &app.org.licenses).map_err(|e| e.to_string())
+                bulk::add_licenses(&refs, &licenses, &ctx.org.licenses).map_err(|e| e.to_string())
             }
             (Target::Licenses, false) => Ok(bulk::remove_licenses(&refs, &licenses)),
             (Target::Groups, true) => Ok(bulk::add_to_groups(&refs, &groups)),
@@ -70,11 +72,14 @@ impl BulkDialog {
     }
 }
 
-/// Draws the dialog when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let Some(mut dialog) = app.dialogs.bulk.take() else {
-        return;
-    };
+impl BulkDialog {
+    /// Draws the dialog; returns what the administrator asked.
+    pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+        show(self, ctx, ui)
+    }
+}
+
+fn show(dialog: &mut BulkDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
     let count = dialog.users.len();
     let what = match dialog.target {
         Target::Licenses => "licenses",
@@ -103,7 +108,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         let before = (dialog.licenses.clone(), dialog.groups.clone());
         match dialog.target {
             Target::Licenses => {
-                choices::licenses(ui, &app.org.licenses, &mut dialog.licenses);
+                choices::licenses(ui, &ctx.org.licenses, &mut dialog.licenses);
                 if !dialog.add {
                     ui.label(
                         egui::RichText::new(
@@ -113,7 +118,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                     );
                 }
             }
-            Target::Groups => choices::groups(ui, &app.org.groups, &mut dialog.groups),
+            Target::Groups => choices::groups(ui, &ctx.org.groups, &mut dialog.groups),
         }
         if before != (dialog.licenses.clone(), dialog.groups.clone()) {
             dialog.refused = None;
@@ -130,12 +135,13 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         close = true;
     }
     if apply {
-        match dialog.plan(app) {
+        match dialog.plan(ctx) {
             Err(refused) => dialog.refused = Some(refused),
             Ok(changes) if changes.is_empty() => {
-                app.toasts
-                    .info("Nothing to change: the users already are that way.");
-                return;
+                return Outcome::close_with(Intent::notify(
+                    Tone::Info,
+                    "Nothing to change: the users already are that way.",
+                ));
             }
             Ok(changes) => {
                 let title = format!(
@@ -143,14 +149,17 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                     if dialog.add { "Add" } else { "Remove" },
                     if dialog.add { "to" } else { "from" }
                 );
-                app.submit(title, Origin::Bulk, changes, None);
-                return;
+                return Outcome::close_with(Intent::Submit(Submission {
+                    batch: new_batch_id(),
+                    title,
+                    origin: Origin::Bulk,
+                    changes,
+                    delay: None,
+                }));
             }
         }
     }
-    if !close {
-        app.dialogs.bulk = Some(dialog);
-    }
+    if close { Outcome::Close } else { Outcome::Keep }
 }
 
 fn capitalised(word: &str) -> String {

@@ -5,10 +5,16 @@
 use roster_core::actions::bulk;
 use roster_core::model::User;
 
+use std::time::{Duration, Instant};
+
 use super::{choices, error, warning};
-use crate::app::RosterApp;
-use crate::app::actions::UNDO_WINDOW;
-use crate::app::jobs::Origin;
+use crate::activity::Tone;
+use crate::connection::jobs::{Origin, new_batch_id};
+use crate::ui::context::ViewContext;
+use crate::ui::intent::{Intent, Outcome, Submission};
+
+/// How long a delete waits in the outbox behind its Undo.
+pub const UNDO_WINDOW: Duration = Duration::from_secs(10);
 
 /// The delete confirmation's state.
 pub struct DeleteDialog {
@@ -28,13 +34,16 @@ enum Choice {
     RemoveLicenses,
 }
 
-/// Draws the dialog when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let Some(dialog) = app.dialogs.delete.take() else {
-        return;
-    };
+impl DeleteDialog {
+    /// Draws the dialog; returns what the administrator asked.
+    pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+        show(self, ctx, ui)
+    }
+}
+
+fn show(dialog: &DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
     let refs: Vec<&User> = dialog.users.iter().collect();
-    let plan = bulk::delete(&refs, app.me());
+    let plan = bulk::delete(&refs, ctx.me());
     let count = dialog.users.len();
     let mut close = false;
     let mut choice = None;
@@ -92,37 +101,46 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     }
     match choice {
         Some(Choice::Delete) => {
-            if let Ok(changes) = plan {
-                let title = if count == 1 {
-                    format!("Delete {}", dialog.users[0].user_name)
-                } else {
-                    format!("Delete {count} users")
-                };
-                app.submit(
+            let Ok(changes) = plan else {
+                return Outcome::Keep;
+            };
+            let title = if count == 1 {
+                format!("Delete {}", dialog.users[0].user_name)
+            } else {
+                format!("Delete {count} users")
+            };
+            Outcome::Do(Intent::All(vec![
+                Intent::Submit(Submission {
+                    batch: new_batch_id(),
                     title,
-                    Origin::Delete {
-                        send_at: std::time::Instant::now(),
+                    origin: Origin::Delete {
+                        send_at: Instant::now(),
                     },
                     changes,
-                    Some(UNDO_WINDOW),
-                );
-                app.page.selection.clear();
-            }
-            return;
+                    delay: Some(UNDO_WINDOW),
+                }),
+                Intent::ClearSelection,
+                Intent::CloseDialog,
+            ]))
         }
         Some(Choice::RemoveLicenses) => {
             let changes = bulk::remove_all_licenses(&refs);
             if changes.is_empty() {
-                app.toasts.info("These users hold no license of their own.");
-            } else {
-                let title = format!("Remove the licenses of {} user(s)", changes.len());
-                app.submit(title, Origin::Bulk, changes, None);
+                return Outcome::close_with(Intent::notify(
+                    Tone::Info,
+                    "These users hold no license of their own.",
+                ));
             }
-            return;
+            let title = format!("Remove the licenses of {} user(s)", changes.len());
+            Outcome::close_with(Intent::Submit(Submission {
+                batch: new_batch_id(),
+                title,
+                origin: Origin::Bulk,
+                changes,
+                delay: None,
+            }))
         }
-        None => {}
-    }
-    if !close {
-        app.dialogs.delete = Some(dialog);
+        None if close => Outcome::Close,
+        None => Outcome::Keep,
     }
 }

@@ -10,8 +10,10 @@ use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
 
 use super::{Sending, buttons, choices, error, text_field, warning};
-use crate::app::RosterApp;
-use crate::app::jobs::Origin;
+use crate::activity::Tone;
+use crate::connection::jobs::{Origin, new_batch_id};
+use crate::ui::context::ViewContext;
+use crate::ui::intent::{Intent, Outcome, Submission};
 
 /// A conflict: the user changed on the server since the dialog opened.
 pub struct Conflict {
@@ -49,15 +51,28 @@ impl EditDialog {
     pub fn sending(&self) -> Option<BatchId> {
         self.sending
     }
-}
 
-/// Draws the dialog when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let Some(mut dialog) = app.dialogs.edit.take() else {
-        return;
-    };
-    if dialog.draw(app, ui) {
-        app.dialogs.edit = Some(dialog);
+    /// The server refused a change of `batch` with 412: when it is this dialog's
+    /// batch, the conflict view replaces the form. Returns whether it was.
+    pub fn on_conflict(&mut self, batch: BatchId, conflict: Conflict) -> bool {
+        if self.sending != Some(batch) {
+            return false;
+        }
+        self.conflict = Some(conflict);
+        true
+    }
+
+    /// A batch to send the form's changes.
+    fn submission(&mut self, changes: Vec<roster_core::model::Change>) -> Intent {
+        let batch = new_batch_id();
+        self.sending = Some(batch);
+        Intent::Submit(Submission {
+            batch,
+            title: format!("Edit {}", self.original.user_name),
+            origin: Origin::Edit,
+            changes,
+            delay: None,
+        })
     }
 }
 
@@ -68,9 +83,12 @@ enum Resolve {
 }
 
 impl EditDialog {
-    fn draw(&mut self, app: &mut RosterApp, ui: &mut egui::Ui) -> bool {
-        if let Some(open) = self.follow(app) {
-            return open;
+    /// Draws the dialog; returns what the administrator asked.
+    pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+        let mut asked = Vec::new();
+        if self.follow(ctx, &mut asked) == Some(false) {
+            asked.push(Intent::CloseDialog);
+            return Outcome::from_intents(asked);
         }
         let changes = self.edit.changes(&self.original);
         let problem = self.edit.problem();
@@ -82,7 +100,7 @@ impl EditDialog {
             ui.heading(format!("Editing {}", self.original.user_name));
             ui.add_space(4.0);
             if let Some(conflict) = &self.conflict {
-                resolve = conflict_view(ui, app, &self.original, conflict);
+                resolve = conflict_view(ui, ctx, &self.original, conflict);
                 return;
             }
             let sending = self.sending.is_some();
@@ -92,11 +110,11 @@ impl EditDialog {
                 ui.checkbox(&mut self.edit.admin, "Organisation Administrator");
                 ui.columns(2, |cols| {
                     cols[0].strong("Licenses");
-                    choices::licenses(&mut cols[0], &app.org.licenses, &mut self.edit.licenses);
+                    choices::licenses(&mut cols[0], &ctx.org.licenses, &mut self.edit.licenses);
                     for grant in &self.original.licenses {
                         if let LicenseOrigin::Group(group) = &grant.origin {
-                            let name = app.org.names.licenses.get(&grant.license).cloned();
-                            let group = app.org.names.groups.get(group).cloned();
+                            let name = ctx.org.names.licenses.get(&grant.license).cloned();
+                            let group = ctx.org.names.groups.get(group).cloned();
                             cols[0].label(
                                 egui::RichText::new(format!(
                                     "{} via {} (from the group)",
@@ -108,7 +126,7 @@ impl EditDialog {
                         }
                     }
                     cols[1].strong("Groups");
-                    choices::groups(&mut cols[1], &app.org.groups, &mut self.edit.groups);
+                    choices::groups(&mut cols[1], &ctx.org.groups, &mut self.edit.groups);
                 });
             });
             if let Some(p) = problem {
@@ -132,78 +150,97 @@ impl EditDialog {
             close = true;
         }
         match resolve {
-            Some(Resolve::Reapply) => return self.reapply(app),
+            Some(Resolve::Reapply) => {
+                asked.extend(self.reapply());
+                return Outcome::from_intents(asked);
+            }
             Some(Resolve::DiscardMine) => {
                 if let Some(c) = self.conflict.take() {
-                    app.send(Command::Discard(c.entry));
+                    asked.push(Intent::Engine(Command::Discard(c.entry)));
                 }
-                app.send(Command::Refresh);
-                app.toasts
-                    .info("Your changes were discarded; the grid shows the server's version.");
-                return false;
+                asked.push(Intent::Engine(Command::Refresh));
+                asked.push(Intent::notify(
+                    Tone::Info,
+                    "Your changes were discarded; the grid shows the server's version.",
+                ));
+                asked.push(Intent::CloseDialog);
+                return Outcome::from_intents(asked);
             }
             None => {}
         }
         if apply {
             self.error = None;
-            let title = format!("Edit {}", self.original.user_name);
-            self.sending = app.submit(title, Origin::Edit, changes, None);
+            asked.push(self.submission(changes));
         }
-        !close
+        if close {
+            asked.push(Intent::CloseDialog);
+        }
+        Outcome::from_intents(asked)
     }
 
     /// Re-applies the administrator's changes on the server's current version.
-    fn reapply(&mut self, app: &mut RosterApp) -> bool {
+    fn reapply(&mut self) -> Vec<Intent> {
         let Some(conflict) = self.conflict.take() else {
-            return true;
+            return Vec::new();
         };
-        app.send(Command::Discard(conflict.entry));
+        let mut asked = vec![Intent::Engine(Command::Discard(conflict.entry))];
         let Some(current) = conflict.current else {
-            app.toasts.warning(format!(
-                "{} was deleted on the server.",
-                self.original.user_name
+            asked.push(Intent::notify(
+                Tone::Warning,
+                format!("{} was deleted on the server.", self.original.user_name),
             ));
-            return false;
+            asked.push(Intent::CloseDialog);
+            return asked;
         };
         self.edit = self.edit.rebased(&self.original, &current);
         self.original = current;
         let changes = self.edit.changes(&self.original);
         if changes.is_empty() {
-            app.toasts.info("The server already has your changes.");
-            return false;
+            asked.push(Intent::notify(
+                Tone::Info,
+                "The server already has your changes.",
+            ));
+            asked.push(Intent::CloseDialog);
+            return asked;
         }
-        let title = format!("Edit {}", self.original.user_name);
-        self.sending = app.submit(title, Origin::Edit, changes, None);
-        true
+        asked.push(self.submission(changes));
+        asked
     }
 
-    /// Follows the changes being sent; `Some(open)` when done with them.
-    fn follow(&mut self, app: &mut RosterApp) -> Option<bool> {
+    /// Follows the changes being sent; `Some(stays_open)` when done with them.
+    fn follow(&mut self, ctx: &ViewContext, asked: &mut Vec<Intent>) -> Option<bool> {
         let batch = self.sending?;
         if self.conflict.is_some() {
             // The conflict view decides; the rest of the batch finishes on its own.
-            app.jobs.forget(batch);
+            asked.push(Intent::ForgetJob(batch));
             self.sending = None;
             return None;
         }
-        let job = match super::follow(app, batch)? {
+        let Some((sending, follow)) = super::follow(ctx, batch) else {
+            self.sending = None;
+            return None;
+        };
+        asked.extend(follow);
+        let job = match sending {
             Sending::Going => return None,
             Sending::QueuedOffline => return Some(false),
             Sending::Finished(job) => job,
         };
         self.sending = None;
         if job.failures.is_empty() {
-            app.toasts
-                .success(format!("Saved {}", self.original.user_name));
+            asked.push(Intent::notify(
+                Tone::Success,
+                format!("Saved {}", self.original.user_name),
+            ));
             return Some(false);
         }
         let reasons: Vec<String> = job.failures.iter().map(|f| f.reason.clone()).collect();
         for f in &job.failures {
-            app.send(Command::Discard(f.id));
+            asked.push(Intent::Engine(Command::Discard(f.id)));
         }
         self.error = Some(format!("Not saved: {}", reasons.join("; ")));
         // What did go through is in the grid; start again from the server's version.
-        if let Some(user) = app.org.user(&self.original.id) {
+        if let Some(user) = ctx.org.user(&self.original.id) {
             self.original = user.clone();
         }
         Some(true)
@@ -212,7 +249,7 @@ impl EditDialog {
 
 fn conflict_view(
     ui: &mut egui::Ui,
-    app: &RosterApp,
+    ctx: &ViewContext,
     original: &User,
     conflict: &Conflict,
 ) -> Option<Resolve> {
@@ -226,7 +263,7 @@ fn conflict_view(
         }
         Some(current) => {
             let changed: Vec<FieldChange> =
-                differences(original, current, &app.org.groups, &app.org.licenses);
+                differences(original, current, &ctx.org.groups, &ctx.org.licenses);
             if changed.is_empty() {
                 ui.label("Only the version changed on the server.");
             }

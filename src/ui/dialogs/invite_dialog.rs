@@ -6,8 +6,10 @@ use roster_core::engine::{BatchId, Command};
 use roster_core::model::Email;
 
 use super::{Sending, buttons, choices, error, field_problem, text_field};
-use crate::app::RosterApp;
-use crate::app::jobs::Origin;
+use crate::activity::Tone;
+use crate::connection::jobs::{Origin, new_batch_id};
+use crate::ui::context::ViewContext;
+use crate::ui::intent::{Intent, Outcome, Submission};
 
 /// The invite dialog's state.
 #[derive(Default)]
@@ -27,23 +29,15 @@ pub struct InviteDialog {
     checked: Option<(InviteDraft, InviteProblems)>,
 }
 
-/// Draws the dialog when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let Some(mut dialog) = app.dialogs.invite.take() else {
-        return;
-    };
-    if dialog.draw(app, ui) {
-        app.dialogs.invite = Some(dialog);
-    }
-}
-
 impl InviteDialog {
-    /// Draws; returns whether the dialog stays open.
-    fn draw(&mut self, app: &mut RosterApp, ui: &mut egui::Ui) -> bool {
-        if let Some(open) = self.follow(app) {
-            return open;
+    /// Draws the dialog; returns what the administrator asked.
+    pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+        let mut asked = Vec::new();
+        if self.follow(ctx, &mut asked) == Some(false) {
+            asked.push(Intent::CloseDialog);
+            return Outcome::from_intents(asked);
         }
-        let problems = self.problems(app);
+        let problems = self.problems(ctx);
         let show = |field: &Option<String>, typed: &str, attempted: bool| {
             field
                 .clone()
@@ -83,7 +77,7 @@ impl InviteDialog {
                 );
                 ui.checkbox(&mut self.draft.admin, "Organisation Administrator");
                 ui.checkbox(&mut self.draft.local_login, "Local Authentication");
-                if app
+                if ctx
                     .org
                     .organisation
                     .as_ref()
@@ -99,10 +93,10 @@ impl InviteDialog {
                 }
                 ui.columns(2, |cols| {
                     cols[0].strong("Licenses");
-                    choices::licenses(&mut cols[0], &app.org.licenses, &mut self.draft.licenses);
+                    choices::licenses(&mut cols[0], &ctx.org.licenses, &mut self.draft.licenses);
                     field_problem(&mut cols[0], problems.licenses.as_deref());
                     cols[1].strong("Groups");
-                    choices::groups(&mut cols[1], &app.org.groups, &mut self.draft.groups);
+                    choices::groups(&mut cols[1], &ctx.org.groups, &mut self.draft.groups);
                 });
             });
             if let Some(e) = &self.server_error {
@@ -124,47 +118,60 @@ impl InviteDialog {
         if apply {
             self.attempted = true;
             self.server_error = None;
-            if let Ok(new) = self.check(app) {
-                let title = format!("Invite {}", new.email);
-                self.sending = app.submit(
-                    title,
-                    Origin::Invite,
-                    vec![roster_core::model::Change::CreateUser(new)],
-                    None,
-                );
+            if let Ok(new) = self.check(ctx) {
+                let batch = new_batch_id();
+                self.sending = Some(batch);
+                asked.push(Intent::Submit(Submission {
+                    batch,
+                    title: format!("Invite {}", new.email),
+                    origin: Origin::Invite,
+                    changes: vec![roster_core::model::Change::CreateUser(new)],
+                    delay: None,
+                }));
             }
         }
-        !close
+        if close {
+            asked.push(Intent::CloseDialog);
+        }
+        Outcome::from_intents(asked)
     }
 
     /// The checks of the current draft against the cached organisation.
-    fn problems(&mut self, app: &RosterApp) -> InviteProblems {
+    fn problems(&mut self, ctx: &ViewContext) -> InviteProblems {
         if let Some((draft, problems)) = &self.checked
             && draft == &self.draft
         {
             return problems.clone();
         }
-        let problems = self.check(app).err().unwrap_or_default();
+        let problems = self.check(ctx).err().unwrap_or_default();
         self.checked = Some((self.draft.clone(), problems.clone()));
         problems
     }
 
-    fn check(&self, app: &RosterApp) -> Result<roster_core::model::NewUser, InviteProblems> {
+    fn check(&self, ctx: &ViewContext) -> Result<roster_core::model::NewUser, InviteProblems> {
         let exists = |email: &Email| {
-            app.org.users.iter().any(|u| {
+            ctx.org.users.iter().any(|u| {
                 u.email.as_ref() == Some(email) || u.user_name.eq_ignore_ascii_case(email.as_str())
             })
         };
         self.draft.check(&InviteContext {
-            organisation: app.org.organisation.as_ref(),
-            licenses: &app.org.licenses,
+            organisation: ctx.org.organisation.as_ref(),
+            licenses: &ctx.org.licenses,
             exists: &exists,
         })
     }
 
-    /// Follows the invitation being sent; `Some(open)` when the dialog is done with it.
-    fn follow(&mut self, app: &mut RosterApp) -> Option<bool> {
-        let job = match super::follow(app, self.sending?)? {
+    /// Follows the invitation being sent; `Some(stays_open)` when the dialog is done
+    /// with it.
+    fn follow(&mut self, ctx: &ViewContext, asked: &mut Vec<Intent>) -> Option<bool> {
+        let batch = self.sending?;
+        let Some((sending, follow)) = super::follow(ctx, batch) else {
+            // Never sent (no organisation open): the form is usable again.
+            self.sending = None;
+            return None;
+        };
+        asked.extend(follow);
+        let job = match sending {
             Sending::Going => return None,
             Sending::QueuedOffline => return Some(false),
             Sending::Finished(job) => job,
@@ -172,7 +179,7 @@ impl InviteDialog {
         self.sending = None;
         if let Some(failure) = job.failures.first() {
             // The dialog keeps what was typed: the refused entry is not needed.
-            app.send(Command::Discard(failure.id));
+            asked.push(Intent::Engine(Command::Discard(failure.id)));
             if failure.about_email {
                 self.server_email = Some(failure.reason.clone());
             } else {
@@ -180,8 +187,15 @@ impl InviteDialog {
             }
             return Some(true);
         }
-        app.toasts
-            .success(format!("Invitation sent to {}", self.draft.email.trim()));
+        asked.push(Intent::notify(
+            Tone::Success,
+            format!("Invitation sent to {}", self.draft.email.trim()),
+        ));
         Some(false)
+    }
+
+    /// The batch being sent, if any.
+    pub fn sending(&self) -> Option<BatchId> {
+        self.sending
     }
 }

@@ -3,9 +3,9 @@
 
 use roster_core::model::Change;
 
-use super::progress_text;
-use crate::app::RosterApp;
-use crate::app::jobs::{Job, Origin};
+use crate::connection::jobs::{Origin, progress_text};
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 
 /// What the window asks for.
 enum Ask {
@@ -14,15 +14,10 @@ enum Ask {
     Close,
 }
 
-/// Draws one window per bulk job still followed.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let jobs: Vec<Job> = app
-        .jobs
-        .of(|o| *o == Origin::Bulk)
-        .into_iter()
-        .cloned()
-        .collect();
-    for job in jobs {
+/// Draws one window per bulk job still followed; returns what was asked.
+pub fn show(ctx: &ViewContext, ui: &mut egui::Ui) -> Vec<Intent> {
+    let mut asked = Vec::new();
+    for job in ctx.jobs.of(|o| *o == Origin::Bulk) {
         let mut open = true;
         let mut ask = None;
         egui::Window::new(&job.title)
@@ -40,9 +35,9 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                 } else {
                     answered as f32 / job.total as f32
                 };
-                ui.add(egui::ProgressBar::new(fraction).text(progress_text(&job)));
+                ui.add(egui::ProgressBar::new(fraction).text(progress_text(job)));
                 if !job.finished() {
-                    if app.link != crate::app::Link::Online {
+                    if !ctx.online() {
                         ui.label("Offline: the changes are sent when the connection returns.");
                     }
                     if ui
@@ -62,7 +57,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
                         .max_height(200.0)
                         .show(ui, |ui| {
                             for f in &job.failures {
-                                ui.label(format!("{}: {}", who(app, &f.change), f.reason));
+                                ui.label(format!("{}: {}", who(ctx, &f.change), f.reason));
                             }
                         });
                 }
@@ -79,24 +74,25 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
             ask = Some(Ask::Close);
         }
         match ask {
-            Some(Ask::Cancel) => app.cancel(job.batch),
-            Some(Ask::Retry) => app.retry_failed(job.batch),
+            Some(Ask::Cancel) => asked.push(Intent::CancelBatch(job.batch)),
+            Some(Ask::Retry) => asked.push(Intent::RetryFailed(job.batch)),
             Some(Ask::Close) => {
                 if !job.finished() {
                     // Closing while running cancels what was not sent.
-                    app.cancel(job.batch);
+                    asked.push(Intent::CancelBatch(job.batch));
                 }
-                app.jobs.forget(job.batch);
+                asked.push(Intent::ForgetJob(job.batch));
             }
             None => {}
         }
     }
+    asked
 }
 
 /// The user (or group) a change is about, by name.
-fn who(app: &RosterApp, change: &Change) -> String {
+fn who(ctx: &ViewContext, change: &Change) -> String {
     let user = |id: &roster_core::model::UserId| {
-        app.org
+        ctx.org
             .user(id)
             .map_or_else(|| id.to_string(), |u| u.user_name.clone())
     };
@@ -107,7 +103,7 @@ fn who(app: &RosterApp, change: &Change) -> String {
         | Change::ResendInvitation { id } => user(id),
         Change::GroupMembers { group, .. } => format!(
             "group {}",
-            app.org
+            ctx.org
                 .names
                 .groups
                 .get(group)

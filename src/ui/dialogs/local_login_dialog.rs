@@ -5,8 +5,9 @@ use roster_core::actions::bulk;
 use roster_core::model::User;
 
 use super::{buttons, choices, warning};
-use crate::app::RosterApp;
-use crate::app::jobs::Origin;
+use crate::connection::jobs::{Origin, new_batch_id};
+use crate::ui::context::ViewContext;
+use crate::ui::intent::{Intent, Outcome, Submission};
 
 /// The confirmation's state.
 pub struct LocalLoginDialog {
@@ -23,17 +24,20 @@ impl LocalLoginDialog {
     }
 }
 
-/// Draws the dialog when open.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    let Some(dialog) = app.dialogs.local_login.take() else {
-        return;
-    };
+impl LocalLoginDialog {
+    /// Draws the dialog; returns what the administrator asked.
+    pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+        show(self, ctx, ui)
+    }
+}
+
+fn show(dialog: &LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
     let refs: Vec<&User> = dialog.users.iter().collect();
     let plan = bulk::set_local_login(
         &refs,
         dialog.allow,
-        &app.org.users,
-        app.org.organisation.as_ref(),
+        &ctx.org.users,
+        ctx.org.organisation.as_ref(),
     );
     let verb = if dialog.allow { "Allow" } else { "Disable" };
     let changing = plan.changes.len();
@@ -92,10 +96,13 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     }
     if confirm {
         let title = format!("{verb} local login for {changing} user(s)");
-        app.submit(title, Origin::Bulk, plan.changes, None);
-        return;
+        return Outcome::close_with(Intent::Submit(Submission {
+            batch: new_batch_id(),
+            title,
+            origin: Origin::Bulk,
+            changes: plan.changes,
+            delay: None,
+        }));
     }
-    if !close {
-        app.dialogs.local_login = Some(dialog);
-    }
+    if close { Outcome::Close } else { Outcome::Keep }
 }

@@ -1,5 +1,7 @@
-//! The dialogs of user actions. Each file holds one dialog's state and draws it;
-//! what it sends goes through `RosterApp::submit` (the engine and its outbox).
+//! The dialogs of user actions. Each file holds one dialog's state and draws it from
+//! a [`ViewContext`]; what it sends it asks for as an [`Intent::Submit`], which the
+//! app hands to the engine and its outbox. The job window and the undo bar follow
+//! the batches that were sent.
 
 pub mod bulk_dialog;
 pub mod choices;
@@ -10,20 +12,13 @@ pub mod job_window;
 pub mod local_login_dialog;
 pub mod undo_bar;
 
-use crate::app::RosterApp;
-use crate::app::jobs::Job;
-use crate::ui::theme;
+use roster_core::engine::BatchId;
 
-/// Draws every open dialog.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
-    invite_dialog::show(app, ui);
-    edit_dialog::show(app, ui);
-    delete_dialog::show(app, ui);
-    local_login_dialog::show(app, ui);
-    bulk_dialog::show(app, ui);
-    job_window::show(app, ui);
-    undo_bar::show(app, ui);
-}
+use crate::activity::Tone;
+use crate::connection::jobs::Job;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
+use crate::ui::theme;
 
 /// A modal dialog hanging from the top of the window: it grows downwards as messages
 /// appear, so its fields never move under the pointer (a centred one would).
@@ -44,22 +39,25 @@ pub(crate) enum Sending {
     Finished(Job),
 }
 
-/// Follows a dialog's batch; `None` when it is not known (any more).
-pub(crate) fn follow(app: &mut RosterApp, batch: roster_core::engine::BatchId) -> Option<Sending> {
-    let job = app.jobs.get(batch)?.clone();
+/// Follows a dialog's batch; `None` when it is not known (not sent after all, or no
+/// longer followed). The intents say what following it asks (forget a finished job,
+/// tell that an offline one is queued).
+pub(crate) fn follow(ctx: &ViewContext, batch: BatchId) -> Option<(Sending, Vec<Intent>)> {
+    let job = ctx.jobs.get(batch)?.clone();
     if job.finished() {
-        app.jobs.forget(batch);
-        return Some(Sending::Finished(job));
+        return Some((Sending::Finished(job), vec![Intent::ForgetJob(batch)]));
     }
-    if job.queued && app.link != crate::app::Link::Online {
-        app.toasts.info(format!(
+    if job.queued && !ctx.online() {
+        let told = format!(
             "{}: queued; it will be sent when the connection returns.",
             job.title
+        );
+        return Some((
+            Sending::QueuedOffline,
+            vec![Intent::ForgetJob(batch), Intent::notify(Tone::Info, told)],
         ));
-        app.jobs.forget(batch);
-        return Some(Sending::QueuedOffline);
     }
-    Some(Sending::Going)
+    Some((Sending::Going, Vec::new()))
 }
 
 /// A problem under the field it concerns, in the error colour.
@@ -90,18 +88,6 @@ pub(crate) fn text_field(ui: &mut egui::Ui, label: &str, text: &mut String) -> e
             .labelled_by(l.id)
     })
     .inner
-}
-
-/// A batch's progress: "12 of 40 sent, 1 failed".
-pub(crate) fn progress_text(job: &Job) -> String {
-    let mut text = format!("{} of {} done", job.done(), job.total);
-    if job.failed() > 0 {
-        text.push_str(&format!(", {} failed", job.failed()));
-    }
-    if job.cancelled() > 0 {
-        text.push_str(&format!(", {} cancelled", job.cancelled()));
-    }
-    text
 }
 
 /// The dialog's bottom row: Cancel on the left of the main button.

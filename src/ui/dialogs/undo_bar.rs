@@ -2,13 +2,14 @@
 
 use std::time::Instant;
 
-use crate::app::RosterApp;
-use crate::app::jobs::Origin;
+use crate::connection::jobs::Origin;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 
-/// Draws one bar per delete still in its undo window.
-pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
+/// Draws one bar per delete still in its undo window; returns the Undo asked for.
+pub fn show(ctx: &ViewContext, ui: &mut egui::Ui) -> Option<Intent> {
     let now = Instant::now();
-    let waiting: Vec<(roster_core::engine::BatchId, String, u64)> = app
+    let waiting: Vec<(roster_core::engine::BatchId, String, u64)> = ctx
         .jobs
         .of(|o| matches!(o, Origin::Delete { .. }))
         .into_iter()
@@ -21,7 +22,7 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
         })
         .collect();
     if waiting.is_empty() {
-        return;
+        return None;
     }
     let mut undo = None;
     egui::Area::new(egui::Id::unique("undo_bar"))
@@ -42,7 +43,5 @@ pub fn show(app: &mut RosterApp, ui: &mut egui::Ui) {
     // The countdown moves every second.
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(250));
-    if let Some(batch) = undo {
-        app.cancel(batch);
-    }
+    undo.map(Intent::CancelBatch)
 }

@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 
-use crate::app::RosterApp;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 
 use super::jobs;
 use super::wizard::{ImportWizard, Picking};
 
-pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     ui.label(
         "Choose a CSV file with the columns email, first_name and last_name (UTF-8, \
          comma-separated, first line naming the columns).",
@@ -19,7 +20,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             .add_enabled(!wizard.is_picking(), egui::Button::new("Browse…"))
             .clicked()
         {
-            wizard.pick(Picking::Source, app);
+            wizard.pick(Picking::Source, ctx.save_picker);
         }
         ui.label("or drop the file onto this window, or type its path:");
     });
@@ -40,7 +41,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     });
     if load && !wizard.path.trim().is_empty() {
         let path = PathBuf::from(wizard.path.trim());
-        jobs::load_file(app, wizard, path);
+        jobs::load_file(ctx, wizard, path);
     }
     ui.add_space(8.0);
     if ui
@@ -48,13 +49,14 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         .on_hover_text("A CSV file with the right columns and a few example rows")
         .clicked()
     {
-        wizard.pick(Picking::Template, app);
+        wizard.pick(Picking::Template, ctx.save_picker);
     }
     ui.add_space(8.0);
-    ui.weak(wizard.context(&app.org).describe_age(chrono::Utc::now()));
+    ui.weak(wizard.context(ctx.org).describe_age(chrono::Utc::now()));
     super::messages(ui, wizard);
     ui.add_space(12.0);
     if ui.button("Prepared imports…").clicked() {
-        jobs::list(app, wizard);
+        jobs::list(ctx, wizard);
     }
+    None
 }

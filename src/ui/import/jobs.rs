@@ -3,23 +3,24 @@
 //! window. Each job ends with a closure the UI thread applies to the wizard.
 
 use std::path::PathBuf;
-use std::sync::{Arc, mpsc};
 
 use roster_core::engine::{Command, ImportProgress, ImportRun};
 use roster_core::import::{self, ImportCounts, ImportId, PreparedImport};
 use roster_core::store::Store;
 
 use super::wizard::{ImportWizard, Step};
-use crate::app::RosterApp;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
+use crate::work::{Background, Pending, Poll};
 
-/// What a finished job does to the wizard and the app.
-pub type Apply = Box<dyn FnOnce(&mut ImportWizard, &mut RosterApp) + Send>;
+/// What a finished job does to the wizard, and what it asks of the app.
+pub type Apply = Box<dyn FnOnce(&mut ImportWizard, &ViewContext) -> Option<Intent> + Send>;
 
 /// Work in progress.
 pub struct Job {
     /// What it is doing, for the spinner.
     pub what: String,
-    rx: mpsc::Receiver<Apply>,
+    answer: Pending<Apply>,
 }
 
 /// After a save.
@@ -32,48 +33,40 @@ pub enum AfterSave {
 }
 
 fn spawn(
-    app: &RosterApp,
+    work: &Background,
     wizard: &mut ImportWizard,
     what: &str,
-    work: impl FnOnce(&Store) -> Apply + Send + 'static,
+    job: impl FnOnce(&Store) -> Apply + Send + 'static,
 ) {
-    let (tx, rx) = mpsc::channel();
-    let store = Arc::clone(&app.store);
-    let wake = wizard.egui_ctx.clone();
-    app.runtime().spawn_blocking(move || {
-        let _ = tx.send(work(&store));
-        if let Some(ctx) = wake {
-            ctx.request_repaint();
-        }
-    });
     wizard.job = Some(Job {
         what: what.to_owned(),
-        rx,
+        answer: work.with_store(move |store, _| job(store)),
     });
 }
 
-/// Applies the job's result if it is done.
-pub fn poll(app: &mut RosterApp, wizard: &mut ImportWizard) {
-    let Some(job) = &wizard.job else { return };
-    match job.rx.try_recv() {
-        Ok(apply) => {
+/// Applies the job's result if it is done; returns what it asks of the app.
+pub fn poll(ctx: &ViewContext, wizard: &mut ImportWizard) -> Option<Intent> {
+    let job = wizard.job.as_ref()?;
+    match job.answer.poll() {
+        Poll::Ready(apply) => {
             wizard.job = None;
-            apply(wizard, app);
+            apply(wizard, ctx)
         }
-        Err(mpsc::TryRecvError::Empty) => {}
-        Err(mpsc::TryRecvError::Disconnected) => {
+        Poll::Busy => None,
+        Poll::Lost => {
             wizard.job = None;
             wizard.error = Some("The background work stopped unexpectedly; try again.".to_owned());
+            None
         }
     }
 }
 
 /// Reads and validates the file at `path`.
-pub fn load_file(app: &RosterApp, wizard: &mut ImportWizard, path: PathBuf) {
-    let ctx = wizard.context(&app.org);
+pub fn load_file(ctx: &ViewContext, wizard: &mut ImportWizard, path: PathBuf) {
+    let checks = wizard.context(ctx.org);
     wizard.path = path.display().to_string();
     wizard.error = None;
-    spawn(app, wizard, "Reading the file…", move |_| {
+    spawn(ctx.work, wizard, "Reading the file…", move |_| {
         let result = import::read_path(&path).map(|file| {
             let notes = file.notes();
             let name = path.file_name().map_or_else(
@@ -81,28 +74,34 @@ pub fn load_file(app: &RosterApp, wizard: &mut ImportWizard, path: PathBuf) {
                 |n| n.to_string_lossy().into_owned(),
             );
             let prepared = PreparedImport::from_file(name, file);
-            let statuses = import::validate(&prepared.rows, &ctx);
+            let statuses = import::validate(&prepared.rows, &checks);
             (prepared, notes, statuses)
         });
-        Box::new(move |w, _| match result {
-            Ok((prepared, notes, statuses)) => w.loaded(prepared, notes, statuses),
-            Err(e) => {
-                w.error = Some(e.to_string());
-                w.step = Step::ChooseFile;
+        Box::new(move |w, _| {
+            match result {
+                Ok((prepared, notes, statuses)) => w.loaded(prepared, notes, statuses),
+                Err(e) => {
+                    w.error = Some(e.to_string());
+                    w.step = Step::ChooseFile;
+                }
             }
+            None
         })
     });
 }
 
 /// Keeps the prepared import in the store, then stays or sends it.
-pub fn save(app: &RosterApp, wizard: &mut ImportWizard, then: AfterSave) {
+pub fn save(ctx: &ViewContext, wizard: &mut ImportWizard, then: AfterSave) {
     let import = wizard.import.clone();
-    let profile = app.profile.clone();
+    let profile = ctx.profile.to_owned();
     let total = import.rows.len();
-    spawn(app, wizard, "Saving…", move |store| {
+    spawn(ctx.work, wizard, "Saving…", move |store| {
         let saved = store.save_import(&profile, &import);
-        Box::new(move |w, app| match saved {
-            Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+        Box::new(move |w, _| match saved {
+            Err(e) => {
+                w.error = Some(roster_core::CoreError::from(e).to_string());
+                None
+            }
             Ok(id) => {
                 w.import.id = Some(id);
                 match then {
@@ -110,9 +109,9 @@ pub fn save(app: &RosterApp, wizard: &mut ImportWizard, then: AfterSave) {
                         w.info = Some(format!(
                             "Saved for later as import {id}: find it under Prepared imports."
                         ));
+                        None
                     }
                     AfterSave::Submit => {
-                        app.send(Command::SubmitImport(id));
                         w.running = Some(id);
                         w.report = None;
                         w.progress = Some(ImportProgress {
@@ -124,6 +123,7 @@ pub fn save(app: &RosterApp, wizard: &mut ImportWizard, then: AfterSave) {
                             run: ImportRun::Sending,
                         });
                         w.step = Step::Progress;
+                        Some(Intent::Engine(Command::SubmitImport(id)))
                     }
                 }
             }
@@ -132,23 +132,31 @@ pub fn save(app: &RosterApp, wizard: &mut ImportWizard, then: AfterSave) {
 }
 
 /// Lists the imports kept for the open profile.
-pub fn list(app: &RosterApp, wizard: &mut ImportWizard) {
-    let profile = app.profile.clone();
-    spawn(app, wizard, "Reading the saved imports…", move |store| {
-        let listed = store.list_imports(&profile);
-        Box::new(move |w, _| match listed {
-            Ok(list) => {
-                w.saved = list;
-                w.step = Step::PreparedList;
-            }
-            Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
-        })
-    });
+pub fn list(ctx: &ViewContext, wizard: &mut ImportWizard) {
+    let profile = ctx.profile.to_owned();
+    spawn(
+        ctx.work,
+        wizard,
+        "Reading the saved imports…",
+        move |store| {
+            let listed = store.list_imports(&profile);
+            Box::new(move |w, _| {
+                match listed {
+                    Ok(list) => {
+                        w.saved = list;
+                        w.step = Step::PreparedList;
+                    }
+                    Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+                }
+                None
+            })
+        },
+    );
 }
 
 /// Opens a saved import.
-pub fn open_saved(app: &RosterApp, wizard: &mut ImportWizard, id: ImportId) {
-    spawn(app, wizard, "Opening the import…", move |store| {
+pub fn open_saved(ctx: &ViewContext, wizard: &mut ImportWizard, id: ImportId) {
+    spawn(ctx.work, wizard, "Opening the import…", move |store| {
         let loaded = store.load_import(id).and_then(|stored| {
             let report = match &stored {
                 Some(s) if s.state != import::ImportState::Prepared => {
@@ -158,35 +166,44 @@ pub fn open_saved(app: &RosterApp, wizard: &mut ImportWizard, id: ImportId) {
             };
             Ok((stored, report))
         });
-        Box::new(move |w, app| match loaded {
-            Ok((Some(stored), report)) => w.opened(stored, report, &app.org),
-            Ok((None, _)) => w.error = Some(format!("Import {id} no longer exists.")),
-            Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+        Box::new(move |w, ctx| {
+            match loaded {
+                Ok((Some(stored), report)) => w.opened(stored, report, ctx.org),
+                Ok((None, _)) => w.error = Some(format!("Import {id} no longer exists.")),
+                Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+            }
+            None
         })
     });
 }
 
 /// Loads the report of import `id`.
-pub fn load_report(app: &RosterApp, wizard: &mut ImportWizard, id: ImportId) {
-    spawn(app, wizard, "Reading the report…", move |store| {
+pub fn load_report(work: &Background, wizard: &mut ImportWizard, id: ImportId) {
+    spawn(work, wizard, "Reading the report…", move |store| {
         let report = store.import_report(id);
-        Box::new(move |w, _| match report {
-            Ok(r) => w.report = Some(r),
-            Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+        Box::new(move |w, _| {
+            match report {
+                Ok(r) => w.report = Some(r),
+                Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+            }
+            None
         })
     });
 }
 
 /// Deletes import `id` and lists the rest.
-pub fn delete(app: &RosterApp, wizard: &mut ImportWizard, id: ImportId) {
-    let profile = app.profile.clone();
-    spawn(app, wizard, "Deleting…", move |store| {
+pub fn delete(ctx: &ViewContext, wizard: &mut ImportWizard, id: ImportId) {
+    let profile = ctx.profile.to_owned();
+    spawn(ctx.work, wizard, "Deleting…", move |store| {
         let listed = store
             .delete_import(id)
             .and_then(|()| store.list_imports(&profile));
-        Box::new(move |w, _| match listed {
-            Ok(list) => w.saved = list,
-            Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+        Box::new(move |w, _| {
+            match listed {
+                Ok(list) => w.saved = list,
+                Err(e) => w.error = Some(roster_core::CoreError::from(e).to_string()),
+            }
+            None
         })
     });
 }

@@ -3,13 +3,15 @@
 
 use roster_core::import;
 
-use crate::app::{Link, RosterApp};
+use crate::connection::Link;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 use crate::ui::theme;
 
 use super::jobs::{self, AfterSave};
 use super::wizard::{ImportWizard, Step};
 
-pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let ready = wizard.counts.ready;
     ui.label(format!("Every one of the {ready} imported user(s) gets:"));
     ui.add_space(6.0);
@@ -17,11 +19,11 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         .max_height((ui.available_height() - 120.0).max(120.0))
         .show(ui, |ui| {
             ui.strong("Licenses");
-            if app.org.licenses.is_empty() {
+            if ctx.org.licenses.is_empty() {
                 ui.weak("The organisation has no licenses.");
             }
             let options = &mut wizard.import.options;
-            for l in &app.org.licenses {
+            for l in &ctx.org.licenses {
                 let mut on = options.licenses.contains(&l.id);
                 let text = format!("{} ({} of {} seats left)", l.name, l.seats_left(), l.seats);
                 if ui.checkbox(&mut on, text).changed() {
@@ -33,10 +35,10 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             }
             ui.add_space(6.0);
             ui.strong("Groups");
-            if app.org.groups.is_empty() {
+            if ctx.org.groups.is_empty() {
                 ui.weak("The organisation has no groups.");
             }
-            for g in &app.org.groups {
+            for g in &ctx.org.groups {
                 let mut on = options.groups.contains(&g.id);
                 let mut text = g.name.clone();
                 if !g.licenses.is_empty() {
@@ -44,7 +46,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                         .licenses
                         .iter()
                         .map(|id| {
-                            app.org
+                            ctx.org
                                 .licenses
                                 .iter()
                                 .find(|l| l.id == *id)
@@ -65,7 +67,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                 &mut options.local_login,
                 "Local authentication (users may also sign in with a password)",
             );
-            if app
+            if ctx
                 .org
                 .organisation
                 .as_ref()
@@ -79,8 +81,8 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         });
     let shortfalls = import::seat_shortfalls(
         &wizard.import.options,
-        &app.org.groups,
-        &app.org.licenses,
+        &ctx.org.groups,
+        &ctx.org.licenses,
         ready,
     );
     for s in &shortfalls {
@@ -89,7 +91,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             format!("Not enough seats: {s}"),
         );
     }
-    if let Link::Offline { .. } = app.link {
+    if let Link::Offline { .. } = ctx.link {
         ui.colored_label(
             theme::warning(ui.visuals()),
             "Offline: the import starts when the server can be reached. You can also save it \
@@ -103,7 +105,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             wizard.step = Step::Preview;
         }
         if ui.button("Save for later").clicked() {
-            jobs::save(app, wizard, AfterSave::Stay);
+            jobs::save(ctx, wizard, AfterSave::Stay);
         }
         if ui
             .add_enabled(
@@ -112,7 +114,8 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             )
             .clicked()
         {
-            jobs::save(app, wizard, AfterSave::Submit);
+            jobs::save(ctx, wizard, AfterSave::Submit);
         }
     });
+    None
 }

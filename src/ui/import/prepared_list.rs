@@ -4,12 +4,13 @@
 use chrono::Local;
 use roster_core::import::ImportState;
 
-use crate::app::RosterApp;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 
 use super::jobs;
 use super::wizard::{ImportWizard, Step};
 
-pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     ui.strong("Prepared imports");
     if wizard.saved.is_empty() {
         ui.label("No import is kept for this organisation.");
@@ -56,8 +57,9 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         wizard.step = Step::ChooseFile;
     }
     if let Some(id) = open {
-        jobs::open_saved(app, wizard, id);
+        jobs::open_saved(ctx, wizard, id);
     } else if let Some(id) = delete {
-        jobs::delete(app, wizard, id);
+        jobs::delete(ctx, wizard, id);
     }
+    None
 }

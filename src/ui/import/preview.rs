@@ -4,13 +4,14 @@
 use egui_extras::{Column, TableBuilder};
 use roster_core::import::{Field, RowStatus};
 
-use crate::app::RosterApp;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 use crate::ui::theme;
 
 use super::jobs::{self, AfterSave};
 use super::wizard::{Edit, ImportWizard, Step};
 
-pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let c = wizard.counts;
     ui.horizontal_wrapped(|ui| {
         ui.strong(&wizard.import.name);
@@ -26,7 +27,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     for note in &wizard.notes {
         ui.weak(note);
     }
-    ui.weak(wizard.context(&app.org).describe_age(chrono::Utc::now()));
+    ui.weak(wizard.context(ctx.org).describe_age(chrono::Utc::now()));
     ui.horizontal(|ui| {
         if ui
             .checkbox(&mut wizard.errors_only, "Show only rows with errors")
@@ -44,7 +45,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             ui.available_width(),
             (ui.available_height() - footer).max(120.0),
         ),
-        |ui| table(app, wizard, ui),
+        |ui| table(ctx, wizard, ui),
     );
     ui.separator();
     ui.horizontal(|ui| {
@@ -52,7 +53,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
             action = Some(Step::ChooseFile);
         }
         if ui.button("Save for later").clicked() {
-            jobs::save(app, wizard, AfterSave::Stay);
+            jobs::save(ctx, wizard, AfterSave::Stay);
         }
         if ui
             .add_enabled(c.ready > 0, egui::Button::new("Next: options ›"))
@@ -67,9 +68,10 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         wizard.info = None;
         wizard.error = None;
     }
+    None
 }
 
-fn table(app: &RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     let visuals = ui.visuals().clone();
     let mut fix: Option<(usize, Field, String)> = None;
     let mut exclude: Option<(usize, bool)> = None;
@@ -179,13 +181,13 @@ fn table(app: &RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     }
     if let Some((i, field, text)) = fix {
         wizard.editing = None;
-        wizard.fix(i, field, &text, &app.org);
+        wizard.fix(i, field, &text, ctx.org);
     }
     if let Some(edit) = start_edit {
         wizard.editing = Some(edit);
     }
     if let Some((i, excluded)) = exclude {
-        wizard.set_excluded(i, excluded, &app.org);
+        wizard.set_excluded(i, excluded, ctx.org);
     }
 }
 

@@ -3,15 +3,16 @@
 
 use roster_core::engine::{Command, ImportRun};
 
-use crate::app::RosterApp;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 use crate::ui::theme;
 
 use super::wizard::{ImportWizard, Step};
 
-pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+pub fn show(_ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let (Some(id), Some(progress)) = (wizard.running, wizard.progress.clone()) else {
         ui.label("No import is running.");
-        return;
+        return None;
     };
     let counts = progress.counts;
     let total = counts.total().max(1);
@@ -24,12 +25,13 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     );
     ui.label(counts.to_string());
     let mut resume = false;
+    let mut asked = None;
     ui.horizontal(|ui| match &progress.run {
         ImportRun::Sending => {
             ui.spinner();
             ui.label("Sending…");
             if ui.button("Cancel").clicked() {
-                app.cancel_import(id);
+                asked = Some(Intent::CancelImport(id));
             }
         }
         ImportRun::Waiting { reason } => {
@@ -38,7 +40,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                 format!("Waiting for the server ({reason}); Roster tries again by itself."),
             );
             if ui.button("Cancel").clicked() {
-                app.cancel_import(id);
+                asked = Some(Intent::CancelImport(id));
             }
         }
         ImportRun::Cancelled => {
@@ -59,7 +61,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         }
     });
     if resume {
-        app.send(Command::SubmitImport(id));
+        asked = Some(Intent::Engine(Command::SubmitImport(id)));
         if let Some(p) = &mut wizard.progress {
             p.run = ImportRun::Sending;
         }
@@ -76,4 +78,5 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     {
         wizard.step = Step::Report;
     }
+    asked
 }

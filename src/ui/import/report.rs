@@ -3,16 +3,17 @@
 use egui_extras::{Column, TableBuilder};
 use roster_core::import::RowOutcome;
 
-use crate::app::RosterApp;
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 use crate::ui::theme;
 
 use super::wizard::{ImportWizard, Picking};
 
-pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let Some(report) = &wizard.report else {
         ui.spinner();
         ui.label("Reading the report…");
-        return;
+        return None;
     };
     let counts = report.counts();
     ui.strong(format!("{}: {counts}", wizard.import.name));
@@ -88,7 +89,7 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     let mut show_created = false;
     ui.horizontal(|ui| {
         if ui.button("Export report…").clicked() {
-            wizard.pick(Picking::Report, app);
+            wizard.pick(Picking::Report, ctx.save_picker);
         }
         show_created = ui
             .add_enabled(
@@ -104,16 +105,15 @@ pub fn show(app: &mut RosterApp, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         }
     });
     if show_created {
-        // Select them and clear the view's search and filters so all of them show.
-        app.page.query.search.clear();
-        app.page.query.filters.clear();
-        app.page.selection.clear();
-        app.page.selection.select_all(created.iter());
-        app.page.cursor = created.first().cloned();
-        app.toasts.info(format!(
-            "{} imported user(s) selected in the grid",
-            created.len()
-        ));
+        let count = created.len();
         wizard.close = true;
+        return Some(Intent::All(vec![
+            Intent::ShowUsers(created),
+            Intent::notify(
+                crate::activity::Tone::Info,
+                format!("{count} imported user(s) selected in the grid"),
+            ),
+        ]));
     }
+    None
 }

@@ -11,9 +11,8 @@ use roster_core::import::{
 };
 use roster_core::store::StoredImport;
 
-use crate::app::RosterApp;
-use crate::app::org::OrgState;
-use crate::files::picker::{NativePicker, OpenPicker};
+use crate::files::picker::{NativePicker, OpenPicker, SavePicker};
+use crate::users::org::OrgState;
 
 /// The example CSV the "save example template" link writes.
 pub const TEMPLATE: &str = include_str!("../../../assets/import-template.csv");
@@ -101,8 +100,6 @@ pub struct ImportWizard {
     pub job: Option<super::jobs::Job>,
     /// Imports kept in the store, as last listed.
     pub saved: Vec<roster_core::import::ImportSummary>,
-    /// To wake the window when background work ends.
-    pub egui_ctx: Option<egui::Context>,
 }
 
 impl Default for ImportWizard {
@@ -129,7 +126,6 @@ impl Default for ImportWizard {
             context: None,
             job: None,
             saved: Vec::new(),
-            egui_ctx: None,
         }
     }
 }
@@ -223,11 +219,9 @@ impl ImportWizard {
     pub fn reset(&mut self) {
         let open_picker = Arc::clone(&self.open_picker);
         let context = self.context.take();
-        let egui_ctx = self.egui_ctx.take();
         *self = Self {
             open_picker,
             context,
-            egui_ctx,
             ..Self::default()
         };
     }
@@ -270,13 +264,13 @@ impl ImportWizard {
     }
 
     /// Opens a file picker for `why`.
-    pub fn pick(&mut self, why: Picking, app: &RosterApp) {
+    pub fn pick(&mut self, why: Picking, save_picker: &dyn SavePicker) {
         let rx = match why {
             Picking::Source => self.open_picker.open("Choose the CSV file to import"),
-            Picking::Template => app
-                .save_picker
-                .save("Save the example template", "import-template.csv"),
-            Picking::Report => app.save_picker.save(
+            Picking::Template => {
+                save_picker.save("Save the example template", "import-template.csv")
+            }
+            Picking::Report => save_picker.save(
                 "Save the import report",
                 &format!("{}-report.csv", self.import.name.trim_end_matches(".csv")),
             ),

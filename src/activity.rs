@@ -1,4 +1,5 @@
-//! The log window's entries: recent operations and errors.
+//! What happened, in words: the log window's entries (recent operations and errors)
+//! and the tone of a passing notification (a toast).
 
 use std::collections::VecDeque;
 
@@ -8,6 +9,15 @@ use chrono::{DateTime, Local};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLevel {
     Info,
+    Warning,
+    Error,
+}
+
+/// How a notification (a toast) looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
     Warning,
     Error,
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::sync::mpsc;
 
 use roster_core::engine::{self, EngineConfig, EngineHandle};
-use roster_core::profiles::{self, Secrets};
-use roster_core::store::Store;
+use roster_core::profiles;
 
 use crate::demo_org::{DEMO_PROFILE, DemoOrg};
+use crate::work::Background;
 
 /// A running engine for one profile.
 pub struct Session {
@@ -30,19 +30,16 @@ impl Drop for Session {
 pub type Opening = mpsc::Receiver<Result<Session, String>>;
 
 /// Opens `name` without blocking the caller: the demo server starts and the token
-/// is read on the runtime; the result arrives on the returned channel and `wake` is
-/// called.
-pub fn open(
-    runtime: &tokio::runtime::Handle,
-    store: Arc<Store>,
-    secrets: Arc<Secrets>,
-    data_dir: std::path::PathBuf,
-    name: String,
-    wake: Arc<dyn Fn() + Send + Sync>,
-) -> Opening {
+/// is read on the runtime; the result arrives on the returned channel and the
+/// window is woken.
+pub fn open(work: &Background, name: String) -> Opening {
     let (tx, rx) = mpsc::channel();
-    let handle = runtime.clone();
-    runtime.spawn(async move {
+    let handle = work.runtime().clone();
+    let store = Arc::clone(work.store());
+    let secrets = Arc::clone(work.secrets());
+    let data_dir = work.data_dir().to_owned();
+    let wake = work.wake();
+    handle.clone().spawn(async move {
         let result = async {
             let (profile, demo_server) = if name == DEMO_PROFILE {
                 let demo = DemoOrg::start(&data_dir).await?;
@@ -56,7 +53,10 @@ pub fn open(
             let config = EngineConfig::new(profile, Arc::clone(&store));
             let engine =
                 engine::start(&handle, config, Arc::clone(&wake)).map_err(|e| e.to_string())?;
-            let _ = profiles::set_last_used(&store, &name);
+            if let Err(e) = profiles::set_last_used(&store, &name) {
+                // Only the next start's default suffers; the session opens.
+                tracing::warn!("could not remember {name} as the last profile used: {e}");
+            }
             Ok(Session {
                 demo: demo_server.is_some(),
                 name,

@@ -2,11 +2,19 @@
 //! from the engine's events: how many are done, which failed and why.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use roster_core::engine::BatchId;
 use roster_core::model::Change;
 use roster_core::store::{OutboxEntry, OutboxId};
+
+/// A batch id never used before in this process: a dialog names its batch before
+/// asking for it to be sent, so that it can follow it.
+pub fn new_batch_id() -> BatchId {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    BatchId(NEXT.fetch_add(1, Ordering::Relaxed))
+}
 
 /// Who is waiting for a batch's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,17 +139,13 @@ pub enum Outcome {
 /// Every job of this session, by batch.
 #[derive(Debug, Default)]
 pub struct Jobs {
-    next: u64,
     jobs: HashMap<BatchId, Job>,
     by_entry: HashMap<OutboxId, BatchId>,
 }
 
 impl Jobs {
-    /// Starts following a new batch of `total` changes; returns its id for
-    /// `Command::SubmitBatch`.
-    pub fn start(&mut self, title: String, origin: Origin, total: usize) -> BatchId {
-        self.next += 1;
-        let batch = BatchId(self.next);
+    /// Starts following batch `batch` (from [`new_batch_id`]) of `total` changes.
+    pub fn start(&mut self, batch: BatchId, title: String, origin: Origin, total: usize) {
         self.jobs.insert(
             batch,
             Job {
@@ -155,7 +159,6 @@ impl Jobs {
                 cancel_requested: false,
             },
         );
-        batch
     }
 
     /// The engine queued the batch as `entries`.
@@ -230,6 +233,18 @@ impl Jobs {
     }
 }
 
+/// A batch's progress in words: "12 of 40 done, 1 failed".
+pub fn progress_text(job: &Job) -> String {
+    let mut text = format!("{} of {} done", job.done(), job.total);
+    if job.failed() > 0 {
+        text.push_str(&format!(", {} failed", job.failed()));
+    }
+    if job.cancelled() > 0 {
+        text.push_str(&format!(", {} cancelled", job.cancelled()));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,7 +269,8 @@ mod tests {
     #[test]
     fn a_job_counts_outcomes_until_finished() {
         let mut jobs = Jobs::default();
-        let batch = jobs.start("Resend".into(), Origin::Bulk, 3);
+        let batch = new_batch_id();
+        jobs.start(batch, "Resend".into(), Origin::Bulk, 3);
         assert_eq!(jobs.get(batch).unwrap().waiting(), 3);
         jobs.queued(batch, &[entry(1), entry(2), entry(3)]);
         jobs.on_outcome(OutboxId(1), Outcome::Done, None);

@@ -1,0 +1,52 @@
+//! Where the app keeps things and what it opens first.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use roster_core::profiles::Secrets;
+
+use crate::demo_org::DEMO_PROFILE;
+
+/// Which organisation to open at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartMode {
+    /// The profile used last; the demo organisation when there is none.
+    LastUsed,
+    /// The embedded demo organisation (`roster --demo`).
+    Demo,
+    /// A named profile.
+    Profile(String),
+}
+
+impl StartMode {
+    /// The profile's name as far as it is known before the store is read.
+    pub fn name(&self) -> String {
+        match self {
+            StartMode::Profile(name) => name.clone(),
+            StartMode::Demo => DEMO_PROFILE.to_owned(),
+            StartMode::LastUsed => String::new(),
+        }
+    }
+}
+
+/// Where the app keeps things and what it opens.
+pub struct AppConfig {
+    /// Data directory (store, demo database, token files).
+    pub data_dir: PathBuf,
+    /// Where tokens are kept.
+    pub secrets: Arc<Secrets>,
+    /// What to open.
+    pub start: StartMode,
+}
+
+impl AppConfig {
+    /// The platform's data directory and keyring.
+    pub fn system(start: StartMode) -> Result<Self, String> {
+        let data_dir = crate::paths::data_dir()?;
+        Ok(Self {
+            secrets: Arc::new(Secrets::system(data_dir.join("tokens"))),
+            data_dir,
+            start,
+        })
+    }
+}

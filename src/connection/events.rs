@@ -1,0 +1,266 @@
+//! The engine's events, one small handler each: state changes here, words and news
+//! for the window go out as [`Notice`]s.
+
+use roster_core::CoreError;
+use roster_core::engine::{Event, ImportProgress, ImportRun, Source};
+use roster_core::store::{OutboxEntry, OutboxId};
+
+use super::jobs::{self, Failure, Origin, Outcome};
+use super::{Connection, Link, Notice, describe};
+use crate::activity::{LogLevel, Tone};
+use crate::users::org::OrgState;
+
+impl Connection {
+    pub(super) fn on_event(&mut self, event: Event, org: &mut OrgState, out: &mut Vec<Notice>) {
+        let log = |out: &mut Vec<Notice>, level, text| out.push(Notice::Log(level, text));
+        match event {
+            Event::Loaded { snapshot, source } => {
+                let users = snapshot.users.len();
+                org.load_shared(snapshot);
+                self.progress = None;
+                let what = match source {
+                    Source::Cache => "Showing the local copy",
+                    Source::Server => "Loaded",
+                };
+                log(out, LogLevel::Info, format!("{what}: {users} users"));
+                out.push(Notice::DataChanged);
+            }
+            Event::Progress { loaded, total } => self.progress = Some((loaded, total)),
+            Event::Changed {
+                users,
+                deleted,
+                groups,
+                licenses,
+                organisation,
+                synced_at,
+            } => {
+                if !users.is_empty() || !deleted.is_empty() {
+                    let text =
+                        format!("{} user(s) changed, {} removed", users.len(), deleted.len());
+                    log(out, LogLevel::Info, text);
+                }
+                org.apply(users, &deleted, groups, licenses, organisation, synced_at);
+                out.push(Notice::DataChanged);
+            }
+            Event::Connected(info) => {
+                self.link = Link::Online;
+                if let Some(me) = &info.me {
+                    log(
+                        out,
+                        LogLevel::Info,
+                        format!("Connected as {}", me.user_name),
+                    );
+                }
+                self.server = Some(*info);
+            }
+            Event::NotAdministrator => {
+                self.link = Link::NotAdministrator;
+                log(
+                    out,
+                    LogLevel::Error,
+                    CoreError::NotAdministrator.to_string(),
+                );
+            }
+            Event::Offline { reason, last_sync } => {
+                log(out, LogLevel::Warning, format!("Offline: {reason}"));
+                self.link = Link::Offline { reason, last_sync };
+            }
+            Event::Online => {
+                log(out, LogLevel::Info, "Back online".to_owned());
+                out.push(Notice::Toast(Tone::Info, "Back online".to_owned()));
+                self.link = Link::Online;
+            }
+            Event::Outbox(list) => {
+                self.outbox = list;
+                out.push(Notice::OutboxChanged);
+            }
+            Event::BatchQueued { batch, entries } => {
+                self.jobs.queued(batch, &entries);
+                // Cancelled (e.g. Undo) before the engine said it had queued them.
+                if self.jobs.get(batch).is_some_and(|j| j.cancel_requested) {
+                    self.cancel(batch);
+                }
+            }
+            Event::Cancelled(ids) => {
+                for id in ids {
+                    self.job_outcome(id, Outcome::Cancelled, None, out);
+                }
+            }
+            Event::Queued(entry) => {
+                log(
+                    out,
+                    LogLevel::Info,
+                    format!("Queued: {}", entry.change.describe()),
+                );
+            }
+            Event::Applied { entry } => {
+                if !self.job_outcome(entry.id, Outcome::Done, None, out) {
+                    let text = format!("Done: {}", describe(org, &entry.change));
+                    out.push(Notice::Toast(Tone::Success, text.clone()));
+                    log(out, LogLevel::Info, text);
+                }
+            }
+            Event::Failed { entry, error } => self.on_failed(&entry, &error, org, out),
+            Event::Conflict { entry, current } => self.on_conflict(&entry, current, org, out),
+            Event::Import(progress) => self.on_import(progress, out),
+            Event::Error(error) => {
+                if matches!(error, CoreError::Unauthorized) {
+                    self.link = Link::Failed(error.to_string());
+                }
+                log(out, LogLevel::Error, error.to_string());
+            }
+        }
+    }
+
+    fn on_failed(
+        &mut self,
+        entry: &OutboxEntry,
+        error: &CoreError,
+        org: &OrgState,
+        out: &mut Vec<Notice>,
+    ) {
+        let failure = Failure {
+            id: entry.id,
+            about_email: matches!(
+                error,
+                CoreError::AlreadyExists { .. } | CoreError::DomainNotAuthorized { .. }
+            ),
+            reason: error.to_string(),
+            change: entry.change.clone(),
+        };
+        let text = format!("{}: {error}", describe(org, &entry.change));
+        out.push(Notice::Log(LogLevel::Error, text.clone()));
+        if !self.job_outcome(entry.id, Outcome::Failed, Some(failure), out) {
+            out.push(Notice::Toast(Tone::Error, text));
+        }
+    }
+
+    fn on_conflict(
+        &mut self,
+        entry: &OutboxEntry,
+        current: Option<Box<roster_core::model::User>>,
+        org: &OrgState,
+        out: &mut Vec<Notice>,
+    ) {
+        let text = format!("{}: {}", describe(org, &entry.change), CoreError::Conflict);
+        out.push(Notice::Log(LogLevel::Warning, text.clone()));
+        if let Some(batch) = self.jobs.batch_of(entry.id) {
+            out.push(Notice::Conflict {
+                batch,
+                entry: entry.id,
+                current,
+            });
+        }
+        let failure = Failure {
+            id: entry.id,
+            about_email: false,
+            reason: CoreError::Conflict.to_string(),
+            change: entry.change.clone(),
+        };
+        if !self.job_outcome(entry.id, Outcome::Failed, Some(failure), out) {
+            out.push(Notice::Toast(Tone::Warning, text));
+        }
+    }
+
+    /// Records the outcome of outbox entry `id` on its job; returns whether it
+    /// belongs to one. A finished job is logged (who, what, result) and announced.
+    fn job_outcome(
+        &mut self,
+        id: OutboxId,
+        outcome: Outcome,
+        failure: Option<Failure>,
+        out: &mut Vec<Notice>,
+    ) -> bool {
+        let Some(job) = self.jobs.on_outcome(id, outcome, failure) else {
+            return false;
+        };
+        if !job.finished() {
+            return true;
+        }
+        let job = job.clone();
+        let result = jobs::progress_text(&job);
+        let level = if job.failed() > 0 {
+            LogLevel::Error
+        } else {
+            LogLevel::Info
+        };
+        let actor = self.actor();
+        out.push(Notice::Log(
+            level,
+            format!("{actor}: {} — {result}", job.title),
+        ));
+        match job.origin {
+            Origin::Delete { .. } => {
+                if job.failed() > 0 {
+                    // The failures stay visible in a progress window.
+                    if let Some(j) = self.jobs.get_mut(job.batch) {
+                        j.origin = Origin::Bulk;
+                    }
+                } else {
+                    self.jobs.forget(job.batch);
+                }
+                if job.cancelled() == job.total {
+                    out.push(Notice::Toast(
+                        Tone::Info,
+                        "Undone: nobody was deleted.".to_owned(),
+                    ));
+                } else if job.failed() == 0 {
+                    out.push(Notice::Toast(Tone::Success, format!("{}: done", job.title)));
+                }
+            }
+            Origin::Bulk if job.failed() > 0 => {
+                out.push(Notice::Toast(
+                    Tone::Warning,
+                    format!("{}: {result}", job.title),
+                ));
+            }
+            Origin::Bulk => {
+                // Nothing left to look at: the toast says it, the window goes.
+                out.push(Notice::Toast(
+                    Tone::Success,
+                    format!("{}: {result}", job.title),
+                ));
+                self.jobs.forget(job.batch);
+            }
+            // The dialog that sent it says what became of it.
+            Origin::Invite | Origin::Edit => {}
+        }
+        true
+    }
+
+    /// An import's progress: the status bar's list, the log, a toast when it stops,
+    /// and the news for the wizard.
+    fn on_import(&mut self, progress: ImportProgress, out: &mut Vec<Notice>) {
+        match progress.run {
+            ImportRun::Sending | ImportRun::Waiting { .. } => {
+                self.imports_running.insert(progress.id, progress.clone());
+            }
+            _ => {
+                self.imports_running.remove(&progress.id);
+            }
+        }
+        let id = progress.id;
+        match &progress.run {
+            ImportRun::Sending => {}
+            ImportRun::Waiting { reason } => out.push(Notice::Log(
+                LogLevel::Warning,
+                format!("Import {id}: waiting for the server ({reason})"),
+            )),
+            ImportRun::Finished => {
+                let text = format!("Import {id} finished: {}", progress.counts);
+                out.push(Notice::Toast(Tone::Success, text.clone()));
+                out.push(Notice::Log(LogLevel::Info, text));
+            }
+            ImportRun::Cancelled => out.push(Notice::Log(
+                LogLevel::Info,
+                format!("Import {id} cancelled: {}", progress.counts),
+            )),
+            ImportRun::Failed(e) => {
+                let text = format!("Import {id} stopped: {e}");
+                out.push(Notice::Toast(Tone::Error, text.clone()));
+                out.push(Notice::Log(LogLevel::Error, text));
+            }
+        }
+        out.push(Notice::Import(progress));
+    }
+}

@@ -1,0 +1,231 @@
+//! The connection to one organisation: opening its profile, the engine session, the
+//! link's state, what the server supports, the outbox, the batches and imports being
+//! sent. It turns the engine's events into plain state and [`Notice`]s for the
+//! window; it draws nothing.
+
+mod events;
+pub mod jobs;
+pub mod link;
+pub mod notice;
+pub mod session;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use roster_core::client::ServerInfo;
+use roster_core::engine::{BatchId, Command, ImportProgress};
+use roster_core::import::ImportId;
+use roster_core::model::{Change, UserId};
+use roster_core::store::OutboxEntry;
+
+use crate::activity::LogLevel;
+use crate::demo_org::DEMO_PROFILE;
+use crate::users::org::OrgState;
+use crate::work::Background;
+use jobs::{Jobs, Origin};
+pub use link::Link;
+pub use notice::Notice;
+use session::{Opening, Session};
+
+/// A batch of changes to send as one job.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// Its id, from [`jobs::new_batch_id`] (the dialog that asks follows it by it).
+    pub batch: BatchId,
+    /// What it does, for the log and the progress window ("Add CRM to 120 users").
+    pub title: String,
+    /// Who waits for its result.
+    pub origin: Origin,
+    /// The changes.
+    pub changes: Vec<Change>,
+    /// How long the changes wait in the outbox first (the Undo of deletes).
+    pub delay: Option<std::time::Duration>,
+}
+
+/// The open (or opening) profile and everything the engine reports about it.
+pub struct Connection {
+    opening: Option<Opening>,
+    session: Option<Session>,
+    profile: String,
+    /// Connection state.
+    pub link: Link,
+    /// Full load progress (loaded, total).
+    pub progress: Option<(usize, usize)>,
+    /// What the server supports and who the token belongs to, once connected.
+    pub server: Option<ServerInfo>,
+    /// Changes not yet confirmed by the server.
+    pub outbox: Vec<OutboxEntry>,
+    /// Imports being sent, with their latest progress (the status bar shows them).
+    pub imports_running: BTreeMap<ImportId, ImportProgress>,
+    /// Batches followed until the server answered every change.
+    pub jobs: Jobs,
+}
+
+impl Connection {
+    /// Nothing open yet; `profile` is the name to show meanwhile.
+    pub fn new(profile: String) -> Self {
+        Self {
+            opening: None,
+            session: None,
+            profile,
+            link: Link::Connecting,
+            progress: None,
+            server: None,
+            outbox: Vec::new(),
+            imports_running: BTreeMap::new(),
+            jobs: Jobs::default(),
+        }
+    }
+
+    /// A connection that cannot be made, for `message`.
+    pub fn failed(profile: String, message: String) -> Self {
+        Self {
+            link: Link::Failed(message),
+            ..Self::new(profile)
+        }
+    }
+
+    /// Starts opening profile `name` in the background (closing the current one).
+    pub fn open(&mut self, name: String, work: &Background) -> Notice {
+        *self = Self::new(name.clone());
+        let notice = Notice::Log(LogLevel::Info, format!("Opening {name}"));
+        self.opening = Some(session::open(work, name));
+        notice
+    }
+
+    /// The profile's name.
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// Whether the open profile is the demo organisation.
+    pub fn is_demo(&self) -> bool {
+        self.profile == DEMO_PROFILE
+    }
+
+    /// Whether a session is open (its engine can take commands).
+    pub fn is_open(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// The signed-in administrator's own user id, when the server says.
+    pub fn me(&self) -> Option<&UserId> {
+        self.server.as_ref()?.me.as_ref().map(|u| &u.id)
+    }
+
+    /// Who acts, for the log: the signed-in administrator.
+    pub fn actor(&self) -> String {
+        self.server
+            .as_ref()
+            .and_then(|s| s.me.as_ref())
+            .map_or_else(|| self.profile.clone(), |u| u.user_name.clone())
+    }
+
+    /// Takes the opened session and the engine's events into state; `org` gets the
+    /// data. Returns what the window should tell or pass on.
+    pub fn poll(&mut self, org: &mut OrgState) -> Vec<Notice> {
+        let mut notices = Vec::new();
+        if let Some(rx) = &self.opening
+            && let Ok(result) = rx.try_recv()
+        {
+            self.opening = None;
+            match result {
+                Ok(session) => self.session = Some(session),
+                Err(message) => {
+                    notices.push(Notice::Log(LogLevel::Error, message.clone()));
+                    self.link = Link::Failed(message);
+                }
+            }
+        }
+        let events = match &self.session {
+            Some(s) => s.engine.drain(),
+            None => Vec::new(),
+        };
+        for event in events {
+            self.on_event(event, org, &mut notices);
+        }
+        notices
+    }
+
+    /// Sends `command` to the engine, if a profile is open.
+    pub fn send(&self, command: Command) {
+        if let Some(s) = &self.session {
+            s.engine.send(command);
+        }
+    }
+
+    /// Queues a batch, followed as a job. Returns the log line, or why it cannot be
+    /// sent.
+    pub fn submit(&mut self, submission: Submission) -> Result<String, String> {
+        let Submission {
+            batch,
+            title,
+            origin,
+            changes,
+            delay,
+        } = submission;
+        if changes.is_empty() {
+            return Err(format!("{title}: nothing to change"));
+        }
+        let Some(session) = &self.session else {
+            return Err(format!("{title}: no organisation is open"));
+        };
+        let origin = match (origin, delay) {
+            (Origin::Delete { .. }, Some(d)) => Origin::Delete {
+                send_at: Instant::now() + d,
+            },
+            (o, _) => o,
+        };
+        self.jobs.start(batch, title.clone(), origin, changes.len());
+        session.engine.send(Command::SubmitBatch {
+            batch,
+            changes,
+            delay,
+        });
+        Ok(format!("{}: {title} — queued", self.actor()))
+    }
+
+    /// Takes back the changes of `batch` that were not sent yet.
+    pub fn cancel(&mut self, batch: BatchId) {
+        let Some(job) = self.jobs.get_mut(batch) else {
+            return;
+        };
+        job.cancel_requested = true;
+        let ids = job.waiting_ids();
+        if let Some(s) = &self.session {
+            s.engine.cancel(ids);
+        }
+    }
+
+    /// Stops import `id` after the batch in flight (at once, not behind other
+    /// commands).
+    pub fn cancel_import(&self, id: ImportId) {
+        if let Some(s) = &self.session {
+            s.engine.cancel_import(id);
+        }
+    }
+
+    /// Sends the failed changes of `batch` again.
+    pub fn retry_failed(&mut self, batch: BatchId) {
+        let Some(job) = self.jobs.get_mut(batch) else {
+            return;
+        };
+        for id in job.retry_failed() {
+            self.send(Command::Retry(id));
+        }
+    }
+}
+
+/// A change in words, with the user's email instead of their id.
+pub fn describe(org: &OrgState, change: &Change) -> String {
+    let name = |id: &UserId| {
+        org.user(id)
+            .map_or_else(|| id.to_string(), |u| u.user_name.clone())
+    };
+    match change {
+        Change::PatchUser { id, .. } => format!("Edit {}", name(id)),
+        Change::DeleteUser { id, .. } => format!("Delete {}", name(id)),
+        Change::ResendInvitation { id } => format!("Resend the invitation to {}", name(id)),
+        other => other.describe(),
+    }
+}
