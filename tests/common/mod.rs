@@ -18,6 +18,8 @@ use roster_core::secrets::KeyringSecrets;
 use roster_core::store::Store;
 use roster_server::{Server, ServerConfig};
 
+pub mod fixture;
+
 pub fn secrets(dir: &Path) -> Arc<Secrets> {
     let keyring: Arc<keyring_core::CredentialStore> =
         keyring_core::mock::Store::new().expect("mock keyring");

@@ -37,7 +37,6 @@ impl InviteDialog {
             asked.push(Intent::CloseDialog);
             return Outcome::from_intents(asked);
         }
-        let problems = self.problems(ctx);
         let show = |field: &Option<String>, typed: &str, attempted: bool| {
             field
                 .clone()
@@ -55,17 +54,22 @@ impl InviteDialog {
                 if email.changed() {
                     self.server_email = None;
                 }
+                // Checked after the field took this frame's keys: a message never
+                // outlives the edit that fixed it (nor moves the next field).
+                let problems = self.problems(ctx);
                 let email_problem = self
                     .server_email
                     .clone()
                     .or_else(|| show(&problems.email, &self.draft.email, self.attempted));
                 field_problem(ui, email_problem.as_deref());
                 text_field(ui, "First Name", &mut self.draft.given_name);
+                let problems = self.problems(ctx);
                 field_problem(
                     ui,
                     show(&problems.given_name, &self.draft.given_name, self.attempted).as_deref(),
                 );
                 text_field(ui, "Last Name", &mut self.draft.family_name);
+                let problems = self.problems(ctx);
                 field_problem(
                     ui,
                     show(
@@ -94,6 +98,7 @@ impl InviteDialog {
                 ui.columns(2, |cols| {
                     cols[0].strong("Licenses");
                     choices::licenses(&mut cols[0], &ctx.org.licenses, &mut self.draft.licenses);
+                    let problems = self.problems(ctx);
                     field_problem(&mut cols[0], problems.licenses.as_deref());
                     cols[1].strong("Groups");
                     choices::groups(&mut cols[1], &ctx.org.groups, &mut self.draft.groups);

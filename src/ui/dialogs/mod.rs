@@ -64,7 +64,7 @@ pub(crate) fn follow(ctx: &ViewContext, batch: BatchId) -> Option<(Sending, Vec<
 pub(crate) fn field_problem(ui: &mut egui::Ui, problem: Option<&str>) {
     if let Some(text) = problem {
         let color = ui.visuals().error_fg_color;
-        ui.label(egui::RichText::new(text).color(color).small());
+        ui.label(egui::RichText::new(text).color(color));
     }
 }
 
