@@ -13,10 +13,11 @@ use roster::app::RosterApp;
 use roster::app::modal::Modal;
 use roster::connection::Link;
 use roster_core::model::{InvitationStatus, User};
+use roster_proto::urn;
 use roster_server::seed::DEMO_ADMIN;
 use serde_json::json;
 
-const EXT: &str = "urn:roster:params:scim:schemas:extension:organisation:2.0:User";
+const EXT: &str = urn::ROSTER_USER;
 
 /// Users of the loaded organisation that `keep` accepts (never the administrator).
 fn pick(h: &Harness<'_, RosterApp>, n: usize, keep: impl Fn(&User) -> bool) -> Vec<User> {
@@ -54,7 +55,7 @@ fn edit_into_conflict(
     fill(h, Role::TextInput, "First Name", mine);
     org.admin_patch(
         user.id.as_str(),
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        json!({"schemas": [urn::PATCH_OP],
                "Operations": [{"op": "replace", "path": "name.familyName", "value": theirs}]}),
     );
     click(h, "Apply");
@@ -353,7 +354,7 @@ fn export_neutralises_formula_cells() {
     let u = pick(&h, 1, |_| true).remove(0);
     org.admin_patch(
         u.id.as_str(),
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        json!({"schemas": [urn::PATCH_OP],
                "Operations": [{"op": "replace", "path": "name.givenName", "value": "=HYPERLINK(\"http://x\")"}]}),
     );
     h.state().conn.send(roster_core::engine::Command::Refresh);

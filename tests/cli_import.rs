@@ -59,11 +59,7 @@ async fn demo_server(dir: &Path) -> (Server, String) {
     let mut config = ServerConfig::local(dir.join("server.db"));
     config.seed_demo = true;
     let server = Server::start(config).await.unwrap();
-    let token = server
-        .db()
-        .write(|c| seed::token_for(c, seed::DEMO_ADMIN, "cli import test"))
-        .await
-        .unwrap();
+    let token = server.issue_token(seed::DEMO_ADMIN).await.unwrap();
     (server, token)
 }
 

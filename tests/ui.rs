@@ -12,6 +12,7 @@ use roster::app::StartMode;
 use roster::app::modal::Modal;
 use roster::connection::Link;
 use roster_core::profiles::{self, TokenPlace};
+use roster_proto::urn;
 use roster_server::seed;
 
 #[test]
@@ -197,21 +198,16 @@ fn a_token_without_the_administrator_role_gets_one_clear_screen() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = secrets(dir.path());
     let org = TestOrg::start(dir.path());
-    let plain = org.runtime.block_on(async {
-        let server = org.server.as_ref().unwrap();
-        server
-            .db()
-            .write(|c| {
-                let name: String = c.query_row(
-                    "SELECT user_name FROM users WHERE json_extract(doc, '$.\"urn:roster:params:scim:schemas:extension:organisation:2.0:User\".organisationAdministrator') = 0 LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )?;
-                seed::token_for(c, &name, "plain")
-            })
-            .await
-            .unwrap()
-    });
+    // Someone without the role, found over SCIM, gets a token of their own.
+    let filter = format!("{}:organisationAdministrator eq false", urn::ROSTER_USER);
+    let found = org
+        .scim_get("/Users", &[("filter", filter.as_str()), ("count", "1")])
+        .expect("the server lists users");
+    let name = found["Resources"][0]["userName"]
+        .as_str()
+        .expect("a user without the role")
+        .to_owned();
+    let plain = org.token_for(&name);
     save_profile(dir.path(), &secrets, "plain", &org.url(), &plain);
     let mut h = harness(dir.path(), secrets, StartMode::Profile("plain".into()));
     step_until(&mut h, "not administrator", |app| {

@@ -161,23 +161,32 @@ pub fn open_as_admin(dir: &Path) -> (TestOrg, Harness<'static, RosterApp>) {
 }
 
 impl TestOrg {
-    /// The user `user_name` as the server stores it (its SCIM document).
+    /// The user `user_name` as the server answers it over SCIM (its document, with
+    /// the Roster extension), `None` when there is no such user.
     pub fn user(&self, user_name: &str) -> Option<serde_json::Value> {
-        let server = self.server.as_ref()?;
-        let name = user_name.to_lowercase();
-        let doc: Option<String> = self
-            .runtime
-            .block_on(server.db().read(move |c| {
-                use rusqlite::OptionalExtension;
-                Ok(c.query_row(
-                    "SELECT doc FROM users WHERE user_name_key = ?1",
-                    [name],
-                    |r| r.get(0),
-                )
-                .optional()?)
-            }))
-            .ok()?;
-        doc.and_then(|d| serde_json::from_str(&d).ok())
+        let filter = format!("userName eq \"{user_name}\"");
+        let list = self.scim_get("/Users", &[("filter", filter.as_str())])?;
+        list["Resources"].as_array()?.first().cloned()
+    }
+
+    /// GETs `path` (with `query`) as the server's administrator; `None` when the
+    /// server is stopped or answers an error.
+    pub fn scim_get(&self, path: &str, query: &[(&str, &str)]) -> Option<serde_json::Value> {
+        self.server.as_ref()?;
+        let token = self.token_for(roster_server::seed::DEMO_ADMIN);
+        let url = reqwest::Url::parse_with_params(&format!("{}{path}", self.url()), query).ok()?;
+        self.runtime.block_on(async move {
+            let response = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .ok()?;
+            if !response.status().is_success() {
+                return None;
+            }
+            response.json().await.ok()
+        })
     }
 
     /// A client of the server as its administrator.
@@ -207,22 +216,34 @@ impl TestOrg {
             .unwrap()
     }
 
-    /// Emails the server recorded for `user_name`, by kind ("invitation", …).
+    /// Emails the server recorded for `user_name`, by kind ("invitation", …), in
+    /// the order `/Invitations` lists them.
     pub fn emails_to(&self, user_name: &str) -> Vec<String> {
-        let Some(server) = self.server.as_ref() else {
-            return Vec::new();
-        };
-        let name = user_name.to_lowercase();
-        self.runtime
-            .block_on(server.db().read(move |c| {
-                let mut stmt =
-                    c.prepare("SELECT kind FROM emails WHERE lower(recipient) = ?1 ORDER BY seq")?;
-                let kinds = stmt
-                    .query_map([name], |r| r.get::<_, String>(0))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(kinds)
-            }))
-            .unwrap_or_default()
+        let mut kinds = Vec::new();
+        let mut start = 1;
+        loop {
+            let index = start.to_string();
+            let Some(page) = self.scim_get(
+                "/Invitations",
+                &[("startIndex", index.as_str()), ("count", "1000")],
+            ) else {
+                return kinds;
+            };
+            let resources = page["Resources"].as_array().cloned().unwrap_or_default();
+            for r in &resources {
+                if r["recipient"]
+                    .as_str()
+                    .is_some_and(|to| to.eq_ignore_ascii_case(user_name))
+                {
+                    kinds.extend(r["kind"].as_str().map(str::to_owned));
+                }
+            }
+            let total = page["totalResults"].as_u64().unwrap_or(0) as usize;
+            start += resources.len();
+            if resources.is_empty() || start > total {
+                return kinds;
+            }
+        }
     }
 
     /// PATCHes a user as the server's administrator (a change made "elsewhere",
@@ -261,20 +282,14 @@ pub fn click(h: &mut Harness<'_, RosterApp>, label: &str) {
 }
 
 impl TestOrg {
-    /// Member ids of group `group_id` on the server.
+    /// Member ids of group `group_id` on the server, as `/Groups/{id}` lists them.
     pub fn members(&self, group_id: &str) -> Vec<String> {
-        let Some(server) = self.server.as_ref() else {
-            return Vec::new();
-        };
-        let group = group_id.to_owned();
-        self.runtime
-            .block_on(server.db().read(move |c| {
-                let mut stmt = c.prepare("SELECT member_id FROM members WHERE group_id = ?1")?;
-                let ids = stmt
-                    .query_map([group], |r| r.get::<_, String>(0))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(ids)
-            }))
+        let group = self.scim_get(&format!("/Groups/{group_id}"), &[("attributes", "members")]);
+        group
+            .and_then(|g| g["members"].as_array().cloned())
             .unwrap_or_default()
+            .iter()
+            .filter_map(|m| m["value"].as_str().map(str::to_owned))
+            .collect()
     }
 }
