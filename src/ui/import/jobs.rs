@@ -8,20 +8,10 @@ use roster_core::engine::{Command, ImportProgress, ImportRun};
 use roster_core::import::{self, ImportCounts, ImportId, PreparedImport};
 use roster_core::store::Store;
 
-use super::wizard::{ImportWizard, Step};
+use super::wizard::{Apply, ImportWizard, Job, Step};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::Intent;
-use crate::work::{Background, Pending, Poll};
-
-/// What a finished job does to the wizard, and what it asks of the app.
-pub type Apply = Box<dyn FnOnce(&mut ImportWizard, &ViewContext) -> Option<Intent> + Send>;
-
-/// Work in progress.
-pub struct Job {
-    /// What it is doing, for the spinner.
-    pub what: String,
-    answer: Pending<Apply>,
-}
+use crate::work::{Background, Poll};
 
 /// After a save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

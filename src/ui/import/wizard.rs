@@ -12,7 +12,21 @@ use roster_core::import::{
 use roster_core::store::StoredImport;
 
 use crate::files::picker::{NativePicker, OpenPicker, SavePicker};
+use crate::ui::context::ViewContext;
+use crate::ui::intent::Intent;
 use crate::users::org::OrgState;
+use crate::work::Pending;
+
+/// What a finished background job (see `jobs.rs`) does to the wizard, and what it
+/// asks of the app.
+pub type Apply = Box<dyn FnOnce(&mut ImportWizard, &ViewContext) -> Option<Intent> + Send>;
+
+/// Work in progress.
+pub struct Job {
+    /// What it is doing, for the spinner.
+    pub what: String,
+    pub(super) answer: Pending<Apply>,
+}
 
 /// The example CSV the "save example template" link writes.
 pub const TEMPLATE: &str = include_str!("../../../assets/import-template.csv");
@@ -97,7 +111,7 @@ pub struct ImportWizard {
     /// The validation context and the organisation revision it was built from.
     context: Option<(u64, Arc<ValidationContext>)>,
     /// Store work in progress (reading, saving, listing), off the UI thread.
-    pub job: Option<super::jobs::Job>,
+    pub job: Option<Job>,
     /// Imports kept in the store, as last listed.
     pub saved: Vec<roster_core::import::ImportSummary>,
 }
