@@ -420,7 +420,7 @@ impl Gui {
         };
         let started = Instant::now();
         let mut output = self.ctx.run_ui(input, |ui| {
-            egui::CentralPanel::default().show(ui, |ui| grid::show(org, page, ui));
+            egui::CentralPanel::default().show(ui, |ui| grid::show(org, page, true, ui));
         });
         let run = started.elapsed();
         // Font atlas updates go to the GPU in the app; there is none here.

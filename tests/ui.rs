@@ -122,7 +122,7 @@ fn search_quick_filters_sort_and_selection() {
         assert_eq!(names, sorted);
     }
 
-    // Click, Ctrl-click, Shift-click, the header checkbox, Escape.
+    // Click, Ctrl-click, Shift-click, the header checkbox, Clear selection.
     let ids: Vec<(String, roster_core::model::UserId)> = {
         let app = h.state();
         app.page
@@ -155,6 +155,9 @@ fn search_quick_filters_sort_and_selection() {
     assert_eq!(h.state().page.selection.len(), 300);
     h.key_press(egui::Key::Escape);
     h.run_steps(1);
+    assert_eq!(h.state().page.selection.len(), 300, "Escape is not a clear");
+    h.get_by_label("Clear selection").click();
+    h.run_steps(2);
     assert_eq!(h.state().page.selection.len(), 0);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.run_steps(1);

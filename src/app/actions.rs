@@ -47,6 +47,7 @@ impl RosterApp {
             },
             UserAction::Resend(ids) => return self.resend(&ids),
             UserAction::Export(scope) => return self.export(scope),
+            UserAction::ClearSelection => return self.page.selection.clear(),
             UserAction::Import => match self.shell.modal.take() {
                 // Already open: it stays where it is.
                 Some(Modal::Import(w)) => Modal::Import(w),

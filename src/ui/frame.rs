@@ -86,7 +86,7 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
                 .show(ui, |ui| {
                     let from_toolbar = toolbar::show(page, ui);
                     ui.add_space(super::theme::GAP / 2.0);
-                    let from_grid = grid::show(ctx.org, page, ui);
+                    let from_grid = grid::show(ctx.org, page, !ctx.modal_open, ui);
                     from_toolbar.or(from_grid)
                 })
                 .inner;

@@ -16,8 +16,16 @@ use super::theme;
 
 /// Draws the grid of `org`'s users as `page` asks, and applies clicks to `page`.
 /// Returns what a row's buttons, its menu, a double-click or the keyboard asked for.
-pub fn show(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
-    let mut action = keyboard(org, page, ui);
+/// `keys`: whether the grid's keys are its own (no dialog open); a menu that is
+/// open also keeps them.
+pub fn show(
+    org: &OrgState,
+    page: &mut UsersPage,
+    keys: bool,
+    ui: &mut egui::Ui,
+) -> Option<UserAction> {
+    let keys = keys && !egui::Popup::is_any_open(ui.ctx());
+    let mut action = if keys { keyboard(org, page, ui) } else { None };
     if page.view.is_empty() {
         ui.add_space(theme::GAP * 2.0);
         ui.vertical_centered(|ui| {
@@ -284,16 +292,16 @@ fn label(ui: &egui::Ui, id: egui::Id, text: &str) {
         .accesskit_node_builder(id, |node| node.set_label(text.to_owned()));
 }
 
-/// Ctrl+A, Escape, the arrow keys, Enter (edit) and Delete, when no text field has
-/// focus.
+/// Ctrl+A, the arrow keys, Enter (edit) and Delete, when no text field has focus.
+/// Escape is not the grid's: it closes the topmost dialog or menu, and clearing the
+/// selection is the toolbar's visible "Clear selection".
 fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
     if ui.memory(|m| m.focused().is_some()) {
         return None;
     }
-    let (select_all, escape, up, down, shift, enter, delete) = ui.input_mut(|i| {
+    let (select_all, up, down, shift, enter, delete) = ui.input_mut(|i| {
         (
             i.consume_key(egui::Modifiers::COMMAND, egui::Key::A),
-            i.key_pressed(egui::Key::Escape),
             i.key_pressed(egui::Key::ArrowUp),
             i.key_pressed(egui::Key::ArrowDown),
             i.modifiers.shift,
@@ -318,7 +326,7 @@ fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<U
         };
         return (!targets.is_empty()).then_some(UserAction::Delete(targets));
     }
-    if !(select_all || escape || up || down) {
+    if !(select_all || up || down) {
         return None;
     }
     let shown: Vec<&UserId> = page
@@ -328,9 +336,6 @@ fn keyboard(org: &OrgState, page: &mut UsersPage, ui: &mut egui::Ui) -> Option<U
         .collect();
     if select_all {
         page.selection.select_all(shown.iter().copied());
-    }
-    if escape {
-        page.selection.clear();
     }
     if (up || down) && !shown.is_empty() {
         let at = page

@@ -123,6 +123,14 @@ fn actions(selected: &[UserId], ui: &mut egui::Ui) -> Option<UserAction> {
             .on_disabled_hover_text(needs);
         });
         if ui
+            .add_enabled(some, egui::Button::new("Clear selection"))
+            .on_hover_text("Select nobody")
+            .on_disabled_hover_text("Nobody is selected")
+            .clicked()
+        {
+            action = Some(UserAction::ClearSelection);
+        }
+        if ui
             .button("Export shown as CSV…")
             .on_hover_text("Every user the search and filters show")
             .clicked()

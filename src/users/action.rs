@@ -33,4 +33,6 @@ pub enum UserAction {
     Export(ExportScope),
     /// Open the CSV import wizard.
     Import,
+    /// Select nobody.
+    ClearSelection,
 }

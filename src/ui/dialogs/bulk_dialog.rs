@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use roster_core::actions::bulk;
 use roster_core::model::{Change, GroupId, LicenseId, User};
 
-use super::{buttons, choices, error};
+use super::{buttons, choices, enter_pressed, error};
 use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
@@ -93,6 +93,7 @@ fn show(dialog: &mut BulkDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcom
     let mut apply = false;
     let response = super::modal("bulk_dialog").show(ui.ctx(), |ui| {
         ui.set_width(440.0);
+        let enter = enter_pressed(ui);
         ui.heading(format!("{} for {count} user(s)", capitalised(what)));
         ui.horizontal(|ui| {
             if ui.radio(dialog.add, format!("Add {what}")).clicked() {
@@ -129,7 +130,7 @@ fn show(dialog: &mut BulkDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcom
         let verb = if dialog.add { "Add" } else { "Remove" };
         let (cancel, ok) = buttons(ui, verb, chosen);
         close = cancel;
-        apply = ok;
+        apply = ok || (enter && chosen);
     });
     if response.should_close() {
         close = true;

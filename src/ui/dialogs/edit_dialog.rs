@@ -9,7 +9,9 @@ use roster_core::engine::{BatchId, Command};
 use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
 
-use super::{Sending, buttons, choices, error, text_field, warning};
+use super::{
+    Sending, buttons, choices, enter_pressed, error, focus_first, text_field, warning,
+};
 use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
@@ -33,6 +35,8 @@ pub struct EditDialog {
     /// Set by the app when the server answered 412.
     pub conflict: Option<Conflict>,
     error: Option<String>,
+    /// The first field was given the keyboard.
+    focused: bool,
 }
 
 impl EditDialog {
@@ -44,6 +48,7 @@ impl EditDialog {
             sending: None,
             conflict: None,
             error: None,
+            focused: false,
         }
     }
 
@@ -104,8 +109,10 @@ impl EditDialog {
                 return;
             }
             let sending = self.sending.is_some();
+            let enter = enter_pressed(ui);
             ui.add_enabled_ui(!sending, |ui| {
-                text_field(ui, "First Name", &mut self.edit.given_name);
+                let first = text_field(ui, "First Name", &mut self.edit.given_name);
+                focus_first(&first, &mut self.focused);
                 text_field(ui, "Last Name", &mut self.edit.family_name);
                 ui.checkbox(&mut self.edit.admin, "Organisation Administrator");
                 ui.columns(2, |cols| {
@@ -144,7 +151,7 @@ impl EditDialog {
             let ready = !sending && problem.is_none() && !changes.is_empty();
             let (cancel, ok) = buttons(ui, "Apply", ready);
             close = cancel;
-            apply = ok;
+            apply = ok || (enter && ready);
         });
         if response.should_close() && self.sending.is_none() && self.conflict.is_none() {
             close = true;

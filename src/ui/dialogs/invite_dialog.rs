@@ -5,7 +5,9 @@ use roster_core::actions::{InviteContext, InviteDraft, InviteProblems};
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::Email;
 
-use super::{Sending, buttons, choices, error, field_problem, text_field};
+use super::{
+    Sending, buttons, choices, enter_pressed, error, field_problem, focus_first, text_field,
+};
 use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
@@ -27,6 +29,8 @@ pub struct InviteDialog {
     /// The last draft checked and its problems: checking reads every user, so only
     /// a changed draft is checked again.
     checked: Option<(InviteDraft, InviteProblems)>,
+    /// The Email field was given the keyboard.
+    focused: bool,
 }
 
 impl InviteDialog {
@@ -49,8 +53,10 @@ impl InviteDialog {
             ui.heading("Invite a user");
             ui.add_space(4.0);
             let sending = self.sending.is_some();
+            let enter = enter_pressed(ui);
             ui.add_enabled_ui(!sending, |ui| {
                 let email = text_field(ui, "Email", &mut self.draft.email);
+                focus_first(&email, &mut self.focused);
                 if email.changed() {
                     self.server_email = None;
                 }
@@ -115,7 +121,7 @@ impl InviteDialog {
             }
             let (cancel, ok) = buttons(ui, "Invite", !sending);
             close = cancel;
-            apply = ok;
+            apply = ok || (enter && !sending);
         });
         if response.should_close() && self.sending.is_none() {
             close = true;

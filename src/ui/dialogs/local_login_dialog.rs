@@ -4,7 +4,7 @@
 use roster_core::actions::bulk;
 use roster_core::model::User;
 
-use super::{buttons, choices, warning};
+use super::{buttons, choices, enter_pressed, warning};
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
@@ -45,6 +45,7 @@ fn show(dialog: &LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
     let mut confirm = false;
     let response = super::modal("local_login_dialog").show(ui.ctx(), |ui| {
         ui.set_width(460.0);
+        let enter = enter_pressed(ui);
         ui.heading(format!("{verb} local login"));
         ui.add_space(4.0);
         if changing == 0 {
@@ -89,7 +90,7 @@ fn show(dialog: &LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
         }
         let (cancel, ok) = buttons(ui, &format!("{verb} for {changing} user(s)"), changing > 0);
         close = cancel;
-        confirm = ok;
+        confirm = ok || (enter && changing > 0);
     });
     if response.should_close() {
         close = true;

@@ -90,6 +90,25 @@ pub(crate) fn text_field(ui: &mut egui::Ui, label: &str, text: &mut String) -> e
     .inner
 }
 
+/// Whether Enter (or Ctrl+Enter) was pressed: the dialog's default button. Taken
+/// before the fields are drawn, so that Enter never toggles the focused checkbox.
+pub(crate) fn enter_pressed(ui: &mut egui::Ui) -> bool {
+    ui.input_mut(|i| {
+        let plain = i.consume_key(egui::Modifiers::NONE, egui::Key::Enter);
+        let command = i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter);
+        plain || command
+    })
+}
+
+/// Puts the keyboard in `field` the first time the dialog is drawn (`done` keeps
+/// that it was), so that the first keys typed are not lost.
+pub(crate) fn focus_first(field: &egui::Response, done: &mut bool) {
+    if !*done {
+        field.request_focus();
+        *done = true;
+    }
+}
+
 /// The dialog's bottom row: Cancel on the left of the main button.
 pub(crate) fn buttons(ui: &mut egui::Ui, primary: &str, enabled: bool) -> (bool, bool) {
     ui.separator();
