@@ -4,6 +4,7 @@
 //! Start it in-process with [`Server::start`] (the desktop app's demo organisation
 //! and the tests do), or run the `roster-server` binary.
 
+pub mod attr_path;
 pub mod db;
 pub mod error;
 pub mod filter_sql;
