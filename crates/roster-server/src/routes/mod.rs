@@ -107,7 +107,8 @@ async fn log_request(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     tracing::info!(
         %method,
-        %path,
+        // Debug-escaped: no raw control character of a client reaches a log line.
+        ?path,
         status = response.status().as_u16(),
         micros = started.elapsed().as_micros() as u64,
         "request"

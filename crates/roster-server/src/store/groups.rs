@@ -237,7 +237,7 @@ fn split_members(
             Some(kind) => {
                 wanted.insert(id.to_owned(), kind.to_owned());
             }
-            None => tracing::warn!(group = group_id, member = id, "unknown member ignored"),
+            None => tracing::warn!(group = ?group_id, member = ?id, "unknown member ignored"),
         }
     }
     Ok((doc, wanted))
