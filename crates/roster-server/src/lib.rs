@@ -15,6 +15,7 @@ pub mod projection;
 pub mod routes;
 pub mod schema;
 pub mod seed;
+pub mod serve;
 pub mod store;
 pub mod time;
 pub mod validate;
@@ -46,6 +47,8 @@ pub struct ServerConfig {
     pub seed_users: Option<usize>,
     /// SMTP relay for invitation emails.
     pub smtp: Option<mail::SmtpConfig>,
+    /// Timeouts and the connection cap.
+    pub limits: serve::Limits,
 }
 
 impl ServerConfig {
@@ -58,6 +61,7 @@ impl ServerConfig {
             seed_demo: false,
             seed_users: None,
             smtp: None,
+            limits: serve::Limits::default(),
         }
     }
 }
@@ -112,16 +116,12 @@ impl Server {
         let app = routes::router(routes::AppState {
             db: Arc::clone(&db),
             mail: Arc::clone(&mail),
-        });
+        })
+        .layer(axum::Extension(routes::extract::BodyReadTimeout(
+            config.limits.body_read_timeout,
+        )));
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "server stopped");
-            }
-        });
+        let task = tokio::spawn(serve::run(listener, app, config.limits, rx));
         let mailer = config
             .smtp
             .map(|smtp| tokio::spawn(mail::run(Arc::clone(&db), smtp, mail)));

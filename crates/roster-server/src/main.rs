@@ -3,9 +3,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use roster_server::mail::SmtpConfig;
+use roster_server::serve::Limits;
 use roster_server::{OrgSettings, Server, ServerConfig, seed};
 
 /// The reference Roster management API: SCIM 2.0 with the Roster organisation
@@ -44,6 +46,15 @@ struct Args {
     /// From address of the emails.
     #[arg(long, default_value = "roster@localhost")]
     smtp_from: String,
+    /// Seconds a connection has to send a request's headers.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Seconds a request has to send its body.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    body_read_timeout: u64,
+    /// Connections open at once; beyond, a newcomer replaces the oldest connection that never sent a request.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    max_connections: usize,
 }
 
 #[tokio::main]
@@ -105,6 +116,11 @@ async fn run(args: Args) -> Result<(), String> {
         seed_demo: args.seed_demo,
         seed_users: args.seed_users,
         smtp,
+        limits: Limits {
+            header_read_timeout: Duration::from_secs(args.header_read_timeout.max(1)),
+            body_read_timeout: Duration::from_secs(args.body_read_timeout.max(1)),
+            max_connections: args.max_connections.max(1),
+        },
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -1,5 +1,7 @@
 //! Request extractors: the API base URL, SCIM JSON bodies, list parameters.
 
+use std::time::Duration;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{HOST, IF_MATCH};
@@ -47,8 +49,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
-/// A JSON request body; malformed JSON is a SCIM 400 invalidSyntax and a body over
-/// the size limit a SCIM 413.
+/// How long a request may take to send its body (a request extension the server
+/// sets from [`crate::serve::Limits`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyReadTimeout(pub Duration);
+
+/// A JSON request body; malformed JSON is a SCIM 400 invalidSyntax, a body over
+/// the size limit a SCIM 413, and one that does not arrive within the
+/// [`BodyReadTimeout`] a SCIM 408.
 #[derive(Debug, Clone)]
 pub struct ScimBody(pub Value);
 
@@ -56,7 +64,23 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        let limit = req
+            .extensions()
+            .get::<BodyReadTimeout>()
+            .map_or(crate::serve::Limits::default().body_read_timeout, |t| t.0);
+        let read = tokio::time::timeout(limit, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    None,
+                    format!(
+                        "the request body did not arrive within {} s",
+                        limit.as_secs_f32()
+                    ),
+                )
+            })?;
+        let bytes = read.map_err(|rejection| {
             if rejection.status().as_u16() == 413 {
                 ApiError::too_large("the request body is larger than this server accepts")
             } else {
