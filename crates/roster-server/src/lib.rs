@@ -49,6 +49,11 @@ pub struct ServerConfig {
     pub smtp: Option<mail::SmtpConfig>,
     /// Timeouts and the connection cap.
     pub limits: serve::Limits,
+    /// The API root as clients reach it (e.g. `https://roster.example.org/scim/v2`;
+    /// `/scim/v2` is added when missing), for `Location` and `meta.location`.
+    /// `None` uses the bound address. The request's `Host` header is never used:
+    /// a client must not choose the links the server hands to others.
+    pub public_url: Option<String>,
 }
 
 impl ServerConfig {
@@ -62,7 +67,23 @@ impl ServerConfig {
             seed_users: None,
             smtp: None,
             limits: serve::Limits::default(),
+            public_url: None,
         }
+    }
+}
+
+/// The API root for links: the configured public URL (with `/scim/v2` added when
+/// missing), else the bound address.
+fn public_base(public_url: Option<&str>, addr: SocketAddr) -> String {
+    match public_url.map(|u| u.trim().trim_end_matches('/')) {
+        Some(url) if !url.is_empty() => {
+            if url.ends_with(roster_proto::API_PREFIX) {
+                url.to_owned()
+            } else {
+                format!("{url}{}", roster_proto::API_PREFIX)
+            }
+        }
+        _ => format!("http://{addr}{}", roster_proto::API_PREFIX),
     }
 }
 
@@ -119,7 +140,11 @@ impl Server {
         })
         .layer(axum::Extension(routes::extract::BodyReadTimeout(
             config.limits.body_read_timeout,
-        )));
+        )))
+        .layer(axum::Extension(routes::extract::PublicBase(public_base(
+            config.public_url.as_deref(),
+            addr,
+        ))));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(serve::run(listener, app, config.limits, rx));
         let mailer = config

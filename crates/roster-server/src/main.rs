@@ -46,6 +46,10 @@ struct Args {
     /// From address of the emails.
     #[arg(long, default_value = "roster@localhost")]
     smtp_from: String,
+    /// The API root as clients reach it (behind a proxy, say), for the links in
+    /// answers (`Location`, `meta.location`); default: the bound address.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     /// Seconds a connection has to send a request's headers.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     header_read_timeout: u64,
@@ -121,6 +125,7 @@ async fn run(args: Args) -> Result<(), String> {
             body_read_timeout: Duration::from_secs(args.body_read_timeout.max(1)),
             max_connections: args.max_connections.max(1),
         },
+        public_url: args.public_url.clone(),
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::{HOST, IF_MATCH};
+use axum::http::header::{CONTENT_TYPE, IF_MATCH};
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,21 +13,25 @@ use crate::error::ApiError;
 use crate::projection::Projection;
 use crate::schema::ResourceDef;
 
-/// The absolute URL of the API root as the client reached it, for `location`s.
+/// The absolute URL of the API root, for `location`s: the server's public URL
+/// (a request extension set at start), never the request's `Host` header.
 #[derive(Debug, Clone)]
 pub struct Base(pub String);
+
+/// The API root the server announces (see [`crate::ServerConfig::public_url`]).
+#[derive(Debug, Clone)]
+pub struct PublicBase(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Base {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let host = parts
-            .headers
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .unwrap_or("localhost");
-        Ok(Self(format!("http://{host}{}", roster_proto::API_PREFIX)))
+        match parts.extensions.get::<PublicBase>() {
+            Some(base) => Ok(Self(base.0.clone())),
+            None => Err(ApiError::internal(
+                "the router runs without a PublicBase extension",
+            )),
+        }
     }
 }
 
@@ -64,6 +68,7 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        check_media_type(req.headers().get(CONTENT_TYPE))?;
         let limit = req
             .extensions()
             .get::<BodyReadTimeout>()
@@ -91,6 +96,37 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
             ApiError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
         })
     }
+}
+
+/// Refuses (415) a body declared as anything but JSON: `application/scim+json`
+/// (RFC 7644 §3.1), `application/json` (clients send it), or any `+json` type. A
+/// body without a Content-Type is read as JSON, as most SCIM services do.
+fn check_media_type(value: Option<&axum::http::HeaderValue>) -> Result<(), ApiError> {
+    let Some(value) = value else {
+        return Ok(());
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        None,
+        format!(
+            "the request body must be {} (or application/json), not {:?}",
+            roster_proto::SCIM_MEDIA_TYPE,
+            value.to_str().unwrap_or("(not text)")
+        ),
+    ))
 }
 
 /// Query parameters of a listing (RFC 7644 §3.4.2), also the body of `/.search`.

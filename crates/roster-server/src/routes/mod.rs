@@ -3,6 +3,7 @@
 mod bulk;
 pub mod discovery;
 pub mod extract;
+mod guard;
 mod organisation;
 mod resources;
 
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .nest(roster_proto::API_PREFIX, api)
         .fallback(|| async { ApiError::not_found("no such endpoint; the API is under /scim/v2") })
         .layer(DefaultBodyLimit::max(discovery::MAX_PAYLOAD))
+        .layer(middleware::from_fn(guard::guard))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
