@@ -17,6 +17,7 @@ pub mod schema;
 pub mod seed;
 pub mod serve;
 pub mod store;
+pub mod switches;
 pub mod time;
 pub mod validate;
 pub mod value_filter;
@@ -54,6 +55,8 @@ pub struct ServerConfig {
     /// `None` uses the bound address. The request's `Host` header is never used:
     /// a client must not choose the links the server hands to others.
     pub public_url: Option<String>,
+    /// Features turned off for interoperability tests (all on by default).
+    pub switches: switches::Switches,
 }
 
 impl ServerConfig {
@@ -68,6 +71,7 @@ impl ServerConfig {
             smtp: None,
             limits: serve::Limits::default(),
             public_url: None,
+            switches: switches::Switches::default(),
         }
     }
 }
@@ -137,6 +141,7 @@ impl Server {
         let app = routes::router(routes::AppState {
             db: Arc::clone(&db),
             mail: Arc::clone(&mail),
+            switches: config.switches,
         })
         .layer(axum::Extension(routes::extract::BodyReadTimeout(
             config.limits.body_read_timeout,

@@ -142,7 +142,22 @@ pub fn replace(
 ) -> ApiResult<UserRow> {
     let old = load(conn, id)?;
     etag::check_if_match(if_match, old.version)?;
-    let doc = validate::normalize(&USER, input, Mode::Replace)?;
+    let mut doc = validate::normalize(&USER, input, Mode::Replace)?;
+    super::groups::keep_hidden_extension(ctx, &old.doc, &mut doc, ROSTER_USER);
+    store_change(conn, ctx, old, doc)
+}
+
+/// Sets `active: false` (what DELETE does with `--delete-deactivates`).
+pub fn deactivate(
+    conn: &Connection,
+    ctx: &mut WriteCtx,
+    id: &str,
+    if_match: Option<&str>,
+) -> ApiResult<UserRow> {
+    let old = load(conn, id)?;
+    etag::check_if_match(if_match, old.version)?;
+    let mut doc = old.doc.clone();
+    doc["active"] = Value::Bool(false);
     store_change(conn, ctx, old, doc)
 }
 
