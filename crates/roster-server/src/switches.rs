@@ -58,10 +58,23 @@ impl Switches {
         if self.no_filter {
             return Ok(None);
         }
-        if self.refuse_last_modified_filter && filter.is_some_and(names_last_modified) {
+        let Some(text) = filter else {
+            return Ok(None);
+        };
+        let outside = outside_strings(text);
+        if self.refuse_last_modified_filter && outside.contains("meta.lastmodified") {
             return Err(ApiError::invalid_filter(
                 "Unknown attribute: meta.lastModified",
             ));
+        }
+        if self.no_roster_extension
+            && let Some(name) = outside
+                .split(|c: char| !(c.is_alphanumeric() || matches!(c, ':' | '.' | '_' | '-')))
+                .find(|word| is_extension(word) || names_extension_path(word))
+        {
+            return Err(ApiError::invalid_filter(format!(
+                "Unknown attribute: {name}"
+            )));
         }
         Ok(filter)
     }
@@ -181,8 +194,9 @@ fn names_extension_path(path: &str) -> bool {
         && crate::schema::GROUP.schema.attr(head).is_none()
 }
 
-/// Whether a filter names `meta.lastModified` outside its string literals.
-fn names_last_modified(filter: &str) -> bool {
+/// A filter's text without its string literals, in lower case: what is left names
+/// attributes and operators only.
+fn outside_strings(filter: &str) -> String {
     let mut outside = String::with_capacity(filter.len());
     let mut in_string = false;
     let mut escaped = false;
@@ -192,11 +206,14 @@ fn names_last_modified(filter: &str) -> bool {
             (true, false, '\\') => escaped = true,
             (true, false, '"') => in_string = false,
             (true, false, _) => {}
-            (false, _, '"') => in_string = true,
+            (false, _, '"') => {
+                in_string = true;
+                outside.push(' ');
+            }
             (false, _, c) => outside.push(c.to_ascii_lowercase()),
         }
     }
-    outside.contains("meta.lastmodified")
+    outside
 }
 
 #[cfg(test)]

@@ -329,6 +329,19 @@ async fn no_roster_extension_hides_it_everywhere() {
     );
     let listed = t.get("/Users?count=5").await.expect(200).body;
     assert!(!listed.to_string().contains("urn:roster"), "{listed:#}");
+    let filter = urlencode("organisationAdministrator eq true");
+    let r = t
+        .get(&format!("/Users?filter={filter}"))
+        .await
+        .expect_error(400, Some("invalidFilter"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unknown attribute"),
+        "{:#}",
+        r.body
+    );
     t.get("/Licenses").await.expect_error(404, None);
     t.get("/Invitations").await.expect_error(404, None);
     let mut with_ext = new_user(&format!("ext@{DOMAIN}"), "E", "Xt");
