@@ -107,19 +107,8 @@ pub fn replace(
     let old = load(conn, id)?;
     etag::check_if_match(if_match, old.version)?;
     let mut doc = validate::normalize(&GROUP, input, Mode::Replace)?;
-    keep_hidden_extension(ctx, &old.doc, &mut doc, roster_proto::urn::ROSTER_GROUP);
+    super::keep_hidden_extension(ctx, &old.doc, &mut doc, roster_proto::urn::ROSTER_GROUP);
     store_change(conn, ctx, old, doc)
-}
-
-/// With the Roster extension hidden, a replacement cannot mention it, so it keeps
-/// what is stored (licenses, the administrator flag) instead of erasing it.
-pub(crate) fn keep_hidden_extension(ctx: &WriteCtx, old: &Value, new: &mut Value, urn: &str) {
-    if !ctx.switches.no_roster_extension {
-        return;
-    }
-    if let (Some(ext), Value::Object(map)) = (old.get(urn), new) {
-        map.insert(urn.to_owned(), ext.clone());
-    }
 }
 
 /// Applies PATCH operations to a group (members included).

@@ -45,6 +45,22 @@ impl WriteCtx {
     }
 }
 
+/// With the Roster extension hidden, a replacement cannot mention it, so it keeps
+/// what is stored (licenses, the administrator flag) instead of erasing it.
+pub(crate) fn keep_hidden_extension(
+    ctx: &WriteCtx,
+    old: &serde_json::Value,
+    new: &mut serde_json::Value,
+    urn: &str,
+) {
+    if !ctx.switches.no_roster_extension {
+        return;
+    }
+    if let (Some(ext), serde_json::Value::Object(map)) = (old.get(urn), new) {
+        map.insert(urn.to_owned(), ext.clone());
+    }
+}
+
 /// Resources as JSON text, for responses.
 fn raw(values: Vec<serde_json::Value>) -> ApiResult<Vec<Box<RawValue>>> {
     values

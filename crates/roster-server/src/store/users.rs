@@ -143,7 +143,7 @@ pub fn replace(
     let old = load(conn, id)?;
     etag::check_if_match(if_match, old.version)?;
     let mut doc = validate::normalize(&USER, input, Mode::Replace)?;
-    super::groups::keep_hidden_extension(ctx, &old.doc, &mut doc, ROSTER_USER);
+    super::keep_hidden_extension(ctx, &old.doc, &mut doc, ROSTER_USER);
     store_change(conn, ctx, old, doc)
 }
 
