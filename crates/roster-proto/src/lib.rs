@@ -6,6 +6,7 @@
 //! HTTP, no storage, no GUI.
 
 pub mod bulk;
+pub mod email;
 pub mod error;
 pub mod list;
 pub mod patch;

@@ -91,7 +91,7 @@ impl ApiError {
     }
     /// 500, for faults of the server itself (the detail is logged, not sent).
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        tracing::error!(%detail, "internal error");
+        tracing::error!(detail = ?detail.to_string(), "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             None,

@@ -4,6 +4,7 @@
 //! Start it in-process with [`Server::start`] (the desktop app's demo organisation
 //! and the tests do), or run the `roster-server` binary.
 
+pub mod attr_path;
 pub mod db;
 pub mod error;
 pub mod filter_sql;
@@ -14,7 +15,9 @@ pub mod projection;
 pub mod routes;
 pub mod schema;
 pub mod seed;
+pub mod serve;
 pub mod store;
+pub mod switches;
 pub mod time;
 pub mod validate;
 pub mod value_filter;
@@ -45,6 +48,15 @@ pub struct ServerConfig {
     pub seed_users: Option<usize>,
     /// SMTP relay for invitation emails.
     pub smtp: Option<mail::SmtpConfig>,
+    /// Timeouts and the connection cap.
+    pub limits: serve::Limits,
+    /// The API root as clients reach it (e.g. `https://roster.example.org/scim/v2`;
+    /// `/scim/v2` is added when missing), for `Location` and `meta.location`.
+    /// `None` uses the bound address. The request's `Host` header is never used:
+    /// a client must not choose the links the server hands to others.
+    pub public_url: Option<String>,
+    /// Features turned off for interoperability tests (all on by default).
+    pub switches: switches::Switches,
 }
 
 impl ServerConfig {
@@ -57,7 +69,25 @@ impl ServerConfig {
             seed_demo: false,
             seed_users: None,
             smtp: None,
+            limits: serve::Limits::default(),
+            public_url: None,
+            switches: switches::Switches::default(),
         }
+    }
+}
+
+/// The API root for links: the configured public URL (with `/scim/v2` added when
+/// missing), else the bound address.
+fn public_base(public_url: Option<&str>, addr: SocketAddr) -> String {
+    match public_url.map(|u| u.trim().trim_end_matches('/')) {
+        Some(url) if !url.is_empty() => {
+            if url.ends_with(roster_proto::API_PREFIX) {
+                url.to_owned()
+            } else {
+                format!("{url}{}", roster_proto::API_PREFIX)
+            }
+        }
+        _ => format!("http://{addr}{}", roster_proto::API_PREFIX),
     }
 }
 
@@ -111,16 +141,17 @@ impl Server {
         let app = routes::router(routes::AppState {
             db: Arc::clone(&db),
             mail: Arc::clone(&mail),
-        });
+            switches: config.switches,
+        })
+        .layer(axum::Extension(routes::extract::BodyReadTimeout(
+            config.limits.body_read_timeout,
+        )))
+        .layer(axum::Extension(routes::extract::PublicBase(public_base(
+            config.public_url.as_deref(),
+            addr,
+        ))));
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "server stopped");
-            }
-        });
+        let task = tokio::spawn(serve::run(listener, app, config.limits, rx));
         let mailer = config
             .smtp
             .map(|smtp| tokio::spawn(mail::run(Arc::clone(&db), smtp, mail)));

@@ -56,7 +56,9 @@ pub async fn run(db: Arc<Db>, config: SmtpConfig, wake: Arc<Notify>) {
             let id = email.id.clone();
             let error = result.err();
             match &error {
-                Some(e) => tracing::warn!(to = %email.recipient, error = %e, "email not delivered"),
+                Some(e) => {
+                    tracing::warn!(to = ?email.recipient, error = ?e.to_string(), "email not delivered")
+                }
                 None => delivered += 1,
             }
             let _ = db
@@ -80,8 +82,12 @@ async fn send(
     config: &SmtpConfig,
     email: &emails::Pending,
 ) -> Result<(), String> {
-    let to: Mailbox = email
-        .recipient
+    // Rows stored before addresses were parsed strictly may hold anything: only one
+    // plain address goes into a header.
+    let address = roster_proto::email::parse(&email.recipient)
+        .map_err(|e| format!("recipient {:?}: {e}", email.recipient))?;
+    let to: Mailbox = address
+        .to_string()
         .parse()
         .map_err(|e| format!("recipient: {e}"))?;
     let (subject, body) = if email.kind == "setPassword" {

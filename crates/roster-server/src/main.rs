@@ -3,9 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use roster_server::mail::SmtpConfig;
+use roster_server::serve::Limits;
+use roster_server::switches::Switches;
 use roster_server::{OrgSettings, Server, ServerConfig, seed};
 
 /// The reference Roster management API: SCIM 2.0 with the Roster organisation
@@ -44,6 +47,71 @@ struct Args {
     /// From address of the emails.
     #[arg(long, default_value = "roster@localhost")]
     smtp_from: String,
+    /// The API root as clients reach it (behind a proxy, say), for the links in
+    /// answers (`Location`, `meta.location`); default: the bound address.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Seconds a connection has to send a request's headers.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Seconds a request has to send its body.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    body_read_timeout: u64,
+    #[command(flatten)]
+    switches: SwitchArgs,
+    /// Connections open at once; beyond, a newcomer replaces the oldest connection that never sent a request.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    max_connections: usize,
+}
+
+/// Switches for interoperability tests: each makes the server behave like SCIM
+/// servers seen in the wild, and discovery says so (docs/api.md).
+#[derive(Debug, clap::Args)]
+struct SwitchArgs {
+    /// filter.supported false; the filter parameter is silently ignored.
+    #[arg(long)]
+    no_filter: bool,
+    /// A filter on meta.lastModified answers 400 invalidFilter.
+    #[arg(long)]
+    refuse_last_modified_filter: bool,
+    /// PATCH remove with a value filter in the path (members[value eq "…"]) answers 501.
+    #[arg(long)]
+    refuse_value_path_remove: bool,
+    /// patch.supported false; PATCH answers 501.
+    #[arg(long)]
+    no_patch: bool,
+    /// DELETE of a user only sets active: false.
+    #[arg(long)]
+    delete_deactivates: bool,
+    /// bulk.supported false; /Bulk answers 501.
+    #[arg(long)]
+    no_bulk: bool,
+    /// etag.supported false; no ETag or meta.version; If-Match ignored.
+    #[arg(long)]
+    no_etag: bool,
+    /// The Roster extension is neither advertised nor returned; /Licenses and
+    /// /Invitations answer 404.
+    #[arg(long)]
+    no_roster_extension: bool,
+    /// User resources carry no groups attribute.
+    #[arg(long)]
+    users_without_groups: bool,
+}
+
+impl SwitchArgs {
+    fn switches(&self) -> Switches {
+        Switches {
+            no_filter: self.no_filter,
+            refuse_last_modified_filter: self.refuse_last_modified_filter,
+            refuse_value_path_remove: self.refuse_value_path_remove,
+            no_patch: self.no_patch,
+            delete_deactivates: self.delete_deactivates,
+            no_bulk: self.no_bulk,
+            no_etag: self.no_etag,
+            no_roster_extension: self.no_roster_extension,
+            users_without_groups: self.users_without_groups,
+        }
+    }
 }
 
 #[tokio::main]
@@ -105,6 +173,13 @@ async fn run(args: Args) -> Result<(), String> {
         seed_demo: args.seed_demo,
         seed_users: args.seed_users,
         smtp,
+        limits: Limits {
+            header_read_timeout: Duration::from_secs(args.header_read_timeout.max(1)),
+            body_read_timeout: Duration::from_secs(args.body_read_timeout.max(1)),
+            max_connections: args.max_connections.max(1),
+        },
+        public_url: args.public_url.clone(),
+        switches: args.switches.switches(),
     })
     .await
     .map_err(|e| e.to_string())?;

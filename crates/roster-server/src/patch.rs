@@ -38,9 +38,10 @@ use roster_proto::filter::{
 use roster_proto::{PatchOp, PatchOpKind};
 use serde_json::{Map, Value};
 
+use crate::attr_path::{self, Located, Named};
 use crate::error::ApiError;
 use crate::schema::{AttrDef, AttrType, Mutability, ResourceDef};
-use crate::validate::{self, Located, Mode, Named};
+use crate::validate::{self, Mode};
 use crate::value_filter;
 
 /// Applies `ops` to `doc` (all or nothing), see the module docs.
@@ -136,7 +137,7 @@ fn apply_object(
 
 /// A canonical attribute name (as [`validate::normalize`] writes it) to its place.
 fn locate(resource: &ResourceDef, uri: Option<&str>, name: &str) -> Result<Located, ApiError> {
-    match validate::resolve(resource, uri, name) {
+    match attr_path::resolve(resource, uri, name) {
         Some(Named::Attr(loc)) => Ok(loc),
         _ => Err(ApiError::invalid_path(format!(
             "unknown attribute '{name}'"
@@ -151,7 +152,7 @@ fn attr_op(
     op: &PatchOp,
     ap: &AttrPath,
 ) -> Result<(), ApiError> {
-    let loc = match validate::resolve(resource, ap.uri.as_deref(), &ap.name) {
+    let loc = match attr_path::resolve(resource, ap.uri.as_deref(), &ap.name) {
         Some(Named::Attr(loc)) => loc,
         // A bare schema URN: the value holds that schema's attributes.
         Some(Named::Schema(schema)) if ap.sub_attr.is_none() => {
@@ -190,7 +191,7 @@ fn attr_op(
         };
     };
     let sub = sub_attr(loc, sub_name)?;
-    let container = validate::container_mut(doc, loc.ext);
+    let container = attr_path::container_mut(doc, loc.ext);
     let new = match op.op {
         PatchOpKind::Remove => None,
         _ => validate::attr_value(
@@ -202,7 +203,7 @@ fn attr_op(
     };
     if !loc.def.multi_valued {
         return set_sub(
-            validate::object_entry(container, loc.def.name),
+            attr_path::object_entry(container, loc.def.name),
             sub,
             op.op,
             new,
@@ -233,7 +234,7 @@ fn value_path_op(
     op: &PatchOp,
     vp: &PatchValuePath,
 ) -> Result<(), ApiError> {
-    let loc = match validate::resolve(resource, vp.attr.uri.as_deref(), &vp.attr.name) {
+    let loc = match attr_path::resolve(resource, vp.attr.uri.as_deref(), &vp.attr.name) {
         Some(Named::Attr(loc)) if vp.attr.sub_attr.is_none() => loc,
         _ => {
             return Err(ApiError::invalid_path(format!(
@@ -255,7 +256,7 @@ fn value_path_op(
         .as_deref()
         .map(|s| sub_attr(loc, s))
         .transpose()?;
-    let container = validate::container_mut(doc, loc.ext);
+    let container = attr_path::container_mut(doc, loc.ext);
     let mut items = take_items(container, loc.def);
     let mut matched = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -355,7 +356,7 @@ fn set_attr(
     new: Value,
 ) -> Result<(), ApiError> {
     let def = loc.def;
-    let container = validate::container_mut(doc, loc.ext);
+    let container = attr_path::container_mut(doc, loc.ext);
     match new {
         Value::Null => {
             if kind == PatchOpKind::Replace {
@@ -385,7 +386,7 @@ fn set_attr(
             put_items(container, def, items, &written);
         }
         Value::Object(fields) if !def.multi_valued => {
-            let obj = validate::object_entry(container, def.name);
+            let obj = attr_path::object_entry(container, def.name);
             for (name, v) in fields {
                 if let Some(sub) = def.sub(&name) {
                     set_sub(obj, sub, kind, Some(v))?;
@@ -437,7 +438,7 @@ fn remove_attr(
     loc: Located,
     value: Option<&Value>,
 ) -> Result<(), ApiError> {
-    let container = validate::container_mut(doc, loc.ext);
+    let container = attr_path::container_mut(doc, loc.ext);
     let def = loc.def;
     let listed = value.filter(|v| !v.is_null() && def.multi_valued && def.ty == AttrType::Complex);
     let (Some(listed), Some(value_def)) = (listed, def.sub("value")) else {

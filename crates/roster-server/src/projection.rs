@@ -18,9 +18,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::attr_path::{self, EXTERNAL_ID, Named};
 use crate::error::ApiError;
 use crate::schema::{AttrDef, AttrType, ResourceDef, Returned};
-use crate::validate::{self, EXTERNAL_ID, Named};
 
 /// `id` (RFC 7643 §3.1): always returned.
 static ID: AttrDef = AttrDef::string("id", "Unique identifier of the resource")
@@ -216,7 +216,7 @@ fn selections(resource: &ResourceDef, list: &str) -> Vec<Sel> {
 }
 
 fn selection(resource: &ResourceDef, text: &str) -> Option<Sel> {
-    let (ext, def, sub) = match validate::resolve_text(resource, text) {
+    let (ext, def, sub) = match attr_path::resolve_text(resource, text) {
         Some((Named::Schema(s), _)) => return Some(Sel::Schema(s.id)),
         Some((Named::Attr(loc), sub)) => (loc.ext.map(|s| s.id), loc.def, sub),
         // `id` and `meta` are common attributes the schema does not list.

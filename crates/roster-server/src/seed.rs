@@ -60,13 +60,15 @@ pub fn token_for(conn: &Connection, user_name: &str, label: &str) -> ApiResult<S
     tokens::issue(conn, &id, label, &time::now())
 }
 
-/// The userName of an administrator, creating `admin@DOMAIN` when there is none.
+/// The userName of an active administrator. When there is none (an organisation
+/// whose last administrator was demoted or deactivated before that was refused),
+/// `admin@DOMAIN` is made one again, or created when it does not exist.
 pub fn ensure_admin(conn: &Connection) -> ApiResult<String> {
     let found: Option<String> = conn
         .query_row(
             &format!(
-                "SELECT user_name FROM users WHERE json_extract(doc, '$.\"{ROSTER_USER}\".organisationAdministrator') = 1
-                 ORDER BY seq LIMIT 1"
+                "SELECT user_name FROM users WHERE {} ORDER BY seq LIMIT 1",
+                users::ACTIVE_ADMIN_SQL
             ),
             [],
             |r| r.get(0),
@@ -82,6 +84,23 @@ pub fn ensure_admin(conn: &Connection) -> ApiResult<String> {
         .find(|d| *d != "*")
         .map_or("example.com", String::as_str);
     let user_name = format!("admin@{domain}");
+    if let Some(id) = users::id_by_user_name(conn, &user_name)? {
+        // Re-promote rather than insert: the userName is taken.
+        let mut doc = users::load(conn, &id)?.doc;
+        doc["active"] = json!(true);
+        match doc.get_mut(ROSTER_USER).and_then(Value::as_object_mut) {
+            Some(ext) => {
+                ext.insert("organisationAdministrator".into(), json!(true));
+            }
+            None => doc[ROSTER_USER] = json!({"organisationAdministrator": true}),
+        }
+        conn.execute(
+            "UPDATE users SET doc = ?2, last_modified = ?3, version = version + 1 WHERE id = ?1",
+            params![id, doc.to_string(), time::now()],
+        )?;
+        tracing::warn!(user = ?user_name, "no active administrator: made this user one again");
+        return Ok(user_name);
+    }
     let doc = json!({
         "userName": user_name,
         "name": {"givenName": "Organisation", "familyName": "Administrator"},

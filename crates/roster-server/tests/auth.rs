@@ -215,3 +215,47 @@ async fn deleted_user_token_stops_working() {
         .await
         .expect_error(401, None);
 }
+
+#[tokio::test]
+async fn deactivated_admin_token_gets_401_from_the_next_request() {
+    let t = TestServer::demo().await;
+    let email = "second.admin@lumen-analytics.example";
+    let mut body = common::new_user(email, "Second", "Admin");
+    body["urn:roster:params:scim:schemas:extension:organisation:2.0:User"] =
+        json!({"organisationAdministrator": true});
+    let user = t.post("/Users", &body).await.expect(201).body;
+    let uid = user["id"].as_str().unwrap().to_owned();
+    let token = t.server.issue_token(email).await.unwrap();
+    t.call_as(&token, Method::GET, "/Users?count=1", None, &[])
+        .await
+        .expect(200);
+    let deactivate = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    t.patch(&format!("/Users/{uid}"), &deactivate)
+        .await
+        .expect(200);
+    for (method, path, body) in protected_calls(&uid, "g") {
+        let r = t
+            .call_as(&token, method.clone(), &path, body.as_ref(), &[])
+            .await
+            .expect_error(401, None);
+        assert!(
+            r.body["detail"].as_str().unwrap().contains("deactivated"),
+            "{method} {path}: {:#}",
+            r.body
+        );
+    }
+    assert!(
+        t.user_names("userName sw \"x@\"").await.is_empty(),
+        "the refused POST created nothing"
+    );
+    // Reactivated, the same token works again.
+    let reactivate = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": true}]});
+    t.patch(&format!("/Users/{uid}"), &reactivate)
+        .await
+        .expect(200);
+    t.call_as(&token, Method::GET, "/Users?count=1", None, &[])
+        .await
+        .expect(200);
+}

@@ -321,9 +321,14 @@ fn check(
         }
     }
     let email = Email::parse(&row.email).map_err(|e| {
-        Verdict::Error(RowError::InvalidEmail {
-            reason: e.reason.clone(),
-        })
+        // `Jane Doe <jd@x>` is an address with a name around it: say what to keep.
+        let reason = match roster_proto::email::parse(row.email.trim()) {
+            Err(roster_proto::email::AddressError::DisplayName {
+                address: Some(address),
+            }) => format!("only the address belongs in this cell: {address}"),
+            _ => e.reason.clone(),
+        };
+        Verdict::Error(RowError::InvalidEmail { reason })
     })?;
     if let Some(domains) = &ctx.domains
         && !email.in_domains(domains)
@@ -426,5 +431,25 @@ mod tests {
         let c = StatusCounts::of(&s);
         assert_eq!((c.ready, c.existing, c.excluded, c.errors), (1, 1, 1, 7));
         assert!(s[6].describe().contains("also on line 9"));
+    }
+
+    #[test]
+    fn a_name_around_the_address_says_only_the_address_belongs() {
+        let rows = vec![
+            row(2, "Jane Doe <jd@x>", "Jane", "Doe"),
+            row(3, "Jane Doe <jd@corp.example>", "Jane", "Doe"),
+        ];
+        let s = validate(&rows, &ctx());
+        for (status, address) in s.iter().zip(["jd@x", "jd@corp.example"]) {
+            let RowStatus::Error(e @ RowError::InvalidEmail { .. }) = status else {
+                panic!("{status:?}");
+            };
+            let message = e.to_string();
+            assert!(
+                message.contains(&format!("only the address belongs in this cell: {address}")),
+                "{message}"
+            );
+            assert!(!message.contains("not authorized"), "{message}");
+        }
     }
 }

@@ -7,8 +7,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An email address that passed syntax validation (RFC 5322 addr-spec, as the
-/// `email_address` crate checks it). Two addresses that differ only in case are equal.
+/// An email address that passed syntax validation: exactly one plain addr-spec, as
+/// [`roster_proto::email`] (shared with roster-server) defines it. Two addresses
+/// that differ only in case are equal.
 #[derive(Clone)]
 pub struct Email {
     text: String,
@@ -29,23 +30,10 @@ impl Email {
     /// Validates `text` (surrounding spaces are trimmed).
     pub fn parse(text: &str) -> Result<Self, InvalidEmail> {
         let trimmed = text.trim();
-        if !trimmed.contains('@') {
-            return Err(InvalidEmail {
-                text: text.to_owned(),
-                reason: "it has no @".to_owned(),
-            });
-        }
-        email_address::EmailAddress::from_str(trimmed).map_err(|e| InvalidEmail {
+        roster_proto::email::parse(trimmed).map_err(|e| InvalidEmail {
             text: text.to_owned(),
             reason: e.to_string(),
         })?;
-        let (_, domain) = trimmed.rsplit_once('@').unwrap_or_default();
-        if !domain.contains('.') {
-            return Err(InvalidEmail {
-                text: text.to_owned(),
-                reason: "the domain has no dot".to_owned(),
-            });
-        }
         Ok(Self {
             text: trimmed.to_owned(),
             key: trimmed.to_lowercase(),
@@ -159,12 +147,20 @@ mod tests {
             "a b@c.com",
             "a@localhost",
             "a@@b.com",
+            "x@evil.example@chaos.example",
+            "evil@evil.example, ok@chaos.example",
+            "\"evil@evil.example\"@chaos.example",
+            "Evil <evil@evil.example>, x@chaos.example",
+            "ok@chaos.example\r\nBcc: evil@evil.example",
+            "ok\0@chaos.example",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
         for good in ["a+tag@b.co", "élodie@exemple.fr", "o'brien@x.org"] {
             assert!(Email::parse(good).is_ok(), "{good:?} refused");
         }
+        let e = Email::parse("x@evil.example@chaos.example").unwrap_err();
+        assert_eq!(e.reason, "it has more than one @");
     }
 
     #[test]

@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 
 use roster_proto::filter::AttrPath;
 
+use crate::attr_path::{self, Named};
 use crate::error::ApiError;
 use crate::schema::{self, AttrDef, AttrType, Returned};
-use crate::validate::{self, Named};
 use crate::value_filter;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -245,7 +245,7 @@ pub(super) fn resolve(kind: Kind, path: &AttrPath) -> Result<Target, ApiError> {
         };
         return Ok(Target::Scalar(Scalar::new(expr, def)));
     }
-    let loc = match validate::resolve(resource, path.uri.as_deref(), &path.name) {
+    let loc = match attr_path::resolve(resource, path.uri.as_deref(), &path.name) {
         Some(Named::Attr(loc)) => loc,
         Some(Named::Schema(_)) => return Err(unsupported()),
         None => return Err(unknown()),

@@ -31,9 +31,10 @@ pub async fn bulk(
             request.operations.len()
         )));
     }
+    let switches = s.switches;
     let results =
         s.db.write(move |conn| {
-            let mut ctx = WriteCtx::new(conn)?;
+            let mut ctx = WriteCtx::new(conn, switches)?;
             let mut run = Run {
                 base: &base,
                 bulk_ids: HashMap::new(),

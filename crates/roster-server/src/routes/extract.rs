@@ -1,8 +1,10 @@
 //! Request extractors: the API base URL, SCIM JSON bodies, list parameters.
 
+use std::time::Duration;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::{HOST, IF_MATCH};
+use axum::http::header::{CONTENT_TYPE, IF_MATCH};
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::Value;
@@ -11,21 +13,25 @@ use crate::error::ApiError;
 use crate::projection::Projection;
 use crate::schema::ResourceDef;
 
-/// The absolute URL of the API root as the client reached it, for `location`s.
+/// The absolute URL of the API root, for `location`s: the server's public URL
+/// (a request extension set at start), never the request's `Host` header.
 #[derive(Debug, Clone)]
 pub struct Base(pub String);
+
+/// The API root the server announces (see [`crate::ServerConfig::public_url`]).
+#[derive(Debug, Clone)]
+pub struct PublicBase(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Base {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let host = parts
-            .headers
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .unwrap_or("localhost");
-        Ok(Self(format!("http://{host}{}", roster_proto::API_PREFIX)))
+        match parts.extensions.get::<PublicBase>() {
+            Some(base) => Ok(Self(base.0.clone())),
+            None => Err(ApiError::internal(
+                "the router runs without a PublicBase extension",
+            )),
+        }
     }
 }
 
@@ -47,8 +53,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
-/// A JSON request body; malformed JSON is a SCIM 400 invalidSyntax and a body over
-/// the size limit a SCIM 413.
+/// How long a request may take to send its body (a request extension the server
+/// sets from [`crate::serve::Limits`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyReadTimeout(pub Duration);
+
+/// A JSON request body; malformed JSON is a SCIM 400 invalidSyntax, a body over
+/// the size limit a SCIM 413, and one that does not arrive within the
+/// [`BodyReadTimeout`] a SCIM 408.
 #[derive(Debug, Clone)]
 pub struct ScimBody(pub Value);
 
@@ -56,7 +68,24 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        check_media_type(req.headers().get(CONTENT_TYPE))?;
+        let limit = req
+            .extensions()
+            .get::<BodyReadTimeout>()
+            .map_or(crate::serve::Limits::default().body_read_timeout, |t| t.0);
+        let read = tokio::time::timeout(limit, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    None,
+                    format!(
+                        "the request body did not arrive within {} s",
+                        limit.as_secs_f32()
+                    ),
+                )
+            })?;
+        let bytes = read.map_err(|rejection| {
             if rejection.status().as_u16() == 413 {
                 ApiError::too_large("the request body is larger than this server accepts")
             } else {
@@ -67,6 +96,37 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
             ApiError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
         })
     }
+}
+
+/// Refuses (415) a body declared as anything but JSON: `application/scim+json`
+/// (RFC 7644 §3.1), `application/json` (clients send it), or any `+json` type. A
+/// body without a Content-Type is read as JSON, as most SCIM services do.
+fn check_media_type(value: Option<&axum::http::HeaderValue>) -> Result<(), ApiError> {
+    let Some(value) = value else {
+        return Ok(());
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        None,
+        format!(
+            "the request body must be {} (or application/json), not {:?}",
+            roster_proto::SCIM_MEDIA_TYPE,
+            value.to_str().unwrap_or("(not text)")
+        ),
+    ))
 }
 
 /// Query parameters of a listing (RFC 7644 §3.4.2), also the body of `/.search`.

@@ -3,8 +3,10 @@
 mod bulk;
 pub mod discovery;
 pub mod extract;
+mod guard;
 mod organisation;
 mod resources;
+mod rewrite;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,6 +22,7 @@ use tokio::sync::Notify;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::store::{Kind, tokens};
+use crate::switches::{self, Switches};
 
 /// Shared state of the handlers.
 #[derive(Clone)]
@@ -28,18 +31,23 @@ pub struct AppState {
     pub db: Arc<Db>,
     /// Woken when an email was recorded, for the SMTP sender.
     pub mail: Arc<Notify>,
+    /// Features turned off for interoperability tests.
+    pub switches: Switches,
 }
 
 /// The whole API under `/scim/v2`.
 pub fn router(state: AppState) -> Router {
+    let switches = state.switches;
+    let bulk_route = if switches.no_bulk {
+        post(|| async { switches::not_implemented("/Bulk is not supported by this server") })
+    } else {
+        post(bulk::bulk).layer(DefaultBodyLimit::max(discovery::BULK_MAX_PAYLOAD))
+    };
     let protected = Router::new()
         .nest("/Users", resources::routes(Kind::User))
         .nest("/Groups", resources::routes(Kind::Group))
-        .merge(organisation::routes())
-        .route(
-            "/Bulk",
-            post(bulk::bulk).layer(DefaultBodyLimit::max(discovery::BULK_MAX_PAYLOAD)),
-        )
+        .merge(organisation::routes(!switches.no_roster_extension))
+        .route("/Bulk", bulk_route)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_admin));
     let api = Router::new()
         .merge(discovery::routes())
@@ -49,6 +57,11 @@ pub fn router(state: AppState) -> Router {
         .nest(roster_proto::API_PREFIX, api)
         .fallback(|| async { ApiError::not_found("no such endpoint; the API is under /scim/v2") })
         .layer(DefaultBodyLimit::max(discovery::MAX_PAYLOAD))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rewrite::rewrite_answers,
+        ))
+        .layer(middleware::from_fn(guard::guard))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -107,7 +120,8 @@ async fn log_request(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     tracing::info!(
         %method,
-        %path,
+        // Debug-escaped: no raw control character of a client reaches a log line.
+        ?path,
         status = response.status().as_u16(),
         micros = started.elapsed().as_micros() as u64,
         "request"

@@ -163,13 +163,17 @@ async fn resend_invitation(
     Ok(response)
 }
 
-/// The routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// The routes; `/Licenses` and `/Invitations` only with the Roster extension.
+pub fn routes(roster_extension: bool) -> Router<AppState> {
+    let common = Router::new()
         .route("/Organisation", get(get_organisation))
+        .route("/Me", get(me));
+    if !roster_extension {
+        return common;
+    }
+    common
         .route("/Licenses", get(list_licenses))
         .route("/Licenses/{id}", get(get_license))
-        .route("/Me", get(me))
         .route(
             "/Invitations",
             get(list_invitations).post(resend_invitation),

@@ -18,6 +18,11 @@ pub async fn list(
     base: Base,
     params: ListParams,
 ) -> ApiResult<Response> {
+    let mut params = params;
+    params.filter = state
+        .switches
+        .filter(params.filter.as_deref())?
+        .map(str::to_owned);
     let query = params.check(kind.def(), |p| kind.order_by(p))?;
     let page = state
         .db
@@ -99,10 +104,11 @@ async fn write(state: &AppState, base: Base, req: WriteRequest) -> ApiResult<Res
     } = req;
     let projection = params.projection(kind.def())?;
     let base_url = base.0.clone();
+    let switches = state.switches;
     let (body, version, id) = state
         .db
         .write(move |conn| {
-            let mut ctx = WriteCtx::new(conn)?;
+            let mut ctx = WriteCtx::new(conn, switches)?;
             let id = id.unwrap_or_default();
             let written = match what {
                 Write::Create => kind.create(conn, &mut ctx, &body)?,
@@ -196,11 +202,12 @@ pub async fn delete(
     id: String,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
+    let switches = state.switches;
     state
         .db
         .write(move |conn| {
-            let ctx = WriteCtx::new(conn)?;
-            kind.delete(conn, &ctx, &id, if_match.0.as_deref())
+            let mut ctx = WriteCtx::new(conn, switches)?;
+            kind.delete(conn, &mut ctx, &id, if_match.0.as_deref())
         })
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -37,7 +37,12 @@ pub fn recipient_of(doc: &Value) -> String {
         .find(|e| e["primary"] == Value::Bool(true))
         .or_else(|| emails.first())
         .and_then(|e| e["value"].as_str())
-        .or_else(|| doc["userName"].as_str())
+        .or_else(|| {
+            doc["userName"]
+                .as_str()
+                .map(str::trim)
+                .filter(|u| roster_proto::email::is_valid(u))
+        })
         .unwrap_or_default()
         .to_owned()
 }

@@ -106,7 +106,8 @@ pub fn replace(
 ) -> ApiResult<GroupRow> {
     let old = load(conn, id)?;
     etag::check_if_match(if_match, old.version)?;
-    let doc = validate::normalize(&GROUP, input, Mode::Replace)?;
+    let mut doc = validate::normalize(&GROUP, input, Mode::Replace)?;
+    super::keep_hidden_extension(ctx, &old.doc, &mut doc, roster_proto::urn::ROSTER_GROUP);
     store_change(conn, ctx, old, doc)
 }
 
@@ -237,7 +238,7 @@ fn split_members(
             Some(kind) => {
                 wanted.insert(id.to_owned(), kind.to_owned());
             }
-            None => tracing::warn!(group = group_id, member = id, "unknown member ignored"),
+            None => tracing::warn!(group = ?group_id, member = ?id, "unknown member ignored"),
         }
     }
     Ok((doc, wanted))

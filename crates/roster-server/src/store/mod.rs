@@ -15,6 +15,7 @@ use rusqlite::Connection;
 use serde_json::value::RawValue;
 
 use crate::error::ApiResult;
+use crate::switches::Switches;
 use licenses::SeatLedger;
 use organisation::OrgSettings;
 
@@ -28,16 +29,35 @@ pub struct WriteCtx {
     pub org: OrgSettings,
     /// Seat counts seen so far in this transaction.
     pub seats: SeatLedger,
+    /// Features turned off for interoperability tests.
+    pub switches: Switches,
 }
 
 impl WriteCtx {
     /// A context for a write starting now.
-    pub fn new(conn: &Connection) -> ApiResult<Self> {
+    pub fn new(conn: &Connection, switches: Switches) -> ApiResult<Self> {
         Ok(Self {
             now: crate::time::now(),
             org: organisation::load(conn)?.unwrap_or_default(),
             seats: SeatLedger::default(),
+            switches,
         })
+    }
+}
+
+/// With the Roster extension hidden, a replacement cannot mention it, so it keeps
+/// what is stored (licenses, the administrator flag) instead of erasing it.
+pub(crate) fn keep_hidden_extension(
+    ctx: &WriteCtx,
+    old: &serde_json::Value,
+    new: &mut serde_json::Value,
+    urn: &str,
+) {
+    if !ctx.switches.no_roster_extension {
+        return;
+    }
+    if let (Some(ext), serde_json::Value::Object(map)) = (old.get(urn), new) {
+        map.insert(urn.to_owned(), ext.clone());
     }
 }
 
@@ -180,6 +200,7 @@ impl Kind {
         ctx: &mut WriteCtx,
         body: &serde_json::Value,
     ) -> ApiResult<Written> {
+        ctx.switches.check_body(body)?;
         Ok(match self {
             Self::User => users::create(conn, ctx, body).map(Written::from)?,
             Self::Group => groups::create(conn, ctx, body).map(Written::from)?,
@@ -195,6 +216,8 @@ impl Kind {
         body: &serde_json::Value,
         if_match: Option<&str>,
     ) -> ApiResult<Written> {
+        ctx.switches.check_body(body)?;
+        let if_match = ctx.switches.if_match(if_match);
         Ok(match self {
             Self::User => users::replace(conn, ctx, id, body, if_match).map(Written::from)?,
             Self::Group => groups::replace(conn, ctx, id, body, if_match).map(Written::from)?,
@@ -215,6 +238,8 @@ impl Kind {
                 crate::error::ApiError::invalid_syntax(format!("not a PATCH request: {e}"))
             })?;
         let ops = &request.operations;
+        ctx.switches.check_patch(ops)?;
+        let if_match = ctx.switches.if_match(if_match);
         Ok(match self {
             Self::User => users::patch(conn, ctx, id, ops, if_match).map(Written::from)?,
             Self::Group => groups::patch(conn, ctx, id, ops, if_match).map(Written::from)?,
@@ -225,11 +250,15 @@ impl Kind {
     pub fn delete(
         self,
         conn: &Connection,
-        ctx: &WriteCtx,
+        ctx: &mut WriteCtx,
         id: &str,
         if_match: Option<&str>,
     ) -> ApiResult<()> {
+        let if_match = ctx.switches.if_match(if_match);
         match self {
+            Self::User if ctx.switches.delete_deactivates => {
+                users::deactivate(conn, ctx, id, if_match).map(|_| ())
+            }
             Self::User => users::delete(conn, id, if_match, &ctx.now),
             Self::Group => groups::delete(conn, id, if_match, &ctx.now),
         }

@@ -27,28 +27,41 @@ impl Default for OrgSettings {
 }
 
 impl OrgSettings {
-    /// Whether `email`'s domain is authorized (`*` authorizes all).
+    /// Whether `email` is one plain address ([`roster_proto::email`]) whose domain is
+    /// authorized (`*` authorizes all).
     pub fn domain_authorized(&self, email: &str) -> bool {
-        let Some((_, domain)) = email.rsplit_once('@') else {
-            return false;
-        };
-        self.authorized_domains
-            .iter()
-            .any(|d| d == "*" || d.eq_ignore_ascii_case(domain.trim()))
+        roster_proto::email::parse(email).is_ok_and(|a| self.authorizes(a.domain))
     }
 
-    /// Refuses a user doc whose `userName` (when it is an email address) or any
-    /// `emails[].value` is outside the authorized domains.
+    fn authorizes(&self, domain: &str) -> bool {
+        self.authorized_domains
+            .iter()
+            .any(|d| d == "*" || d.eq_ignore_ascii_case(domain))
+    }
+
+    /// Refuses (400 invalidValue) a user doc whose `userName` (when it looks like an
+    /// email address, i.e. has an `@`) or any `emails[].value` is not one plain
+    /// address, or is outside the authorized domains.
     pub fn check_user_domains(&self, doc: &Value) -> ApiResult<()> {
         let user_name = doc["userName"].as_str().unwrap_or_default();
+        let user_name_email = user_name
+            .contains('@')
+            .then_some(("userName", user_name.trim_matches(' ')));
         let emails = doc["emails"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|e| e["value"].as_str());
-        let user_name_email = user_name.contains('@').then_some(user_name);
-        for address in user_name_email.into_iter().chain(emails) {
-            if !self.domain_authorized(address) {
+            .filter_map(|e| e["value"].as_str())
+            .map(|v| ("emails.value", v));
+        for (attr, address) in user_name_email.into_iter().chain(emails) {
+            // `{:?}` keeps what the client sent on one line of the answer (and of
+            // any log that quotes it).
+            let parsed = roster_proto::email::parse(address).map_err(|e| {
+                ApiError::invalid_value(format!(
+                    "{attr} {address:?} is not one plain email address: {e}"
+                ))
+            })?;
+            if !self.authorizes(parsed.domain) {
                 return Err(ApiError::invalid_value(format!(
                     "{address}: the domain is not authorized for this organisation (authorized: {})",
                     self.authorized_domains.join(", ")
@@ -133,6 +146,9 @@ mod tests {
             ..OrgSettings::default()
         };
         assert!(any.domain_authorized("x@anything.test"));
+        // Every domain authorized still means one plain address.
+        assert!(!any.domain_authorized("x@evil.example@chaos.example"));
+        assert!(!any.domain_authorized("Evil <evil@evil.example>"));
     }
 
     #[test]

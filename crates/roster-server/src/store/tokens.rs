@@ -37,17 +37,23 @@ pub fn issue(conn: &Connection, user_id: &str, label: &str, now: &str) -> ApiRes
 
 /// The caller of `token`, or 401.
 pub fn authenticate(conn: &Connection, token: &str) -> ApiResult<Caller> {
-    let found: Option<(String, Option<bool>)> = conn
-        .query_row(
+    // Read on every request, so a deactivation or a lost role counts from the next one.
+    let found: Option<(String, Option<bool>, Option<bool>)> = conn
+        .prepare_cached(
             "SELECT u.id, json_extract(u.doc,
-                '$.\"urn:roster:params:scim:schemas:extension:organisation:2.0:User\".organisationAdministrator')
+                '$.\"urn:roster:params:scim:schemas:extension:organisation:2.0:User\".organisationAdministrator'),
+                json_extract(u.doc, '$.active')
              FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
-            [hash(token)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row([hash(token)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     match found {
-        Some((user_id, admin)) => Ok(Caller {
+        // `active` absent means active (RFC 7643 gives no default; users are created active).
+        Some((_, _, Some(false))) => Err(ApiError::unauthorized(
+            "the bearer token's user is deactivated (active: false); an administrator must \
+             reactivate the user before this token works again",
+        )),
+        Some((user_id, admin, _)) => Ok(Caller {
             user_id,
             admin: admin.unwrap_or(false),
         }),

@@ -142,7 +142,22 @@ pub fn replace(
 ) -> ApiResult<UserRow> {
     let old = load(conn, id)?;
     etag::check_if_match(if_match, old.version)?;
-    let doc = validate::normalize(&USER, input, Mode::Replace)?;
+    let mut doc = validate::normalize(&USER, input, Mode::Replace)?;
+    super::keep_hidden_extension(ctx, &old.doc, &mut doc, ROSTER_USER);
+    store_change(conn, ctx, old, doc)
+}
+
+/// Sets `active: false` (what DELETE does with `--delete-deactivates`).
+pub fn deactivate(
+    conn: &Connection,
+    ctx: &mut WriteCtx,
+    id: &str,
+    if_match: Option<&str>,
+) -> ApiResult<UserRow> {
+    let old = load(conn, id)?;
+    etag::check_if_match(if_match, old.version)?;
+    let mut doc = old.doc.clone();
+    doc["active"] = Value::Bool(false);
     store_change(conn, ctx, old, doc)
 }
 
@@ -170,6 +185,14 @@ fn store_change(
     mut doc: Value,
 ) -> ApiResult<UserRow> {
     validate::check_immutable(&USER, &old.doc, &doc)?;
+    if is_active_admin(&old.doc) && !is_active_admin(&doc) {
+        let change = if doc["active"] == Value::Bool(false) {
+            "deactivating them"
+        } else {
+            "removing their organisationAdministrator role"
+        };
+        keep_an_admin(conn, &old, change)?;
+    }
     let added = prepare(conn, ctx, &mut doc, Some(&old))?;
     if doc == old.doc {
         return Ok(old);
@@ -205,6 +228,9 @@ fn store_change(
 pub fn delete(conn: &Connection, id: &str, if_match: Option<&str>, now: &str) -> ApiResult<()> {
     let old = load(conn, id)?;
     etag::check_if_match(if_match, old.version)?;
+    if is_active_admin(&old.doc) {
+        keep_an_admin(conn, &old, "deleting them")?;
+    }
     let groups: Vec<String> = conn
         .prepare_cached("SELECT group_id FROM members WHERE member_id = ?1")?
         .query_map([id], |r| r.get(0))?
@@ -216,6 +242,40 @@ pub fn delete(conn: &Connection, id: &str, if_match: Option<&str>, now: &str) ->
     tokens::revoke_all(conn, id)?;
     conn.execute("DELETE FROM users WHERE id = ?1", [id])?;
     Ok(())
+}
+
+/// Whether `doc` is an Organisation Administrator who can sign in (`active` absent
+/// counts as active).
+pub(crate) fn is_active_admin(doc: &Value) -> bool {
+    doc[ROSTER_USER]["organisationAdministrator"] == Value::Bool(true)
+        && doc["active"] != Value::Bool(false)
+}
+
+/// SQL condition on `doc` of an active Organisation Administrator (as
+/// [`is_active_admin`]).
+pub(crate) const ACTIVE_ADMIN_SQL: &str = "json_extract(doc, '$.\"urn:roster:params:scim:schemas:extension:organisation:2.0:User\".organisationAdministrator') = 1
+     AND coalesce(json_extract(doc, '$.active'), 1) = 1";
+
+/// Refuses (409) a change that would leave the organisation without an active
+/// administrator: nobody could then manage it through the API.
+fn keep_an_admin(conn: &Connection, old: &UserRow, change: &str) -> ApiResult<()> {
+    let others: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM users WHERE id != ?1 AND {ACTIVE_ADMIN_SQL}"
+        ))?
+        .query_row([&old.id], |r| r.get(0))?;
+    if others > 0 {
+        return Ok(());
+    }
+    let name = old.doc["userName"].as_str().unwrap_or_default();
+    Err(ApiError::new(
+        axum::http::StatusCode::CONFLICT,
+        None,
+        format!(
+            "{name:?} is the last active Organisation Administrator: {change} would leave \
+             nobody able to manage the organisation; make another user an administrator first"
+        ),
+    ))
 }
 
 /// Marks users changed (their groups or inherited licenses changed), so that delta

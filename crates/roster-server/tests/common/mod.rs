@@ -73,11 +73,25 @@ impl TestServer {
         Self::start_with(false, Some(org)).await
     }
 
+    /// The demo organisation, on a server configured further by `tweak`.
+    pub async fn demo_with(tweak: impl FnOnce(&mut ServerConfig)) -> Self {
+        Self::start_config(true, None, tweak).await
+    }
+
     async fn start_with(demo: bool, org: Option<OrgSettings>) -> Self {
+        Self::start_config(demo, org, |_| {}).await
+    }
+
+    async fn start_config(
+        demo: bool,
+        org: Option<OrgSettings>,
+        tweak: impl FnOnce(&mut ServerConfig),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ServerConfig::local(dir.path().join("roster.db"));
         config.seed_demo = demo;
         config.organisation = org;
+        tweak(&mut config);
         let server = Server::start(config).await.expect("server starts");
         let token = server
             .db()
