@@ -462,3 +462,80 @@ fn a_bulk_action_that_partly_fails_lists_who_and_why_and_retries() {
         "Allow local login for 3 user(s) — 2 of 3 done, 1 failed",
     );
 }
+
+#[test]
+fn escape_closes_the_dialog_or_menu_and_keeps_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_org, mut h) = open_as_admin(dir.path());
+    let chosen = pick(&h, 5, |_| true);
+    for u in &chosen {
+        search(&mut h, &u.user_name);
+        click(&mut h, &format!("Select {}", u.user_name));
+    }
+    search(&mut h, "");
+    assert_eq!(h.state().page.selection.len(), 5);
+    for opens in ["Allow Local Login", "Selected (5)"] {
+        click(&mut h, opens);
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+        assert_eq!(h.state().dialog(), None, "{opens}: closed");
+        assert_eq!(h.state().page.selection.len(), 5, "{opens}: still selected");
+    }
+    search(&mut h, &chosen[0].user_name);
+    click(&mut h, &format!("Edit {}", chosen[0].user_name));
+    assert_eq!(h.state().dialog(), Some("edit"));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(h.state().dialog(), None);
+    assert_eq!(h.state().page.selection.len(), 5);
+    click(&mut h, "Clear selection");
+    assert_eq!(h.state().page.selection.len(), 0);
+}
+
+#[test]
+fn removing_your_own_administrator_role_asks_twice_then_the_server_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+    search(&mut h, DEMO_ADMIN);
+    click(&mut h, &format!("Edit {DEMO_ADMIN}"));
+    // The first field has the keyboard: typing goes straight into it.
+    h.event(egui::Event::Text("X".into()));
+    h.run_steps(2);
+    let edit = h.state().modal().and_then(Modal::edit).unwrap();
+    assert!(edit.edit.given_name.ends_with('X'), "typed into First Name");
+    h.get_by_role_and_label(Role::CheckBox, "Organisation Administrator")
+        .click();
+    h.run_steps(2);
+    h.get_by_label_contains("This is your own account");
+    click(&mut h, "Apply");
+    assert_eq!(
+        org.user(DEMO_ADMIN).unwrap()[EXT]["organisationAdministrator"],
+        true
+    );
+    assert_eq!(
+        h.state().dialog(),
+        Some("edit"),
+        "not sent without the confirmation"
+    );
+    click(&mut h, "I understand: remove my own administrator role");
+    // Enter runs the default button.
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    step_until(&mut h, "saved", |app| app.dialog().is_none());
+    // Read as another administrator: the demo admin's own token no longer may.
+    let other = pick(&h, 1, |u| u.admin).remove(0);
+    let filter = format!("userName eq \"{DEMO_ADMIN}\"");
+    let role = || {
+        org.scim_get_as(&other.user_name, "/Users", &[("filter", filter.as_str())])
+            .map(|l| l["Resources"][0][EXT]["organisationAdministrator"].clone())
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while role() != Some(json!(false)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the role removed on the server"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

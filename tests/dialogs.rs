@@ -334,10 +334,10 @@ fn delete_can_remove_licenses_instead() {
 }
 
 #[test]
-fn local_login_warns_before_locking_every_administrator_out() {
+fn local_login_refuses_to_leave_no_administrator_who_can_sign_in() {
     let bench = Bench::new();
     // Amara is the only administrator with local login, and there is no identity
-    // provider: disabling hers leaves nobody able to sign in.
+    // provider: disabling hers would leave nobody able to sign in.
     let users = vec![bench.user(0), bench.user(1)];
     let mut h = harness_on(
         bench,
@@ -345,14 +345,72 @@ fn local_login_warns_before_locking_every_administrator_out() {
         LocalLoginDialog::show,
     );
     h.get_by_label("Disable local login");
-    h.get_by_label_contains("No administrator would be able to log in");
+    h.get_by_label_contains("No administrator could sign in afterwards");
     h.get_by_label_contains("1 already have it disabled");
+    assert!(
+        h.get_by_label("Disable for 1 user(s)")
+            .accesskit_node()
+            .is_disabled()
+    );
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(
+        h.state_mut().submissions().is_empty(),
+        "Enter is refused too"
+    );
+}
+
+#[test]
+fn disabling_your_own_password_sign_in_needs_a_second_confirmation() {
+    let mut bench = Bench::new();
+    bench.org.users[4].local_login = true; // Emeka, the other administrator, can sign in
+    let users = vec![bench.user(0)];
+    let mut h = harness_on(
+        bench,
+        LocalLoginDialog::new(false, users),
+        LocalLoginDialog::show,
+    );
+    h.get_by_label_contains("This is your own account");
+    assert!(
+        h.get_by_label("Disable for 1 user(s)")
+            .accesskit_node()
+            .is_disabled()
+    );
+    click(&mut h, "I understand: disable my own password sign-in");
     click(&mut h, "Disable for 1 user(s)");
     let s = h.state_mut();
     assert!(s.closed);
-    let sub = s.submissions().remove(0);
-    assert_eq!(sub.changes.len(), 1);
-    assert_eq!(sub.title, "Disable local login for 1 user(s)");
+    assert_eq!(s.submissions().len(), 1);
+}
+
+#[test]
+fn removing_your_own_administrator_role_needs_a_second_confirmation() {
+    let mut bench = Bench::new();
+    bench.org.users[4].local_login = true;
+    let me = bench.user(0);
+    let mut h = harness_on(bench, EditDialog::new(me), EditDialog::show);
+    click(&mut h, "Organisation Administrator");
+    h.get_by_label_contains("This is your own account");
+    assert!(h.get_by_label("Apply").accesskit_node().is_disabled());
+    click(&mut h, "I understand: remove my own administrator role");
+    click(&mut h, "Apply");
+    let sub = h.state_mut().submissions().remove(0);
+    assert!(matches!(&sub.changes[..], [Change::PatchUser { .. }]));
+}
+
+#[test]
+fn the_last_administrator_cannot_remove_the_role() {
+    let mut bench = Bench::new();
+    bench.org.users[4].admin = false; // Amara is now the only administrator
+    let me = bench.user(0);
+    let mut h = harness_on(bench, EditDialog::new(me), EditDialog::show);
+    click(&mut h, "Organisation Administrator");
+    h.get_by_label_contains("without an Organisation Administrator");
+    assert!(h.get_by_label("Apply").accesskit_node().is_disabled());
+    assert!(
+        h.query_by_label("I understand: remove my own administrator role")
+            .is_none()
+    );
 }
 
 #[test]

@@ -20,7 +20,8 @@ fn grid_snapshot(theme: egui::Theme, name: &str) {
         .with_size([1200.0, 260.0])
         .build_ui_state(
             |ui, state: &mut (OrgState, UsersPage)| {
-                egui::CentralPanel::default().show(ui, |ui| grid::show(&state.0, &mut state.1, true, ui));
+                egui::CentralPanel::default()
+                    .show(ui, |ui| grid::show(&state.0, &mut state.1, true, ui));
             },
             fixture(),
         );

@@ -172,8 +172,18 @@ impl TestOrg {
     /// GETs `path` (with `query`) as the server's administrator; `None` when the
     /// server is stopped or answers an error.
     pub fn scim_get(&self, path: &str, query: &[(&str, &str)]) -> Option<serde_json::Value> {
+        self.scim_get_as(roster_server::seed::DEMO_ADMIN, path, query)
+    }
+
+    /// GETs `path` (with `query`) with a token of `user_name`.
+    pub fn scim_get_as(
+        &self,
+        user_name: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Option<serde_json::Value> {
         self.server.as_ref()?;
-        let token = self.token_for(roster_server::seed::DEMO_ADMIN);
+        let token = self.token_for(user_name);
         let url = reqwest::Url::parse_with_params(&format!("{}{path}", self.url()), query).ok()?;
         self.runtime.block_on(async move {
             let response = reqwest::Client::new()

@@ -5,13 +5,12 @@
 
 use roster_core::actions::UserEdit;
 use roster_core::actions::edit::{FieldChange, differences};
+use roster_core::actions::lockout::{self, Lockout};
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
 
-use super::{
-    Sending, buttons, choices, enter_pressed, error, focus_first, text_field, warning,
-};
+use super::{Sending, buttons, choices, enter_pressed, error, focus_first, text_field, warning};
 use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
@@ -37,6 +36,8 @@ pub struct EditDialog {
     error: Option<String>,
     /// The first field was given the keyboard.
     focused: bool,
+    /// The administrator confirmed removing their own role.
+    confirmed_self: bool,
 }
 
 impl EditDialog {
@@ -49,6 +50,7 @@ impl EditDialog {
             conflict: None,
             error: None,
             focused: false,
+            confirmed_self: false,
         }
     }
 
@@ -65,6 +67,24 @@ impl EditDialog {
         }
         self.conflict = Some(conflict);
         true
+    }
+
+    /// What the form's change of the administrator role would leave (checked only
+    /// when the role changes).
+    fn lockout(&self, ctx: &ViewContext) -> Lockout {
+        if self.edit.admin == self.original.admin {
+            return Lockout::None;
+        }
+        let after = lockout::After {
+            admin: self.edit.admin,
+            local_login: self.original.local_login,
+        };
+        let idp = ctx
+            .org
+            .organisation
+            .as_ref()
+            .is_some_and(|o| o.identity_provider);
+        lockout::check(&ctx.org.users, &[(&self.original.id, after)], ctx.me(), idp)
     }
 
     /// A batch to send the form's changes.
@@ -97,6 +117,10 @@ impl EditDialog {
         }
         let changes = self.edit.changes(&self.original);
         let problem = self.edit.problem();
+        let lockout = self.lockout(ctx);
+        if lockout != Lockout::Yourself {
+            self.confirmed_self = false;
+        }
         let mut close = false;
         let mut apply = false;
         let mut resolve = None;
@@ -139,6 +163,17 @@ impl EditDialog {
             if let Some(p) = problem {
                 error(ui, p);
             }
+            if let Some(text) = lockout.message() {
+                if lockout.refused() {
+                    error(ui, text);
+                } else {
+                    warning(ui, text);
+                    ui.checkbox(
+                        &mut self.confirmed_self,
+                        "I understand: remove my own administrator role",
+                    );
+                }
+            }
             if let Some(e) = &self.error {
                 error(ui, e);
             }
@@ -148,7 +183,12 @@ impl EditDialog {
                     ui.label("Saving…");
                 });
             }
-            let ready = !sending && problem.is_none() && !changes.is_empty();
+            let lockout_ok = match lockout {
+                Lockout::None => true,
+                Lockout::Yourself => self.confirmed_self,
+                Lockout::LastAdministrator | Lockout::NoAdministratorCanSignIn => false,
+            };
+            let ready = !sending && problem.is_none() && !changes.is_empty() && lockout_ok;
             let (cancel, ok) = buttons(ui, "Apply", ready);
             close = cancel;
             apply = ok || (enter && ready);

@@ -4,7 +4,9 @@
 use roster_core::actions::bulk;
 use roster_core::model::User;
 
-use super::{buttons, choices, enter_pressed, warning};
+use roster_core::actions::lockout::{self, Lockout};
+
+use super::{buttons, choices, enter_pressed, error, warning};
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
@@ -15,12 +17,18 @@ pub struct LocalLoginDialog {
     pub allow: bool,
     /// The users it is about.
     pub users: Vec<User>,
+    /// The administrator confirmed disabling their own password sign-in.
+    confirmed_self: bool,
 }
 
 impl LocalLoginDialog {
     /// Asks about `users`.
     pub fn new(allow: bool, users: Vec<User>) -> Self {
-        Self { allow, users }
+        Self {
+            allow,
+            users,
+            confirmed_self: false,
+        }
     }
 }
 
@@ -31,7 +39,7 @@ impl LocalLoginDialog {
     }
 }
 
-fn show(dialog: &LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
     let refs: Vec<&User> = dialog.users.iter().collect();
     let plan = bulk::set_local_login(
         &refs,
@@ -39,6 +47,7 @@ fn show(dialog: &LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
         &ctx.org.users,
         ctx.org.organisation.as_ref(),
     );
+    let lockout = lockout_of(dialog, &plan, ctx);
     let verb = if dialog.allow { "Allow" } else { "Disable" };
     let changing = plan.changes.len();
     let mut close = false;
@@ -81,16 +90,26 @@ fn show(dialog: &LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
                 choices::some_names(names, plan.already.len())
             ));
         }
-        if plan.locks_out_administrators {
-            warning(
-                ui,
-                "No administrator would be able to log in: the organisation has no identity \
-                 provider, and no other administrator has local login.",
-            );
+        if let Some(text) = lockout.message() {
+            if lockout.refused() {
+                error(ui, text);
+            } else {
+                warning(ui, text);
+                ui.checkbox(
+                    &mut dialog.confirmed_self,
+                    "I understand: disable my own password sign-in",
+                );
+            }
         }
-        let (cancel, ok) = buttons(ui, &format!("{verb} for {changing} user(s)"), changing > 0);
+        let ready = changing > 0
+            && match lockout {
+                Lockout::None => true,
+                Lockout::Yourself => dialog.confirmed_self,
+                Lockout::LastAdministrator | Lockout::NoAdministratorCanSignIn => false,
+            };
+        let (cancel, ok) = buttons(ui, &format!("{verb} for {changing} user(s)"), ready);
         close = cancel;
-        confirm = ok || (enter && changing > 0);
+        confirm = ok || (enter && ready);
     });
     if response.should_close() {
         close = true;
@@ -106,4 +125,34 @@ fn show(dialog: &LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
         }));
     }
     if close { Outcome::Close } else { Outcome::Keep }
+}
+
+/// What disabling local login for the changing users would leave (nothing to check
+/// when allowing).
+fn lockout_of(
+    dialog: &LocalLoginDialog,
+    plan: &bulk::LocalLoginPlan,
+    ctx: &ViewContext,
+) -> Lockout {
+    if dialog.allow {
+        return Lockout::None;
+    }
+    let changed: Vec<(&roster_core::model::UserId, lockout::After)> = dialog
+        .users
+        .iter()
+        .filter(|u| !plan.already.contains(&u.id))
+        .map(|u| {
+            let after = lockout::After {
+                admin: u.admin,
+                local_login: false,
+            };
+            (&u.id, after)
+        })
+        .collect();
+    let idp = ctx
+        .org
+        .organisation
+        .as_ref()
+        .is_some_and(|o| o.identity_provider);
+    lockout::check(&ctx.org.users, &changed, ctx.me(), idp)
 }

@@ -9,8 +9,10 @@
 pub mod bulk;
 pub mod edit;
 pub mod invite;
+pub mod lockout;
 mod paths;
 
 pub use bulk::{BulkError, LocalLoginPlan, SeatShortage};
 pub use edit::{FieldChange, UserEdit};
 pub use invite::{InviteContext, InviteDraft, InviteProblems};
+pub use lockout::Lockout;
