@@ -27,4 +27,5 @@ pub mod open_folder;
 pub mod paths;
 pub mod ui;
 pub mod users;
+pub mod words;
 pub mod work;

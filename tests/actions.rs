@@ -141,7 +141,10 @@ fn invite_checks_each_field_then_sends_the_invitation() {
     search(&mut h, "ada.lovelace");
     h.get_by_label(email);
     h.get_by_label("invitation pending");
-    assert_logged(&h, &format!("{DEMO_ADMIN}: Invite {email} — 1 of 1 done"));
+    assert_logged(
+        &h,
+        &format!("{DEMO_ADMIN}: Invite {email} — 1 of 1 change done"),
+    );
 }
 
 #[test]
@@ -230,7 +233,7 @@ fn delete_confirms_can_be_undone_and_refuses_yourself() {
     });
     assert_logged(
         &h,
-        &format!("Delete {} — 0 of 1 done, 1 cancelled", u.user_name),
+        &format!("Delete {} — 0 of 1 change done, 1 cancelled", u.user_name),
     );
     assert!(org.user(&u.user_name).is_some(), "still on the server");
 
@@ -262,9 +265,9 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     assert_eq!(h.state().page.selection.len(), 3);
 
     click(&mut h, "Allow Local Login");
-    h.get_by_label_contains("Allow local login for 2 user(s)?");
+    h.get_by_label_contains("Allow local login for 2 users?");
     h.get_by_label_contains(&format!("1 already have it: {}", on[0].user_name));
-    click(&mut h, "Allow for 2 user(s)");
+    click(&mut h, "Allow for 2 users");
     step_until(&mut h, "allowed", |app| {
         chosen
             .iter()
@@ -275,7 +278,7 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     }
 
     click(&mut h, "Disable Local Login");
-    click(&mut h, "Disable for 3 user(s)");
+    click(&mut h, "Disable for 3 users");
     step_until(&mut h, "disabled", |app| {
         chosen
             .iter()
@@ -434,7 +437,7 @@ fn a_bulk_action_that_partly_fails_lists_who_and_why_and_retries() {
     org.admin_delete(gone.id.as_str());
 
     click(&mut h, "Allow Local Login");
-    click(&mut h, "Allow for 3 user(s)");
+    click(&mut h, "Allow for 3 users");
     step_until(&mut h, "the job finished", |app| {
         app.conn
             .jobs
@@ -442,7 +445,7 @@ fn a_bulk_action_that_partly_fails_lists_who_and_why_and_retries() {
             .iter()
             .all(|j| j.finished() && j.failed() == 1)
     });
-    h.get_by_label_contains("2 of 3 done, 1 failed");
+    h.get_by_label_contains("2 of 3 changes done, 1 failed");
     h.get_by_label_contains(&format!("{}: Not found", gone.user_name));
     for u in [&users[0], &users[2]] {
         assert_eq!(org.user(&u.user_name).unwrap()[EXT]["localLogin"], true);
@@ -459,7 +462,7 @@ fn a_bulk_action_that_partly_fails_lists_who_and_why_and_retries() {
     assert!(h.state().conn.jobs.of(|_| true).is_empty());
     assert_logged(
         &h,
-        "Allow local login for 3 user(s) — 2 of 3 done, 1 failed",
+        "Allow local login for 3 users — 2 of 3 changes done, 1 failed",
     );
 }
 

@@ -348,7 +348,7 @@ fn local_login_refuses_to_leave_no_administrator_who_can_sign_in() {
     h.get_by_label_contains("No administrator could sign in afterwards");
     h.get_by_label_contains("1 already have it disabled");
     assert!(
-        h.get_by_label("Disable for 1 user(s)")
+        h.get_by_label("Disable for 1 user")
             .accesskit_node()
             .is_disabled()
     );
@@ -372,12 +372,12 @@ fn disabling_your_own_password_sign_in_needs_a_second_confirmation() {
     );
     h.get_by_label_contains("This is your own account");
     assert!(
-        h.get_by_label("Disable for 1 user(s)")
+        h.get_by_label("Disable for 1 user")
             .accesskit_node()
             .is_disabled()
     );
     click(&mut h, "I understand: disable my own password sign-in");
-    click(&mut h, "Disable for 1 user(s)");
+    click(&mut h, "Disable for 1 user");
     let s = h.state_mut();
     assert!(s.closed);
     assert_eq!(s.submissions().len(), 1);
@@ -424,7 +424,7 @@ fn local_login_with_nothing_to_change_cannot_be_confirmed() {
     );
     h.get_by_label_contains("already have local login allowed");
     assert!(
-        h.get_by_label("Allow for 0 user(s)")
+        h.get_by_label("Allow for 0 users")
             .accesskit_node()
             .is_disabled()
     );
@@ -436,7 +436,7 @@ fn bulk_licenses_beyond_the_seats_are_refused_and_groups_are_sent() {
     // CRM Enterprise has 3 free seats; none of these four holds it.
     let users = vec![bench.user(1), bench.user(2), bench.user(4), bench.user(5)];
     let mut h = harness_on(bench, BulkDialog::licenses(users), BulkDialog::show);
-    h.get_by_label("Licenses for 4 user(s)");
+    h.get_by_label("Licenses for 4 users");
     click(&mut h, "CRM Enterprise (3 seats left)");
     click(&mut h, "Add");
     h.get_by_label_contains("Not enough seats");
@@ -451,6 +451,6 @@ fn bulk_licenses_beyond_the_seats_are_refused_and_groups_are_sent() {
     let s = h.state_mut();
     assert!(s.closed);
     let sub = s.submissions().remove(0);
-    assert_eq!(sub.title, "Add groups to 2 user(s)");
+    assert_eq!(sub.title, "Add groups to 2 users");
     assert!(matches!(&sub.changes[..], [Change::GroupMembers { add, .. }] if add.len() == 2));
 }

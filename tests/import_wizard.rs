@@ -96,7 +96,7 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
     let c = wizard(h.state()).counts;
     assert_eq!((c.ready, c.existing, c.errors), (3, 1, 1));
     h.get_by_label_contains(
-        "3 ready · 1 already exist (will be skipped) · 0 excluded · 1 with errors",
+        "3 ready · 1 already exists (will be skipped) · 0 excluded · 1 with errors",
     );
     h.get_by_label_contains("the domain gmail.example is not authorized");
 
@@ -146,7 +146,7 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
         .click();
     h.get_by_label_contains("Local authentication").click();
     h.run_steps(2);
-    h.get_by_label("Import 3 user(s)").click();
+    h.get_by_label("Import 3 users").click();
     step_until(&mut h, "the report", |app| {
         at_step(app, Step::Report) && wizard(app).report.is_some()
     });
@@ -188,7 +188,7 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("line,email,first_name,last_name,result,reason,user_id\n"));
     assert_eq!(text.lines().count(), 6);
-    h.get_by_label("Show the 3 created user(s) in the grid")
+    h.get_by_label("Show the 3 created users in the grid")
         .click();
     h.run_steps(3);
     let created: Vec<_> = report
@@ -226,7 +226,7 @@ fn interrupted_by_the_server_stopping_and_resumed_after_a_restart_creates_nobody
         assert_eq!(wizard(h.state()).counts.ready, 4000);
         h.get_by_label("Next: options ›").click();
         h.run_steps(2);
-        h.get_by_label("Import 4000 user(s)").click();
+        h.get_by_label("Import 4000 users").click();
         step_until(&mut h, "the first batch", |app| {
             app.modal()
                 .and_then(Modal::import)
@@ -256,7 +256,7 @@ fn interrupted_by_the_server_stopping_and_resumed_after_a_restart_creates_nobody
     online(&mut h);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::I);
     h.run_steps(2);
-    h.get_by_label("Prepared imports…").click();
+    h.get_by_label("Imports…").click();
     step_until(&mut h, "the list", |app| at_step(app, Step::PreparedList));
     h.get_by_label_contains("being sent or interrupted");
     h.get_by_label("Resume").click();
@@ -323,14 +323,14 @@ fn prepared_offline_from_the_cache_then_submitted_when_online() {
     online(&mut h);
     h.get_by_label("Import Users").click();
     h.run_steps(2);
-    h.get_by_label("Prepared imports…").click();
+    h.get_by_label("Imports…").click();
     step_until(&mut h, "the list", |app| at_step(app, Step::PreparedList));
     h.get_by_label_contains("prepared, not sent");
     h.get_by_label("Open").click();
     step_until(&mut h, "the preview", |app| at_step(app, Step::Preview));
     h.get_by_label("Next: options ›").click();
     h.run_steps(2);
-    h.get_by_label("Import 2 user(s)").click();
+    h.get_by_label("Import 2 users").click();
     step_until(&mut h, "the report", |app| {
         at_step(app, Step::Report) && wizard(app).report.is_some()
     });
@@ -431,7 +431,7 @@ fn cancel_keeps_what_was_sent_and_resume_sends_the_rest() {
     step_until(&mut h, "the preview", |app| at_step(app, Step::Preview));
     h.get_by_label("Next: options ›").click();
     h.run_steps(2);
-    h.get_by_label("Import 4000 user(s)").click();
+    h.get_by_label("Import 4000 users").click();
     step_until(&mut h, "the first batch", |app| {
         app.modal()
             .and_then(Modal::import)
@@ -450,7 +450,7 @@ fn cancel_keeps_what_was_sent_and_resume_sends_the_rest() {
     );
     // What was sent stays on the server; nothing else was.
     assert_eq!(org.user_count(), before + p.counts.created);
-    h.get_by_label_contains("row(s) are pending");
+    h.get_by_label_contains("rows are pending");
     h.get_by_label("Resume").click();
     step_until(&mut h, "the report", |app| {
         at_step(app, Step::Report) && wizard(app).report.is_some()

@@ -78,7 +78,10 @@ impl RosterApp {
         }
         self.apply(Intent::Submit(Submission {
             batch: new_batch_id(),
-            title: format!("Resend the invitation to {} user(s)", changes.len()),
+            title: format!(
+                "Resend the invitation to {}",
+                crate::words::users(changes.len())
+            ),
             origin: Origin::Bulk,
             changes,
             delay: None,

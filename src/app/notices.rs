@@ -56,7 +56,11 @@ impl RosterApp {
                 Progress::Busy(e) => self.shell.exports.push(e),
                 Progress::Cancelled => {}
                 Progress::Written(path, users) => {
-                    let text = format!("Exported {users} user(s) to {}", path.display());
+                    let text = format!(
+                        "Exported {} to {}",
+                        crate::words::users(users),
+                        path.display()
+                    );
                     self.shell.log.push(LogLevel::Info, text.clone());
                     self.shell.toasts.success(text);
                 }

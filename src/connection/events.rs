@@ -35,8 +35,11 @@ impl Connection {
                 synced_at,
             } => {
                 if !users.is_empty() || !deleted.is_empty() {
-                    let text =
-                        format!("{} user(s) changed, {} removed", users.len(), deleted.len());
+                    let text = format!(
+                        "{} changed, {} removed",
+                        crate::words::users(users.len()),
+                        deleted.len()
+                    );
                     log(out, LogLevel::Info, text);
                 }
                 org.apply(users, &deleted, groups, licenses, organisation, synced_at);

@@ -235,7 +235,12 @@ impl Jobs {
 
 /// A batch's progress in words: "12 of 40 done, 1 failed".
 pub fn progress_text(job: &Job) -> String {
-    let mut text = format!("{} of {} done", job.done(), job.total);
+    // Counts changes (one group change may add many users), and says so.
+    let mut text = format!(
+        "{} of {} done",
+        job.done(),
+        crate::words::count(job.total, "change", "changes")
+    );
     if job.failed() > 0 {
         text.push_str(&format!(", {} failed", job.failed()));
     }

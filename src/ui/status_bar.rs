@@ -77,7 +77,7 @@ pub fn show(ctx: &ViewContext, page: &UsersPage, ui: &mut egui::Ui) -> Option<In
         }
         ui.separator();
         let pending = ctx.outbox.len();
-        let label = format!("{pending} pending change(s)");
+        let label = crate::words::count(pending, "pending change", "pending changes");
         let pending_button = if pending > 0 {
             egui::Button::new(egui::RichText::new(label).color(theme::warning(ui.visuals())))
         } else {

@@ -11,6 +11,7 @@ use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
+use crate::words;
 
 /// What the dialog assigns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +95,7 @@ fn show(dialog: &mut BulkDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcom
     let response = super::modal("bulk_dialog").show(ui.ctx(), |ui| {
         ui.set_width(440.0);
         let enter = enter_pressed(ui);
-        ui.heading(format!("{} for {count} user(s)", capitalised(what)));
+        ui.heading(format!("{} for {}", capitalised(what), words::users(count)));
         ui.horizontal(|ui| {
             if ui.radio(dialog.add, format!("Add {what}")).clicked() {
                 dialog.add = true;
@@ -146,9 +147,10 @@ fn show(dialog: &mut BulkDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcom
             }
             Ok(changes) => {
                 let title = format!(
-                    "{} {what} {} {count} user(s)",
+                    "{} {what} {} {}",
                     if dialog.add { "Add" } else { "Remove" },
-                    if dialog.add { "to" } else { "from" }
+                    if dialog.add { "to" } else { "from" },
+                    words::users(count)
                 );
                 return Outcome::close_with(Intent::Submit(Submission {
                     batch: new_batch_id(),

@@ -61,7 +61,14 @@ fn show(dialog: &DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome 
             ));
         }
         ui.add_space(4.0);
-        warning(ui, "Deleting a user:");
+        warning(
+            ui,
+            if count == 1 {
+                "Deleting a user:"
+            } else {
+                "Deleting these users:"
+            },
+        );
         for effect in [
             "makes logging in impossible,",
             "blocks access to every application,",
@@ -131,7 +138,10 @@ fn show(dialog: &DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome 
                     "These users hold no license of their own.",
                 ));
             }
-            let title = format!("Remove the licenses of {} user(s)", changes.len());
+            let title = format!(
+                "Remove the licenses of {}",
+                crate::words::users(changes.len())
+            );
             Outcome::close_with(Intent::Submit(Submission {
                 batch: new_batch_id(),
                 title,

@@ -52,7 +52,10 @@ pub fn show(ctx: &ViewContext, ui: &mut egui::Ui) -> Vec<Intent> {
                 if job.failures.is_empty() {
                     ui.label("Done.");
                 } else {
-                    ui.label(format!("{} change(s) failed:", job.failures.len()));
+                    ui.label(format!(
+                        "{}:",
+                        crate::words::count(job.failures.len(), "change failed", "changes failed")
+                    ));
                     egui::ScrollArea::vertical()
                         .max_height(200.0)
                         .show(ui, |ui| {

@@ -6,6 +6,8 @@ use roster_core::model::User;
 
 use roster_core::actions::lockout::{self, Lockout};
 
+use crate::words;
+
 use super::{buttons, choices, enter_pressed, error, warning};
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
@@ -58,14 +60,15 @@ fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> 
         ui.heading(format!("{verb} local login"));
         ui.add_space(4.0);
         if changing == 0 {
-            ui.label(format!(
-                "All {} selected user(s) already have local login {}.",
-                dialog.users.len(),
-                if dialog.allow { "allowed" } else { "disabled" }
-            ));
+            let state = if dialog.allow { "allowed" } else { "disabled" };
+            ui.label(match dialog.users.len() {
+                1 => format!("The selected user already has local login {state}."),
+                n => format!("All {n} selected users already have local login {state}."),
+            });
         } else {
             ui.label(format!(
-                "{verb} local login for {changing} user(s)?{}",
+                "{verb} local login for {}?{}",
+                words::users(changing),
                 if dialog.allow {
                     " Each receives an email to set a password."
                 } else {
@@ -107,7 +110,7 @@ fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> 
                 Lockout::Yourself => dialog.confirmed_self,
                 Lockout::LastAdministrator | Lockout::NoAdministratorCanSignIn => false,
             };
-        let (cancel, ok) = buttons(ui, &format!("{verb} for {changing} user(s)"), ready);
+        let (cancel, ok) = buttons(ui, &format!("{verb} for {}", words::users(changing)), ready);
         close = cancel;
         confirm = ok || (enter && ready);
     });
@@ -115,7 +118,7 @@ fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> 
         close = true;
     }
     if confirm {
-        let title = format!("{verb} local login for {changing} user(s)");
+        let title = format!("{verb} local login for {}", words::users(changing));
         return Outcome::close_with(Intent::Submit(Submission {
             batch: new_batch_id(),
             title,

@@ -1,5 +1,5 @@
 //! Step 1: Browse…, drop a file onto the window, or type its path; the example
-//! template; the way to the Prepared imports list.
+//! template; the way to the Imports list.
 
 use std::path::PathBuf;
 
@@ -55,7 +55,7 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
     ui.weak(wizard.context(ctx.org).describe_age(chrono::Utc::now()));
     super::messages(ui, wizard);
     ui.add_space(12.0);
-    if ui.button("Prepared imports…").clicked() {
+    if ui.button("Imports…").clicked() {
         jobs::list(ctx, wizard);
     }
     None

@@ -97,7 +97,7 @@ pub fn save(ctx: &ViewContext, wizard: &mut ImportWizard, then: AfterSave) {
                 match then {
                     AfterSave::Stay => {
                         w.info = Some(format!(
-                            "Saved for later as import {id}: find it under Prepared imports."
+                            "Saved for later as import {id}: find it under Imports."
                         ));
                         None
                     }

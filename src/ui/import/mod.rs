@@ -1,6 +1,6 @@
 //! The CSV import wizard: choose a file, preview and fix the rows, pick options,
 //! import with progress and cancel, read the report; or keep it for later and find
-//! it under Prepared imports.
+//! it under Imports.
 
 mod choose_file;
 pub mod jobs;
@@ -56,7 +56,7 @@ impl ImportWizard {
                 asked.extend(step);
             });
         // Closing the window never stops an import: it goes on in the engine and is
-        // listed under Prepared imports.
+        // listed under Imports.
         if !open || self.close {
             asked.push(Intent::CloseDialog);
         }

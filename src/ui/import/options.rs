@@ -13,7 +13,10 @@ use super::wizard::{ImportWizard, Step};
 
 pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let ready = wizard.counts.ready;
-    ui.label(format!("Every one of the {ready} imported user(s) gets:"));
+    ui.label(match ready {
+        1 => "The imported user gets:".to_owned(),
+        n => format!("Every one of the {n} imported users gets:"),
+    });
     ui.add_space(6.0);
     egui::ScrollArea::vertical()
         .max_height((ui.available_height() - 120.0).max(120.0))
@@ -110,7 +113,7 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         if ui
             .add_enabled(
                 ready > 0,
-                egui::Button::new(format!("Import {ready} user(s)")),
+                egui::Button::new(format!("Import {}", crate::words::users(ready))),
             )
             .clicked()
         {

@@ -11,7 +11,8 @@ use super::jobs;
 use super::wizard::{ImportWizard, Step};
 
 pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
-    ui.strong("Prepared imports");
+    ui.strong("Imports");
+    ui.weak("Prepared, interrupted, cancelled and finished imports of this organisation, with their state.");
     if wizard.saved.is_empty() {
         ui.label("No import is kept for this organisation.");
     }

@@ -16,10 +16,10 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
     ui.horizontal_wrapped(|ui| {
         ui.strong(&wizard.import.name);
         ui.label(format!(
-            "{} row(s): {} ready · {} already exist (will be skipped) · {} excluded · {} with errors",
-            wizard.import.rows.len(),
+            "{}: {} ready · {} (will be skipped) · {} excluded · {} with errors",
+            crate::words::rows(wizard.import.rows.len()),
             c.ready,
-            c.existing,
+            crate::words::count(c.existing, "already exists", "already exist"),
             c.excluded,
             c.errors
         ));

@@ -6,6 +6,7 @@ use roster_core::engine::{Command, ImportRun};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::Intent;
 use crate::ui::theme;
+use crate::words;
 
 use super::wizard::{ImportWizard, Step};
 
@@ -45,8 +46,9 @@ pub fn show(_ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) ->
         }
         ImportRun::Cancelled => {
             ui.label(format!(
-                "Stopped: the {} user(s) sent stay; {} row(s) are pending.",
-                counts.created, counts.pending
+                "Stopped: the {} sent stay; {} pending.",
+                words::users(counts.created),
+                words::count(counts.pending, "row is", "rows are")
             ));
             resume = ui.button("Resume").clicked();
         }
@@ -69,7 +71,7 @@ pub fn show(_ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) ->
     ui.add_space(8.0);
     ui.weak(
         "You can close this window: the import goes on, and an interrupted one is listed \
-         under Prepared imports to resume.",
+         under Imports to resume.",
     );
     super::messages(ui, wizard);
     if wizard.report.is_some()

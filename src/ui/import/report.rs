@@ -95,8 +95,8 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
             .add_enabled(
                 !created.is_empty(),
                 egui::Button::new(format!(
-                    "Show the {} created user(s) in the grid",
-                    created.len()
+                    "Show the {} in the grid",
+                    crate::words::count(created.len(), "created user", "created users")
                 )),
             )
             .clicked();
@@ -111,7 +111,10 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
             Intent::ShowUsers(created),
             Intent::notify(
                 crate::activity::Tone::Info,
-                format!("{count} imported user(s) selected in the grid"),
+                format!(
+                    "{} selected in the grid",
+                    crate::words::count(count, "imported user", "imported users")
+                ),
             ),
         ]));
     }
