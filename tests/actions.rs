@@ -542,3 +542,20 @@ fn removing_your_own_administrator_role_asks_twice_then_the_server_holds_it() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn a_dialog_names_its_users_and_says_which_the_search_hides() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_org, mut h) = open_as_admin(dir.path());
+    let chosen = pick(&h, 3, |u| !u.local_login && !u.admin);
+    for u in &chosen {
+        search(&mut h, &u.user_name);
+        click(&mut h, &format!("Select {}", u.user_name));
+    }
+    // Only the first shows now; the action still covers all three.
+    search(&mut h, &chosen[0].user_name);
+    click(&mut h, "Allow Local Login");
+    h.get_by_label_contains("2 of them are hidden by the current search and filters.");
+    h.get_by_label_contains(&chosen[2].user_name);
+    h.get_by_label_contains("Allow local login for 3 users?");
+}

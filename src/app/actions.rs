@@ -23,38 +23,70 @@ impl RosterApp {
         if !self.can_act() {
             return;
         }
+        if let Some(modal) = self.dialog_for(action) {
+            self.shell.modal = Some(modal);
+        }
+    }
+
+    /// The dialog `action` opens; `None` for actions done at once (or when nobody
+    /// is left to act on).
+    fn dialog_for(&mut self, action: UserAction) -> Option<Modal> {
         let modal = match action {
             UserAction::Invite => Modal::Invite(InviteDialog::default()),
-            UserAction::Edit(id) => match self.org.user(&id) {
-                Some(user) => Modal::Edit(Box::new(EditDialog::new(user.clone()))),
-                None => return,
-            },
-            UserAction::Delete(ids) => match self.users(&ids) {
-                users if users.is_empty() => return,
-                users => Modal::Delete(DeleteDialog::new(users)),
-            },
-            UserAction::LocalLogin(allow, ids) => match self.users(&ids) {
-                users if users.is_empty() => return,
-                users => Modal::LocalLogin(LocalLoginDialog::new(allow, users)),
-            },
-            UserAction::Licenses(ids) => match self.users(&ids) {
-                users if users.is_empty() => return,
-                users => Modal::Bulk(BulkDialog::licenses(users)),
-            },
-            UserAction::Groups(ids) => match self.users(&ids) {
-                users if users.is_empty() => return,
-                users => Modal::Bulk(BulkDialog::groups(users)),
-            },
-            UserAction::Resend(ids) => return self.resend(&ids),
-            UserAction::Export(scope) => return self.export(scope),
-            UserAction::ClearSelection => return self.page.selection.clear(),
+            UserAction::Edit(id) => {
+                Modal::Edit(Box::new(EditDialog::new(self.org.user(&id)?.clone())))
+            }
+            UserAction::Delete(ids) => {
+                let (users, hidden) = self.targets(&ids);
+                Modal::Delete(DeleteDialog::new(users?).with_hidden(hidden))
+            }
+            UserAction::LocalLogin(allow, ids) => {
+                let (users, hidden) = self.targets(&ids);
+                Modal::LocalLogin(LocalLoginDialog::new(allow, users?).with_hidden(hidden))
+            }
+            UserAction::Licenses(ids) => {
+                let (users, hidden) = self.targets(&ids);
+                Modal::Bulk(BulkDialog::licenses(users?).with_hidden(hidden))
+            }
+            UserAction::Groups(ids) => {
+                let (users, hidden) = self.targets(&ids);
+                Modal::Bulk(BulkDialog::groups(users?).with_hidden(hidden))
+            }
+            UserAction::Resend(ids) => {
+                self.resend(&ids);
+                return None;
+            }
+            UserAction::Export(scope) => {
+                self.export(scope);
+                return None;
+            }
+            UserAction::ClearSelection => {
+                self.page.selection.clear();
+                return None;
+            }
             UserAction::Import => match self.shell.modal.take() {
                 // Already open: it stays where it is.
                 Some(Modal::Import(w)) => Modal::Import(w),
                 _ => Modal::Import(Box::default()),
             },
         };
-        self.shell.modal = Some(modal);
+        Some(modal)
+    }
+
+    /// The users with these ids that are still there (`None`, said in a toast, when
+    /// none is), and how many of them the search and filters hide.
+    fn targets(&mut self, ids: &[UserId]) -> (Option<Vec<User>>, usize) {
+        let users = self.users(ids);
+        if users.is_empty() {
+            self.shell.toast(
+                Tone::Info,
+                "Nobody to act on: the selected users no longer exist.".to_owned(),
+            );
+            return (None, 0);
+        }
+        let shown: std::collections::HashSet<&UserId> = self.page.shown_ids(&self.org).collect();
+        let hidden = users.iter().filter(|u| !shown.contains(&u.id)).count();
+        (Some(users), hidden)
     }
 
     /// The users with these ids that are still there.

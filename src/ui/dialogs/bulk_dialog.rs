@@ -32,6 +32,8 @@ pub struct BulkDialog {
     pub licenses: BTreeSet<LicenseId>,
     /// Groups ticked.
     pub groups: BTreeSet<GroupId>,
+    /// How many of the users the grid's search and filters hide.
+    pub hidden: usize,
     refused: Option<String>,
 }
 
@@ -53,8 +55,15 @@ impl BulkDialog {
             add: true,
             licenses: BTreeSet::new(),
             groups: BTreeSet::new(),
+            hidden: 0,
             refused: None,
         }
+    }
+
+    /// Says that `hidden` of the users are not shown in the grid.
+    pub fn with_hidden(mut self, hidden: usize) -> Self {
+        self.hidden = hidden;
+        self
     }
 
     /// The changes to send, or why not.
@@ -96,6 +105,7 @@ fn show(dialog: &mut BulkDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcom
         ui.set_width(440.0);
         let enter = enter_pressed(ui);
         ui.heading(format!("{} for {}", capitalised(what), words::users(count)));
+        super::whom(ui, &dialog.users, dialog.hidden);
         ui.horizontal(|ui| {
             if ui.radio(dialog.add, format!("Add {what}")).clicked() {
                 dialog.add = true;

@@ -7,7 +7,7 @@ use roster_core::model::User;
 
 use std::time::{Duration, Instant};
 
-use super::{choices, error, warning};
+use super::{error, warning};
 use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
@@ -20,12 +20,20 @@ pub const UNDO_WINDOW: Duration = Duration::from_secs(10);
 pub struct DeleteDialog {
     /// The users to delete.
     pub users: Vec<User>,
+    /// How many of them the grid's search and filters hide.
+    pub hidden: usize,
 }
 
 impl DeleteDialog {
+    /// Says that `hidden` of the users are not shown in the grid.
+    pub fn with_hidden(mut self, hidden: usize) -> Self {
+        self.hidden = hidden;
+        self
+    }
+
     /// Asks about `users`.
     pub fn new(users: Vec<User>) -> Self {
-        Self { users }
+        Self { users, hidden: 0 }
     }
 }
 
@@ -54,11 +62,8 @@ fn show(dialog: &DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome 
         } else {
             format!("Delete {count} users?")
         });
-        if count > 1 {
-            ui.label(choices::some_names(
-                dialog.users.iter().map(|u| u.user_name.as_str()),
-                count,
-            ));
+        if count > 1 || dialog.hidden > 0 {
+            super::whom(ui, &dialog.users, dialog.hidden);
         }
         ui.add_space(4.0);
         warning(

@@ -19,6 +19,8 @@ pub struct LocalLoginDialog {
     pub allow: bool,
     /// The users it is about.
     pub users: Vec<User>,
+    /// How many of them the grid's search and filters hide.
+    pub hidden: usize,
     /// The administrator confirmed disabling their own password sign-in.
     confirmed_self: bool,
 }
@@ -29,8 +31,15 @@ impl LocalLoginDialog {
         Self {
             allow,
             users,
+            hidden: 0,
             confirmed_self: false,
         }
+    }
+
+    /// Says that `hidden` of the users are not shown in the grid.
+    pub fn with_hidden(mut self, hidden: usize) -> Self {
+        self.hidden = hidden;
+        self
     }
 }
 
@@ -58,6 +67,7 @@ fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> 
         ui.set_width(460.0);
         let enter = enter_pressed(ui);
         ui.heading(format!("{verb} local login"));
+        super::whom(ui, &dialog.users, dialog.hidden);
         ui.add_space(4.0);
         if changing == 0 {
             let state = if dialog.allow { "allowed" } else { "disabled" };

@@ -68,6 +68,26 @@ pub(crate) fn field_problem(ui: &mut egui::Ui, problem: Option<&str>) {
     }
 }
 
+/// Whom an action is about: the first few names, "and N more", and how many of
+/// them the current search and filters hide (they are acted on too).
+pub(crate) fn whom(ui: &mut egui::Ui, users: &[roster_core::model::User], hidden: usize) {
+    let names = choices::some_names(users.iter().map(|u| u.user_name.as_str()), users.len());
+    ui.label(egui::RichText::new(names).weak());
+    if hidden > 0 {
+        let text = match (hidden, users.len()) {
+            (1, 1) => "This user is hidden by the current search and filters.".to_owned(),
+            (h, n) if h == n => {
+                format!("All {n} of them are hidden by the current search and filters.")
+            }
+            (h, _) => format!(
+                "{} hidden by the current search and filters.",
+                crate::words::count(h, "of them is", "of them are")
+            ),
+        };
+        warning(ui, &text);
+    }
+}
+
 /// A warning line.
 pub(crate) fn warning(ui: &mut egui::Ui, text: &str) {
     let color = theme::warning(ui.visuals());
