@@ -24,7 +24,17 @@ fn first_start_shows_the_demo_organisation_grid() {
     });
     assert_eq!(h.state().org.users.len(), 300);
     assert!(h.state().conn.is_demo());
-    h.get_by_label(" Demo organisation ");
+    h.get_by_label(" Sample data ");
+    assert!(
+        h.query_by_label(" Demo organisation ").is_none(),
+        "the demo's name shows once (in the switcher), not again in the badge"
+    );
+    // Your own row is marked.
+    h.state_mut().page.query.search = roster_server::seed::DEMO_ADMIN.to_owned();
+    h.run_steps(2);
+    h.get_by_label("(you)");
+    h.state_mut().page.query.search.clear();
+    h.run_steps(2);
     h.get_by_label_contains("300 users");
     // Rows are sorted by email; the first ones are on screen with their columns.
     let first = h.state().org.rows[h.state().page.view[0] as usize]

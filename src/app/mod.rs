@@ -241,6 +241,9 @@ impl RosterApp {
         }
         self.poll_exports();
         self.poll_profiles();
+        if self.page.me.as_ref() != self.conn.me() {
+            self.page.me = self.conn.me().cloned();
+        }
         self.page.refresh(&self.org, Utc::now());
     }
 

@@ -132,7 +132,10 @@ pub fn show(
                         clicked = Some((r.id.clone(), ClickKind::Toggle));
                     }
                 });
-                row.col(|ui| email_cell(ui, r, page.pending.contains(&r.id), &visuals));
+                row.col(|ui| {
+                    let you = page.me.as_ref() == Some(&r.id);
+                    email_cell(ui, r, page.pending.contains(&r.id), you, &visuals)
+                });
                 row.col(|ui| cell(ui, &r.name));
                 row.col(|ui| mark(ui, r.admin, &visuals));
                 row.col(|ui| cell(ui, &r.last_connection));
@@ -211,7 +214,7 @@ fn menu_targets(page: &UsersPage, id: &UserId) -> Vec<UserId> {
 
 /// The email, and words for what is special about the user: an invitation not yet
 /// accepted, a change waiting to be sent.
-fn email_cell(ui: &mut egui::Ui, r: &Row, pending: bool, visuals: &egui::Visuals) {
+fn email_cell(ui: &mut egui::Ui, r: &Row, pending: bool, you: bool, visuals: &egui::Visuals) {
     if pending {
         ui.add(
             egui::Label::new(
@@ -224,6 +227,10 @@ fn email_cell(ui: &mut egui::Ui, r: &Row, pending: bool, visuals: &egui::Visuals
         .on_hover_text("A change to this user waits to be sent (see Pending changes)");
     }
     cell(ui, &r.email);
+    if you {
+        ui.add(egui::Label::new(egui::RichText::new("(you)").strong()).selectable(false))
+            .on_hover_text("Your own account: it cannot be deleted from here");
+    }
     if r.invitation_pending {
         ui.add(
             egui::Label::new(egui::RichText::new("invitation pending").small().weak())

@@ -42,7 +42,7 @@ pub fn show(ctx: &ViewContext, ui: &mut egui::Ui) -> Option<Intent> {
             asked = Some(Intent::OpenProfile(name));
         }
         if ctx.demo {
-            let badge = egui::RichText::new(" Demo organisation ")
+            let badge = egui::RichText::new(" Sample data ")
                 .strong()
                 .background_color(theme::badge(ui.visuals()));
             ui.label(badge).on_hover_text(

@@ -24,6 +24,8 @@ pub struct UsersPage {
     pub selection: Selection,
     /// The row with keyboard focus.
     pub cursor: Option<UserId>,
+    /// The signed-in administrator, marked "(you)" in the grid.
+    pub me: Option<UserId>,
     /// Users with a change waiting in the outbox (marked in the grid).
     pub pending: std::collections::HashSet<UserId>,
     /// What `view` was computed from: (data revision, query).
