@@ -320,16 +320,25 @@ fn delete_refuses_yourself_and_sends_others_behind_the_undo() {
 }
 
 #[test]
-fn delete_can_remove_licenses_instead() {
+fn remove_licenses_instead_is_confirmed_names_what_stays_and_can_be_undone() {
     let bench = Bench::new();
-    let users = vec![bench.user(1)];
+    // Dalia holds Office Suite directly and CRM Enterprise through Sales.
+    let users = vec![bench.user(3)];
     let mut h = harness_on(bench, DeleteDialog::new(users), DeleteDialog::show);
     click(&mut h, "Remove licenses instead");
+    assert!(h.state_mut().submissions().is_empty(), "not at once");
+    h.get_by_label_contains("Remove the licenses of 1 user?");
+    h.get_by_label_contains("CRM Enterprise via Sales: dalia.haddad@");
+    h.get_by_label_contains("You can undo it for 10 s");
+    click(&mut h, "‹ Back");
+    h.get_by_label_contains("Delete dalia.haddad@");
+    click(&mut h, "Remove licenses instead");
+    click(&mut h, "Remove licenses");
     let s = h.state_mut();
     assert!(s.closed);
     let sub = s.submissions().remove(0);
-    assert_eq!(sub.origin, Origin::Bulk);
-    assert!(sub.delay.is_none());
+    assert_eq!(sub.delay, Some(UNDO_WINDOW), "behind the Undo bar");
+    assert!(matches!(sub.origin, Origin::Delete { .. }));
     assert!(matches!(&sub.changes[..], [Change::PatchUser { .. }]));
 }
 

@@ -205,7 +205,7 @@ impl Connection {
                 if job.cancelled() == job.total {
                     out.push(Notice::Toast(
                         Tone::Info,
-                        "Undone: nobody was deleted.".to_owned(),
+                        format!("Undone: {} (nothing was sent).", job.title),
                     ));
                 } else if job.failed() == 0 {
                     out.push(Notice::Toast(Tone::Success, format!("{}: done", job.title)));

@@ -25,7 +25,8 @@ pub enum Origin {
     Invite,
     /// The edit dialog.
     Edit,
-    /// A delete waiting behind the undo bar until `send_at`.
+    /// Changes (a delete, a removal of licenses) waiting behind the undo bar until
+    /// `send_at`.
     Delete {
         /// When the changes leave the outbox.
         send_at: Instant,

@@ -3,12 +3,11 @@
 //! refused. Confirmed deletes wait behind an Undo for ten seconds.
 
 use roster_core::actions::bulk;
-use roster_core::model::User;
+use roster_core::model::{LicenseOrigin, User};
 
 use std::time::{Duration, Instant};
 
 use super::{error, warning};
-use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
@@ -22,6 +21,8 @@ pub struct DeleteDialog {
     pub users: Vec<User>,
     /// How many of them the grid's search and filters hide.
     pub hidden: usize,
+    /// "Remove licenses instead" was chosen: its confirmation shows.
+    removing_licenses: bool,
 }
 
 impl DeleteDialog {
@@ -33,7 +34,11 @@ impl DeleteDialog {
 
     /// Asks about `users`.
     pub fn new(users: Vec<User>) -> Self {
-        Self { users, hidden: 0 }
+        Self {
+            users,
+            hidden: 0,
+            removing_licenses: false,
+        }
     }
 }
 
@@ -49,7 +54,10 @@ impl DeleteDialog {
     }
 }
 
-fn show(dialog: &DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+fn show(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+    if dialog.removing_licenses {
+        return remove_licenses(dialog, ctx, ui);
+    }
     let refs: Vec<&User> = dialog.users.iter().collect();
     let plan = bulk::delete(&refs, ctx.me());
     let count = dialog.users.len();
@@ -136,26 +144,103 @@ fn show(dialog: &DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome 
             ]))
         }
         Some(Choice::RemoveLicenses) => {
-            let changes = bulk::remove_all_licenses(&refs);
-            if changes.is_empty() {
-                return Outcome::close_with(Intent::notify(
-                    Tone::Info,
-                    "These users hold no license of their own.",
-                ));
-            }
-            let title = format!(
-                "Remove the licenses of {}",
-                crate::words::users(changes.len())
-            );
-            Outcome::close_with(Intent::Submit(Submission {
-                batch: new_batch_id(),
-                title,
-                origin: Origin::Bulk,
-                changes,
-                delay: None,
-            }))
+            dialog.removing_licenses = true;
+            Outcome::Keep
         }
         None if close => Outcome::Close,
         None => Outcome::Keep,
     }
+}
+
+/// The confirmation of "Remove licenses instead": which direct licenses go, which
+/// stay because a group gives them, and that it can be undone for a while.
+fn remove_licenses(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
+    let refs: Vec<&User> = dialog.users.iter().collect();
+    let changes = bulk::remove_all_licenses(&refs);
+    let name = |id: &roster_core::model::LicenseId| {
+        ctx.org
+            .names
+            .licenses
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    };
+    // (license via group) -> the users who keep it.
+    let mut kept: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for user in &dialog.users {
+        for grant in &user.licenses {
+            if let LicenseOrigin::Group(group) = &grant.origin {
+                let group = ctx.org.names.groups.get(group).cloned().unwrap_or_default();
+                kept.entry(format!("{} via {group}", name(&grant.license)))
+                    .or_default()
+                    .push(user.user_name.as_str());
+            }
+        }
+    }
+    let mut back = false;
+    let mut confirm = false;
+    let response = super::modal("delete_dialog").show(ui.ctx(), |ui| {
+        ui.set_width(480.0);
+        ui.heading(format!(
+            "Remove the licenses of {}?",
+            crate::words::users(dialog.users.len())
+        ));
+        super::whom(ui, &dialog.users, dialog.hidden);
+        if changes.is_empty() {
+            ui.label("None of them holds a license of their own.");
+        } else {
+            ui.label(format!(
+                "Their direct licenses are removed from {}; the accounts stay and the \
+                 seats are freed.",
+                crate::words::users(changes.len())
+            ));
+        }
+        if !kept.is_empty() {
+            warning(ui, "These licenses stay, because a group gives them:");
+            for (what, users) in &kept {
+                let names = super::choices::some_names(users.iter().copied(), users.len());
+                ui.label(format!("   • {what}: {names}"));
+            }
+            ui.label(
+                egui::RichText::new(
+                    "To free those seats too, remove the users from the group (Groups…).",
+                )
+                .weak(),
+            );
+        }
+        ui.label(format!(
+            "You can undo it for {} s after confirming.",
+            UNDO_WINDOW.as_secs()
+        ));
+        ui.separator();
+        ui.horizontal(|ui| {
+            back = ui.button("‹ Back").clicked();
+            confirm = ui
+                .add_enabled(!changes.is_empty(), egui::Button::new("Remove licenses"))
+                .clicked();
+        });
+    });
+    if back {
+        dialog.removing_licenses = false;
+        return Outcome::Keep;
+    }
+    if response.should_close() && !confirm {
+        return Outcome::Close;
+    }
+    if !confirm {
+        return Outcome::Keep;
+    }
+    let title = format!(
+        "Remove the licenses of {}",
+        crate::words::users(changes.len())
+    );
+    Outcome::close_with(Intent::Submit(Submission {
+        batch: new_batch_id(),
+        title,
+        origin: Origin::Delete {
+            send_at: Instant::now(),
+        },
+        changes,
+        delay: Some(UNDO_WINDOW),
+    }))
 }
