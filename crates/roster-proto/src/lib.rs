@@ -7,6 +7,7 @@
 
 pub mod bulk;
 pub mod error;
+pub mod lenient;
 pub mod list;
 pub mod patch;
 pub mod resources;

@@ -260,6 +260,7 @@ mod tests {
             invitation: InvitationStatus::Pending(None),
             version: Some(format!("v-{id}")),
             last_modified: None,
+            unknown: Default::default(),
         }
     }
 

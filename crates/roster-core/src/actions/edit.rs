@@ -245,6 +245,7 @@ mod tests {
             invitation: InvitationStatus::Accepted,
             version: Some("W/\"1\"".into()),
             last_modified: None,
+            unknown: Default::default(),
         }
     }
 
