@@ -427,12 +427,6 @@ impl RosterApp {
                     self.job_outcome(id, jobs::Outcome::Cancelled, None);
                 }
             }
-            Event::Queued(entry) => {
-                self.log.push(
-                    LogLevel::Info,
-                    format!("Queued: {}", entry.change.describe()),
-                );
-            }
             Event::Applied { entry } => {
                 if !self.job_outcome(entry.id, jobs::Outcome::Done, None) {
                     let text = format!("Done: {}", self.describe(&entry.change));

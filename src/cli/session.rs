@@ -28,7 +28,7 @@ pub struct Session {
 pub fn open_store() -> Result<(Arc<Store>, paths::DataDirLock), String> {
     let dir = paths::data_dir()?;
     let lock = paths::lock_data_dir(&dir)?;
-    let store = Store::open(dir.join("roster.db"))
+    let store = Store::open(dir.join(roster_core::store::DB_FILE_NAME))
         .map(Arc::new)
         .map_err(|e| roster_core::CoreError::from(e).to_string())?;
     Ok((store, lock))

@@ -9,7 +9,7 @@
 pub mod bulk;
 pub mod edit;
 pub mod invite;
-mod paths;
+pub mod paths;
 
 pub use bulk::{BulkError, LocalLoginPlan, SeatShortage};
 pub use edit::{FieldChange, UserEdit};
