@@ -99,7 +99,10 @@ impl Outside {
         let resp = req.send().await.expect("request sent");
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.expect("body");
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     async fn create_user(&self, local: &str, given: &str, family: &str) -> String {
@@ -208,9 +211,11 @@ async fn apply(handle: &EngineHandle, batch: u64, changes: Vec<Change>) {
         delay: None,
     });
     for i in 0..n {
-        wait_for(handle, &format!("change {i} of batch {batch} applied"), |e| {
-            matches!(e, Event::Applied { .. })
-        })
+        wait_for(
+            handle,
+            &format!("change {i} of batch {batch} applied"),
+            |e| matches!(e, Event::Applied { .. }),
+        )
         .await;
     }
 }
@@ -252,9 +257,15 @@ async fn suite(server: Outside) {
     let store = Arc::new(Store::open(dir.path().join(roster_core::store::DB_FILE_NAME)).unwrap());
 
     // What the organisation holds before Roster looks.
-    let ann = server.create_user(&format!("ann.{run}"), "Ann", "Archer").await;
-    let bob = server.create_user(&format!("bob.{run}"), "Bob", "Baker").await;
-    let cid = server.create_user(&format!("cid.{run}"), "Cid", "Cole").await;
+    let ann = server
+        .create_user(&format!("ann.{run}"), "Ann", "Archer")
+        .await;
+    let bob = server
+        .create_user(&format!("bob.{run}"), "Bob", "Baker")
+        .await;
+    let cid = server
+        .create_user(&format!("cid.{run}"), "Cid", "Cole")
+        .await;
     let sales = server.create_group(&format!("Sales {run}"), &[&ann]).await;
     let ops = server.create_group(&format!("Ops {run}"), &[]).await;
 
@@ -276,7 +287,10 @@ async fn suite(server: Outside) {
     let a = find(&snapshot, &email(&format!("ann.{run}"))).expect("ann listed");
     assert_eq!(a.full_name(), "Ann Archer");
     assert_eq!(a.groups, vec![GroupId::from(sales.as_str())], "ann's group");
-    assert!(a.unknown.admin, "no Roster extension: administrator is unknown");
+    assert!(
+        a.unknown.admin,
+        "no Roster extension: administrator is unknown"
+    );
     assert!(find(&snapshot, &email(&format!("cid.{run}"))).is_some());
     wait_for(&handle, "first refresh", |e| {
         matches!(e, Event::Refreshed { .. })
@@ -331,7 +345,12 @@ async fn suite(server: Outside) {
     assert_eq!(server.count_user_name(&invitee).await, 1);
     let copy = refreshed(&handle, &store, &profile).await;
     let eve = find(&copy, &invitee).expect("eve in the copy").clone();
-    assert!(server.group_members(&ops).await.contains(&eve.id.to_string()));
+    assert!(
+        server
+            .group_members(&ops)
+            .await
+            .contains(&eve.id.to_string())
+    );
     assert_eq!(eve.groups, vec![GroupId::from(ops.as_str())]);
 
     // Edit: the name, and groups (leave Sales, join Ops); nothing else lost.
@@ -347,11 +366,19 @@ async fn suite(server: Outside) {
     let (_, after) = server.user(a.id.as_str()).await;
     assert_eq!(after["name"]["familyName"], "Archer-Smith");
     assert_eq!(after["name"]["givenName"], "Ann");
-    assert_eq!(after["displayName"], "Ann Archer-Smith", "displayName kept in step");
+    assert_eq!(
+        after["displayName"], "Ann Archer-Smith",
+        "displayName kept in step"
+    );
     for key in ["userName", "emails", "title", "active"] {
         assert_eq!(after[key], before[key], "{key} kept by the edit");
     }
-    assert!(!server.group_members(&sales).await.contains(&a.id.to_string()));
+    assert!(
+        !server
+            .group_members(&sales)
+            .await
+            .contains(&a.id.to_string())
+    );
     assert!(server.group_members(&ops).await.contains(&a.id.to_string()));
     let copy = refreshed(&handle, &store, &profile).await;
     let a = find(&copy, &email(&format!("ann.{run}"))).unwrap();
@@ -372,7 +399,9 @@ async fn suite(server: Outside) {
     assert_eq!((again.created, again.failed), (0, 0), "{again:?}");
     for local in ["imp1", "imp2", "bob"] {
         assert_eq!(
-            server.count_user_name(&email(&format!("{local}.{run}"))).await,
+            server
+                .count_user_name(&email(&format!("{local}.{run}")))
+                .await,
             1
         );
     }
@@ -401,8 +430,10 @@ async fn suite(server: Outside) {
     let mut unreachable = server.profile(&profile);
     unreachable.base_url = "http://127.0.0.1:9/scim/v2".into();
     let handle = start(Arc::clone(&store), unreachable);
-    let Event::Loaded { snapshot, source } =
-        wait_for(&handle, "cached copy", |e| matches!(e, Event::Loaded { .. })).await
+    let Event::Loaded { snapshot, source } = wait_for(&handle, "cached copy", |e| {
+        matches!(e, Event::Loaded { .. })
+    })
+    .await
     else {
         unreachable!()
     };
@@ -412,7 +443,10 @@ async fn suite(server: Outside) {
     handle.send(Command::Shutdown);
     // What the server lacks is remembered for the profile.
     if server.name == "SCIMMY" {
-        assert!(capabilities.contains_key(&Feature::UserGroups), "{capabilities:?}");
+        assert!(
+            capabilities.contains_key(&Feature::UserGroups),
+            "{capabilities:?}"
+        );
     }
 }
 
@@ -449,9 +483,11 @@ async fn import(
         )
         .expect("saved");
     handle.send(Command::SubmitImport(id));
-    match wait_for(handle, "import finished", |e| {
-        matches!(e, Event::Import(p) if p.id == id && p.run == engine::ImportRun::Finished)
-    })
+    match wait_for(
+        handle,
+        "import finished",
+        |e| matches!(e, Event::Import(p) if p.id == id && p.run == engine::ImportRun::Finished),
+    )
     .await
     {
         Event::Import(p) => p.counts,

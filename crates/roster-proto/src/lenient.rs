@@ -5,23 +5,18 @@ use serde::{Deserialize, Deserializer};
 
 /// A string, or a number / boolean taken as its text (`42` → `"42"`). `null` is "".
 pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        Str(String),
-        Int(i64),
-        UInt(u64),
-        Float(f64),
-        Bool(bool),
-        Null(()),
-    }
-    Ok(match Text::deserialize(d)? {
-        Text::Str(s) => s,
-        Text::Int(n) => n.to_string(),
-        Text::UInt(n) => n.to_string(),
-        Text::Float(n) => n.to_string(),
-        Text::Bool(b) => b.to_string(),
-        Text::Null(()) => String::new(),
+    // Through `Value`, which reads numbers whatever serde_json's features are (an
+    // untagged enum does not when `arbitrary_precision` is on somewhere in the build).
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a string or a number, found {other}"
+            )));
+        }
     })
 }
 
@@ -45,5 +40,15 @@ mod tests {
             let id: Id = serde_json::from_str(json).unwrap();
             assert_eq!(id.id, want);
         }
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    #[test]
+    fn from_a_value_too() {
+        let r: crate::resources::UserResource =
+            serde_json::from_value(serde_json::json!({"id": 7, "userName": "a"})).unwrap();
+        assert_eq!(r.id, "7");
     }
 }
