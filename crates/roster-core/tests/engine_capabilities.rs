@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use quirks::QuirkProxy;
 use roster_core::CoreError;
+use roster_core::actions::UserEdit;
 use roster_core::client::{Feature, FeatureState};
 use roster_core::engine::{
     self, BatchId, Command, EngineConfig, EngineHandle, Event, RefreshKind, Source,
@@ -376,5 +377,185 @@ async fn a_delete_the_server_answers_by_deactivating_is_reported_as_such() {
         .find(|u| u.id == target.id)
         .expect("still in the copy");
     assert!(!kept.active, "shown as inactive, not as a normal user");
+    handle.send(Command::Shutdown);
+}
+
+/// Submits `changes` and returns the answers (one per change: applied, failed or
+/// in conflict).
+async fn submit(handle: &EngineHandle, batch: u64, changes: Vec<Change>) -> Vec<Event> {
+    let n = changes.len();
+    handle.send(Command::SubmitBatch {
+        batch: BatchId(batch),
+        changes,
+        delay: None,
+    });
+    let mut answers = Vec::new();
+    for _ in 0..n {
+        answers.push(
+            wait_for(handle, "answer", |e| {
+                matches!(
+                    e,
+                    Event::Applied { .. } | Event::Failed { .. } | Event::Conflict { .. }
+                )
+            })
+            .await,
+        );
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_without_patch_puts_the_freshly_read_user_back_with_nothing_lost() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.no_user_patch.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let user = copy(&store)
+        .users
+        .into_iter()
+        .find(|u| !u.admin && !u.groups.is_empty())
+        .expect("a user in a group");
+    let before = setup.server.get(&format!("/Users/{}", user.id)).await;
+    let mut edit = UserEdit::of(&user);
+    edit.family_name = "Put-Back".into();
+    edit.admin = true;
+    let answers = submit(&handle, 1, edit.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
+    let after = setup.server.get(&format!("/Users/{}", user.id)).await;
+    assert_eq!(after["name"]["familyName"], "Put-Back");
+    let ext = roster_proto::urn::ROSTER_USER;
+    assert_eq!(after[ext]["organisationAdministrator"], true);
+    for key in ["userName", "emails", "entitlements", "active", "groups"] {
+        assert_eq!(after[key], before[key], "{key} kept by the PUT");
+    }
+    assert_eq!(after[ext]["localLogin"], before[ext]["localLogin"]);
+    assert_eq!(q.user_puts.load(Ordering::Relaxed), 1);
+    assert!(
+        store
+            .downgrades(PROFILE)
+            .unwrap()
+            .contains_key(&Feature::Patch)
+    );
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_etags_a_change_made_meanwhile_is_found_by_re_reading_the_version() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.no_etag.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let user = copy(&store).users.into_iter().find(|u| !u.admin).unwrap();
+    // Someone else renames the user after Roster read it.
+    let (status, _) = setup
+        .server
+        .raw(
+            "PATCH",
+            &format!("/Users/{}", user.id),
+            Some(&json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "name.givenName", "value": "Theirs"}]
+            })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut edit = UserEdit::of(&user);
+    edit.family_name = "Mine".into();
+    let answers = submit(&handle, 1, edit.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Conflict { .. }), "{answers:?}");
+    let now = setup.server.get(&format!("/Users/{}", user.id)).await;
+    assert_eq!(now["name"]["givenName"], "Theirs");
+    assert_ne!(now["name"]["familyName"], "Mine", "nothing overwritten");
+    assert_eq!(
+        q.if_match_seen.load(Ordering::Relaxed),
+        0,
+        "no If-Match to a server without ETags"
+    );
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memberships_come_from_groups_when_users_carry_none_and_edits_change_only_real_differences()
+{
+    let setup = Setup::new().await;
+    // The copy as roster-server's users say it, to compare with.
+    let truth = {
+        let store = setup.store();
+        let handle = setup.engine(Arc::clone(&store));
+        until_refreshed(&handle).await;
+        handle.send(Command::Shutdown);
+        copy(&store)
+    };
+    setup
+        .proxy
+        .quirks
+        .users_without_groups
+        .store(true, Ordering::Relaxed);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(dir.path().join("other.db")).unwrap());
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let seen = copy(&store);
+    let mut members = 0;
+    for user in &truth.users {
+        let mine = seen.users.iter().find(|u| u.id == user.id).expect("listed");
+        let (mut a, mut b) = (mine.groups.clone(), user.groups.clone());
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "groups of {}", user.user_name);
+        members += b.len();
+    }
+    assert!(members > 0);
+    assert!(
+        store
+            .downgrades(PROFILE)
+            .unwrap()
+            .contains_key(&Feature::UserGroups)
+    );
+    // The edit dialog starts from the real memberships: ticking what is already so
+    // changes nothing; leaving one group is one change.
+    let user = seen.users.iter().find(|u| !u.groups.is_empty()).unwrap();
+    let mut edit = UserEdit::of(user);
+    assert!(edit.changes(user).is_empty());
+    let left = edit.groups.iter().next().cloned().unwrap();
+    edit.groups.remove(&left);
+    let changes = edit.changes(user);
+    assert_eq!(
+        changes,
+        vec![Change::GroupMembers {
+            group: left.clone(),
+            add: vec![],
+            remove: vec![user.id.clone()],
+        }]
+    );
+    let answers = submit(&handle, 1, changes).await;
+    assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
+    handle.send(Command::Refresh);
+    until_refreshed(&handle).await;
+    let after = copy(&store);
+    let mine = after.users.iter().find(|u| u.id == user.id).unwrap();
+    assert!(!mine.groups.contains(&left), "the copy shows the removal");
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_periodic_reconciliation_lists_every_user_even_where_deltas_work() {
+    let setup = Setup::new().await;
+    let store = setup.store();
+    let mut config = EngineConfig::new(
+        profile(&setup.proxy.base_url(), &setup.server.token),
+        Arc::clone(&store),
+    );
+    config.reconcile_every = Duration::ZERO;
+    let handle =
+        engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).unwrap();
+    until_refreshed(&handle).await;
+    handle.send(Command::Refresh);
+    let events = until_refreshed(&handle).await;
+    assert_eq!(how(&events), Some(RefreshKind::Reconciled), "{events:?}");
     handle.send(Command::Shutdown);
 }

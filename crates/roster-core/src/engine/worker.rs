@@ -610,6 +610,8 @@ impl Worker {
         }
         if sent_any {
             self.publish_outbox().await;
+            // A write may have shown that the server lacks something (PATCH, a form).
+            self.save_downgrades().await;
         }
         if refresh && self.link == Link::Online {
             self.refresh().await;

@@ -31,6 +31,16 @@ pub struct Quirks {
     pub no_me: AtomicBool,
     /// Every GET of `/Users` → 400.
     pub refuse_user_reads: AtomicBool,
+    /// PATCH of a user → 501 (PATCH not implemented for users).
+    pub no_user_patch: AtomicBool,
+    /// `etag.supported: false`, `If-Match` dropped, no `ETag` header.
+    pub no_etag: AtomicBool,
+    /// `groups` removed from every User the server sends.
+    pub users_without_groups: AtomicBool,
+    /// `If-Match` headers that reached the proxy.
+    pub if_match_seen: AtomicUsize,
+    /// PUTs of a user.
+    pub user_puts: AtomicUsize,
     /// Requests to `/Me` seen.
     pub me_requests: AtomicUsize,
     /// 501 answers given to the member value-path form.
@@ -157,6 +167,15 @@ async fn handle(
             "value paths are not implemented",
         );
     }
+    if headers.contains_key("if-match") {
+        q.if_match_seen.fetch_add(1, Ordering::Relaxed);
+    }
+    if path.contains("/Users/") && method == Method::PUT {
+        q.user_puts.fetch_add(1, Ordering::Relaxed);
+    }
+    if method == Method::PATCH && path.contains("/Users/") && on(&q.no_user_patch) {
+        return scim_error(StatusCode::NOT_IMPLEMENTED, "PATCH is not implemented");
+    }
     if method == Method::DELETE && path.contains("/Users/") && on(&q.delete_deactivates) {
         let patch = json!({
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -178,7 +197,40 @@ async fn handle(
             Err(_) => StatusCode::BAD_GATEWAY.into_response(),
         };
     }
-    forward(state, method, &uri, &headers, body).await
+    let mut headers = headers;
+    if on(&q.no_etag) {
+        headers.remove("if-match");
+    }
+    let (status, mut out, bytes) = forward(state, method, &uri, &headers, body).await;
+    let mut json: Option<serde_json::Value> = None;
+    if on(&q.no_etag) {
+        out.remove("etag");
+        if path.ends_with("/ServiceProviderConfig") {
+            let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            v["etag"] = json!({"supported": false});
+            json = Some(v);
+        }
+    }
+    if on(&q.users_without_groups) && path.contains("/Users") {
+        let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        if let Some(list) = v["Resources"].as_array_mut() {
+            for user in list {
+                if let Some(map) = user.as_object_mut() {
+                    map.remove("groups");
+                }
+            }
+        } else if let Some(map) = v.as_object_mut() {
+            map.remove("groups");
+        }
+        json = Some(v);
+    }
+    match json {
+        Some(v) if !bytes.is_empty() => {
+            out.remove("content-length");
+            (status, out, v.to_string()).into_response()
+        }
+        _ => (status, out, bytes).into_response(),
+    }
 }
 
 async fn forward(
@@ -187,7 +239,7 @@ async fn forward(
     uri: &Uri,
     headers: &HeaderMap,
     body: Bytes,
-) -> Response {
+) -> (StatusCode, HeaderMap, Bytes) {
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
     let method = reqwest::Method::from_bytes(method.as_str().as_bytes()).expect("method");
     let mut req = state
@@ -200,7 +252,7 @@ async fn forward(
         }
     }
     let Ok(resp) = req.send().await else {
-        return StatusCode::BAD_GATEWAY.into_response();
+        return (StatusCode::BAD_GATEWAY, HeaderMap::new(), Bytes::new());
     };
     let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut out = HeaderMap::new();
@@ -212,7 +264,7 @@ async fn forward(
         }
     }
     let bytes = resp.bytes().await.unwrap_or_default();
-    (status, out, bytes).into_response()
+    (status, out, bytes)
 }
 
 /// `%XX` decoded (good enough to look for words in a query).
