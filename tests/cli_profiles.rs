@@ -95,5 +95,34 @@ async fn commands_without_profile_use_the_last_profile_used() {
         "acme's 301 users, not the demo's 300"
     );
     assert!(csv.contains("one.more@lumen-analytics.example"));
+
+    // The same connection pointed at an address that answers, but not as SCIM: the
+    // read fails for good (not offline); the copy is printed with its age, exit 0.
+    let wrong = format!("{url}/not-scim");
+    let out = tokio::task::block_in_place(|| {
+        run(
+            data.path(),
+            &[
+                "profile",
+                "add",
+                "acme",
+                "--url",
+                &wrong,
+                "--token-file",
+                "--no-verify",
+            ],
+            Some(&format!("{token}\n")),
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = tokio::task::block_in_place(|| {
+        run(data.path(), &["users", "list", "--format", "csv"], None)
+    });
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(text(&out.stdout).lines().count(), 302, "{err}");
+    assert!(err.contains("showing the local copy from"), "{err}");
+    assert!(err.contains("old)"), "{err}");
+    assert!(!err.contains("refused the change"), "{err}");
     server.stop().await;
 }
