@@ -401,11 +401,12 @@ async fn a_token_without_the_administrator_role_is_told_so() {
         .unwrap()
         .db()
         .write(|c| {
-            let id: String = c.query_row(
-                "SELECT user_name FROM users WHERE json_extract(doc, '$.\"urn:roster:params:scim:schemas:extension:organisation:2.0:User\".organisationAdministrator') = 0 LIMIT 1",
-                [],
-                |r| r.get(0),
-            )?;
+            let sql = format!(
+                "SELECT user_name FROM users WHERE json_extract(doc, '$.\"{}\".{}') = 0 LIMIT 1",
+                roster_proto::urn::ROSTER_USER,
+                paths::EXT_ADMIN
+            );
+            let id: String = c.query_row(&sql, [], |r| r.get(0))?;
             seed::token_for(c, &id, "plain")
         })
         .await
