@@ -145,9 +145,10 @@ pub enum Event {
         /// When the copy was last refreshed.
         last_sync: Option<DateTime<Utc>>,
     },
-    /// What the server supports changed: a feature was downgraded by the server's
-    /// answers (or a re-check forgot the downgrades). `Capabilities::features` is the
-    /// list "What this server supports".
+    /// What the server supports: at start from the last discovery of this profile
+    /// (before any connection, for an offline start), and whenever a feature is
+    /// downgraded by the server's answers (or a re-check forgot the downgrades).
+    /// `Capabilities::features` is the list "What this server supports".
     Capabilities(Box<Capabilities>),
     /// The token's user is not an Organisation Administrator: nothing else will work.
     NotAdministrator,

@@ -142,6 +142,16 @@ impl Worker {
             self.client.set_downgrades(remembered.clone());
             self.saved_downgrades = remembered;
         }
+        // What the server supported last time, for an offline start: the client
+        // adapts its requests, the app hides what is missing.
+        let profile = self.profile();
+        if let Some(Some(known)) =
+            self.reported(self.store(move |s| s.capabilities(&profile)).await)
+        {
+            self.client.set_capabilities(known);
+            self.events
+                .send(Event::Capabilities(Box::new(self.capabilities())));
+        }
         self.publish_outbox().await;
         self.connect().await;
         loop {
@@ -340,6 +350,12 @@ impl Worker {
                     self.events.send(Event::Online);
                 }
                 self.link = Link::Online;
+                let profile = self.profile();
+                let discovered = info.capabilities.clone();
+                let saved = self
+                    .store(move |s| s.save_capabilities(&profile, &discovered))
+                    .await;
+                self.reported(saved);
                 self.events.send(Event::Connected(Box::new(info)));
                 self.save_downgrades().await;
                 self.refresh().await;

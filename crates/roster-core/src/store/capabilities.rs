@@ -2,10 +2,13 @@
 //! `client::Feature`), so that a refused feature is not tried again every start.
 
 use super::{Store, StoreError, decode, encode};
-use crate::client::Downgrades;
+use crate::client::{Capabilities, Downgrades};
 
 /// The profile setting that holds the downgrades (JSON).
 const KEY: &str = "capability_downgrades";
+/// The profile setting that holds what the last discovery found (JSON), so that an
+/// offline start knows what the server supports.
+const DISCOVERED: &str = "capabilities";
 
 impl Store {
     /// The features downgraded for `profile` (none when nothing was remembered).
@@ -27,6 +30,28 @@ impl Store {
         }
         let text = encode(downgrades, || format!("downgrades of profile {profile}"))?;
         self.set_profile_setting(profile, KEY, &text)
+    }
+}
+
+impl Store {
+    /// What the last discovery of `profile` found (without downgrades), if any.
+    /// Unreadable (written by another version) counts as unknown.
+    pub fn capabilities(&self, profile: &str) -> Result<Option<Capabilities>, StoreError> {
+        Ok(self
+            .get_profile_setting(profile, DISCOVERED)?
+            .and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    /// Remembers what discovery found for `profile`.
+    pub fn save_capabilities(
+        &self,
+        profile: &str,
+        capabilities: &Capabilities,
+    ) -> Result<(), StoreError> {
+        let mut plain = capabilities.clone();
+        plain.downgrades.clear();
+        let text = encode(&plain, || format!("capabilities of profile {profile}"))?;
+        self.set_profile_setting(profile, DISCOVERED, &text)
     }
 }
 
