@@ -517,6 +517,25 @@ async fn without_etags_a_change_made_meanwhile_is_found_by_re_reading_the_versio
     let now = setup.server.get(&format!("/Users/{}", user.id)).await;
     assert_eq!(now["name"]["givenName"], "Theirs");
     assert_ne!(now["name"]["familyName"], "Mine", "nothing overwritten");
+    // A delete against the version Roster saw is refused the same way.
+    let answers = submit(
+        &handle,
+        2,
+        vec![Change::DeleteUser {
+            id: user.id.clone(),
+            if_match: user.version.clone(),
+        }],
+    )
+    .await;
+    assert!(matches!(answers[0], Event::Conflict { .. }), "{answers:?}");
+    assert_eq!(
+        setup
+            .server
+            .raw("GET", &format!("/Users/{}", user.id), None)
+            .await
+            .0,
+        200
+    );
     assert_eq!(
         q.if_match_seen.load(Ordering::Relaxed),
         0,

@@ -334,12 +334,26 @@ impl ApiClient {
         self.get_user(id).await
     }
 
-    /// Deletes a user (with `If-Match` when `if_match` is given: `Conflict` if it
-    /// changed meanwhile). A retried DELETE whose first attempt landed meets 404: that
-    /// counts as done. A user already gone otherwise gives `NotFound`.
+    /// Deletes a user; with `if_match` (the version the administrator saw) a user
+    /// changed meanwhile gives `Conflict`: through `If-Match` where the server has
+    /// ETags, else by re-reading its version just before. A retried DELETE whose
+    /// first attempt landed meets 404: that counts as done. A user already gone
+    /// otherwise gives `NotFound`.
     pub async fn delete_user(&self, id: &UserId, if_match: Option<&str>) -> Result<(), CoreError> {
         let url = self.url(&["Users", id.as_str()], &[]);
-        let call = Call::new(Method::DELETE, url).if_match(if_match)?;
+        let etag = self.has(Feature::Etag);
+        if let Some(expected) = if_match
+            && !etag
+        {
+            let current: Value = self.get_json(url.clone()).await?;
+            if current[paths::META]["version"]
+                .as_str()
+                .is_some_and(|now| now != expected)
+            {
+                return Err(CoreError::Conflict);
+            }
+        }
+        let call = Call::new(Method::DELETE, url).if_match(if_match.filter(|_| etag))?;
         let reply = self.send(&call).await?;
         if reply.status.as_u16() == 404 && reply.earlier_attempt_may_have_landed {
             return Ok(());
