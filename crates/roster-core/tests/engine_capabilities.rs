@@ -545,6 +545,36 @@ async fn without_etags_a_change_made_meanwhile_is_found_by_re_reading_the_versio
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_versions_the_last_change_time_tells_that_someone_changed_the_user() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.no_etag.store(true, Ordering::Relaxed);
+    q.users_without_versions.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let user = copy(&store).users.into_iter().find(|u| !u.admin).unwrap();
+    assert_eq!(user.version, None);
+    assert!(user.last_modified.is_some());
+    // A change of our own goes through (nothing changed meanwhile).
+    let mut edit = UserEdit::of(&user);
+    edit.family_name = "First".into();
+    let answers = submit(&handle, 1, edit.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
+    // Then one made against that same, now old, copy is a conflict.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let mut late = UserEdit::of(&user);
+    late.given_name = "Late".into();
+    let answers = submit(&handle, 2, late.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Conflict { .. }), "{answers:?}");
+    let now = setup.server.get(&format!("/Users/{}", user.id)).await;
+    assert_eq!(now["name"]["familyName"], "First");
+    assert_ne!(now["name"]["givenName"], "Late");
+    assert_eq!(q.if_match_seen.load(Ordering::Relaxed), 0);
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memberships_come_from_groups_when_users_carry_none_and_edits_change_only_real_differences()
 {
     let setup = Setup::new().await;

@@ -81,7 +81,7 @@ impl UserEdit {
             changes.push(Change::PatchUser {
                 id: original.id.clone(),
                 ops,
-                if_match: original.version.clone(),
+                if_match: original.write_guard(),
             });
         }
         for group in self.groups.difference(&before.groups) {

@@ -296,17 +296,9 @@ impl ApiClient {
     ) -> Result<User, CoreError> {
         let url = self.url(&["Users", id.as_str()], &[]);
         let current: Value = self.get_json(url.clone()).await?;
-        let etag = self.has(Feature::Etag);
-        if let Some(expected) = if_match
-            && let Some(now) = current[paths::META]["version"].as_str()
-            && !etag
-            && now != expected
-        {
-            return Err(CoreError::Conflict);
-        }
+        let if_match = self.check_guard(&current, if_match)?;
         let mut ops = ops.to_vec();
         writes::keep_display_name(&current, &mut ops);
-        let if_match = if_match.filter(|_| etag);
         if self.has(Feature::Patch) {
             let call = Call::new(Method::PATCH, url.clone())
                 .json(&PatchRequest::new(ops.clone()))?
@@ -341,19 +333,12 @@ impl ApiClient {
     /// otherwise gives `NotFound`.
     pub async fn delete_user(&self, id: &UserId, if_match: Option<&str>) -> Result<(), CoreError> {
         let url = self.url(&["Users", id.as_str()], &[]);
-        let etag = self.has(Feature::Etag);
-        if let Some(expected) = if_match
-            && !etag
-        {
+        let mut header = if_match;
+        if if_match.is_some() && !self.sends_if_match(if_match) {
             let current: Value = self.get_json(url.clone()).await?;
-            if current[paths::META]["version"]
-                .as_str()
-                .is_some_and(|now| now != expected)
-            {
-                return Err(CoreError::Conflict);
-            }
+            header = self.check_guard(&current, if_match)?;
         }
-        let call = Call::new(Method::DELETE, url).if_match(if_match.filter(|_| etag))?;
+        let call = Call::new(Method::DELETE, url).if_match(header)?;
         let reply = self.send(&call).await?;
         if reply.status.as_u16() == 404 && reply.earlier_attempt_may_have_landed {
             return Ok(());
@@ -373,6 +358,46 @@ impl ApiClient {
             "userId": id.as_str(),
         }))?;
         self.send_ok(&call).await.map(drop)
+    }
+}
+
+impl ApiClient {
+    /// Whether `guard` goes out as `If-Match` (a version, to a server with ETags).
+    fn sends_if_match(&self, guard: Option<&str>) -> bool {
+        guard.is_some_and(|g| !g.starts_with(crate::model::LAST_MODIFIED_GUARD))
+            && self.has(Feature::Etag)
+    }
+
+    /// Compares `guard` (a `User::write_guard`) with the user as just read:
+    /// `Conflict` when it changed. Returns what to send as `If-Match`: the version,
+    /// where the server has ETags (which also catches a change between this read and
+    /// the write).
+    fn check_guard<'a>(
+        &self,
+        current: &Value,
+        guard: Option<&'a str>,
+    ) -> Result<Option<&'a str>, CoreError> {
+        let Some(expected) = guard else {
+            return Ok(None);
+        };
+        if self.sends_if_match(guard) {
+            return Ok(Some(expected));
+        }
+        let meta = &current[paths::META];
+        let changed = match expected.strip_prefix(crate::model::LAST_MODIFIED_GUARD) {
+            Some(stamp) => {
+                let seen = DateTime::parse_from_rfc3339(stamp).ok();
+                let now = meta["lastModified"]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+                now.is_some() && seen.is_some() && now != seen
+            }
+            None => meta["version"].as_str().is_some_and(|now| now != expected),
+        };
+        if changed {
+            return Err(CoreError::Conflict);
+        }
+        Ok(None)
     }
 }
 

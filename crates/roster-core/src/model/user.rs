@@ -76,6 +76,9 @@ pub struct User {
     pub unknown: Unknown,
 }
 
+/// The prefix of a [`User::write_guard`] made of the last change's time.
+pub const LAST_MODIFIED_GUARD: &str = "lastModified:";
+
 /// The facts of a [`User`] the server did not report (each `true` = unknown).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Unknown {
@@ -127,6 +130,18 @@ impl User {
     /// say".
     pub fn last_connection_fact(&self) -> Option<Option<DateTime<Utc>>> {
         (!self.unknown.last_connection).then_some(self.last_connection)
+    }
+
+    /// What a change made against this version of the user carries to detect a
+    /// change on the server meanwhile (`Change::PatchUser::if_match`): the version
+    /// (ETag), else `lastModified:` and the time of the last change, which the client
+    /// compares on a re-read (never sent as `If-Match`); `None` when the server gives
+    /// neither.
+    pub fn write_guard(&self) -> Option<String> {
+        self.version.clone().or_else(|| {
+            self.last_modified
+                .map(|t| format!("{LAST_MODIFIED_GUARD}{}", t.to_rfc3339()))
+        })
     }
 
     /// Licenses assigned directly.

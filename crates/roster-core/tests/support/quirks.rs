@@ -37,6 +37,8 @@ pub struct Quirks {
     pub no_etag: AtomicBool,
     /// `groups` removed from every User the server sends.
     pub users_without_groups: AtomicBool,
+    /// `meta.version` removed from every User the server sends (only lastModified).
+    pub users_without_versions: AtomicBool,
     /// `If-Match` headers that reached the proxy.
     pub if_match_seen: AtomicUsize,
     /// PUTs of a user.
@@ -211,16 +213,26 @@ async fn handle(
             json = Some(v);
         }
     }
-    if on(&q.users_without_groups) && path.contains("/Users") {
+    let strip_groups = on(&q.users_without_groups);
+    let strip_versions = on(&q.users_without_versions);
+    if (strip_groups || strip_versions) && path.contains("/Users") {
         let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        if let Some(list) = v["Resources"].as_array_mut() {
-            for user in list {
-                if let Some(map) = user.as_object_mut() {
+        let strip = |user: &mut serde_json::Value| {
+            if let Some(map) = user.as_object_mut() {
+                if strip_groups {
                     map.remove("groups");
                 }
+                if strip_versions
+                    && let Some(meta) = map.get_mut("meta").and_then(|m| m.as_object_mut())
+                {
+                    meta.remove("version");
+                }
             }
-        } else if let Some(map) = v.as_object_mut() {
-            map.remove("groups");
+        };
+        if let Some(list) = v["Resources"].as_array_mut() {
+            list.iter_mut().for_each(strip);
+        } else {
+            strip(&mut v);
         }
         json = Some(v);
     }
