@@ -493,7 +493,7 @@ impl Stats {
 /// process opens it and draws the first frame. Returns the median launch-to-frame ms.
 fn cold_start(n: usize) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("roster.db");
+    let path = dir.path().join(roster_core::store::DB_FILE_NAME);
     {
         let store = Store::open(&path).expect("store");
         store
@@ -861,6 +861,7 @@ fn generate(n: usize, now: DateTime<Utc>) -> Snapshot {
                 },
                 version: Some(format!("W/\"{}\"", rng.below(100))),
                 last_modified: Some(now - chrono::Duration::days(rng.below(400) as i64)),
+                unknown: Default::default(),
             }
         })
         .collect();

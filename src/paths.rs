@@ -8,7 +8,7 @@ pub fn data_dir() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("ROSTER_DATA_DIR") {
         return Ok(PathBuf::from(dir));
     }
-    directories::ProjectDirs::from("org", "Roster", "Roster")
+    roster_core::store::project_dirs()
         .map(|d| d.data_dir().to_owned())
         .ok_or_else(|| "no home directory was found to keep Roster's data in".to_owned())
 }

@@ -116,6 +116,8 @@ fn add(
     }
     let (store, _lock) = open_store()?;
     profiles::save(&store, &secrets, &settings, &token).map_err(|e| e.to_string())?;
+    // A connection just added is what the next command (and the window) opens.
+    profiles::set_last_used(&store, &name).map_err(|e| e.to_string())?;
     eprintln!(
         "roster: saved {name}; its token is kept in {}",
         match token_place {

@@ -28,7 +28,7 @@ pub struct Session {
 pub fn open_store() -> Result<(Arc<Store>, paths::DataDirLock), String> {
     let dir = paths::data_dir()?;
     let lock = paths::lock_data_dir(&dir)?;
-    let store = Store::open(dir.join("roster.db"))
+    let store = Store::open(dir.join(roster_core::store::DB_FILE_NAME))
         .map(Arc::new)
         .map_err(|e| roster_core::CoreError::from(e).to_string())?;
     Ok((store, lock))
@@ -63,6 +63,8 @@ impl Session {
                 profiles::connection(&settings, &secrets()?).map_err(|e| e.to_string())?;
             (connection, None)
         };
+        // The default of the next command and of the window's next start.
+        profiles::set_last_used(&store, &name).map_err(|e| e.to_string())?;
         let config = EngineConfig::new(connection, Arc::clone(&store));
         let engine =
             engine::start(runtime.handle(), config, Arc::new(|| {})).map_err(|e| e.to_string())?;
@@ -77,7 +79,8 @@ impl Session {
     }
 
     /// Waits for the organisation: fresh from the server, or the cached copy when
-    /// the server cannot be reached (said on stderr).
+    /// the server cannot be reached or refuses to send it (said on stderr, with the
+    /// copy's age; not an error).
     pub fn organisation(&self) -> Result<Arc<Snapshot>, String> {
         let mut cached: Option<Arc<Snapshot>> = None;
         loop {
@@ -108,19 +111,32 @@ impl Session {
                     let Some(snapshot) = cached.take() else {
                         return Err(reason);
                     };
-                    let when = last_sync.map_or_else(
-                        || "an unknown time".to_owned(),
-                        |t| {
-                            t.with_timezone(&chrono::Local)
-                                .format("%Y-%m-%d %H:%M")
-                                .to_string()
-                        },
-                    );
-                    eprintln!("roster: offline ({reason}); showing the local copy from {when}");
-                    return Ok(snapshot);
+                    let reason = format!("offline ({reason})");
+                    return Ok(stale_copy(snapshot, &reason, last_sync));
+                }
+                Event::Stale { error, last_sync } => {
+                    let Some(snapshot) = cached.take() else {
+                        return Err(error.to_string());
+                    };
+                    return Ok(stale_copy(snapshot, &error.to_string(), last_sync));
                 }
                 Event::NotAdministrator => {
                     return Err(roster_core::CoreError::NotAdministrator.to_string());
+                }
+                // A failed connect (not the network: that is Offline) with a copy to
+                // show: shown, said stale.
+                Event::Error(e)
+                    if !matches!(e, roster_core::CoreError::Unauthorized) && cached.is_some() =>
+                {
+                    let Some(snapshot) = cached.take() else {
+                        return Err(e.to_string());
+                    };
+                    let last_sync = Some(snapshot.synced_at);
+                    return Ok(stale_copy(
+                        snapshot,
+                        &e.into_read_error().to_string(),
+                        last_sync,
+                    ));
                 }
                 Event::Error(e) => return Err(e.to_string()),
                 _ => {}
@@ -150,6 +166,33 @@ impl Session {
                 Some(_) => {}
             }
         }
+    }
+}
+
+/// The cached copy, after saying on stderr why it is shown and how old it is.
+fn stale_copy(
+    snapshot: Arc<Snapshot>,
+    why: &str,
+    last_sync: Option<chrono::DateTime<chrono::Utc>>,
+) -> Arc<Snapshot> {
+    let when = last_sync.unwrap_or(snapshot.synced_at);
+    eprintln!(
+        "roster: {why}\nroster: showing the local copy from {} ({} old)",
+        when.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"),
+        age(chrono::Utc::now() - when)
+    );
+    snapshot
+}
+
+/// "3 d 4 h", "2 h 5 min", "7 min", "less than a minute".
+fn age(d: chrono::TimeDelta) -> String {
+    let minutes = d.num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "less than a minute".to_owned(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
     }
 }
 

@@ -45,7 +45,33 @@ impl Connection {
                 org.apply(users, &deleted, groups, licenses, organisation, synced_at);
                 out.push(Notice::DataChanged);
             }
+            Event::Refreshed { how, at } => {
+                self.refreshed = Some((how, at));
+                self.stale = None;
+            }
+            Event::Stale { error, .. } => {
+                let text = format!("The copy shown may be out of date: {error}");
+                log(out, LogLevel::Warning, text);
+                self.stale = Some(error.to_string());
+            }
+            Event::Capabilities(capabilities) => {
+                if let Some(server) = &mut self.server {
+                    server.capabilities = (*capabilities).clone();
+                }
+                self.capabilities = Some(*capabilities);
+            }
+            Event::Deactivated { entry, user } => {
+                let text = format!(
+                    "{}: the server deactivated {} instead of deleting it; the account is \
+                     still there, inactive.",
+                    describe(org, &entry.change),
+                    user.user_name
+                );
+                log(out, LogLevel::Warning, text.clone());
+                out.push(Notice::Toast(Tone::Warning, text));
+            }
             Event::Connected(info) => {
+                self.capabilities = Some(info.capabilities.clone());
                 self.link = Link::Online;
                 if let Some(me) = &info.me {
                     log(
@@ -88,13 +114,6 @@ impl Connection {
                 for id in ids {
                     self.job_outcome(id, Outcome::Cancelled, None, out);
                 }
-            }
-            Event::Queued(entry) => {
-                log(
-                    out,
-                    LogLevel::Info,
-                    format!("Queued: {}", entry.change.describe()),
-                );
             }
             Event::Applied { entry } => {
                 if !self.job_outcome(entry.id, Outcome::Done, None, out) {

@@ -12,8 +12,9 @@ pub mod session;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use roster_core::client::ServerInfo;
-use roster_core::engine::{BatchId, Command, ImportProgress};
+use chrono::{DateTime, Utc};
+use roster_core::client::{Capabilities, ServerInfo};
+use roster_core::engine::{BatchId, Command, ImportProgress, RefreshKind};
 use roster_core::import::ImportId;
 use roster_core::model::{Change, UserId};
 use roster_core::store::OutboxEntry;
@@ -59,6 +60,13 @@ pub struct Connection {
     pub imports_running: BTreeMap<ImportId, ImportProgress>,
     /// Batches followed until the server answered every change.
     pub jobs: Jobs,
+    /// How and when the copy was last refreshed from the server.
+    pub refreshed: Option<(RefreshKind, DateTime<Utc>)>,
+    /// Why the copy shown may be out of date (a refused read), until the next
+    /// refresh.
+    pub stale: Option<String>,
+    /// What the server supports, also before connecting (from the last discovery).
+    pub capabilities: Option<Capabilities>,
 }
 
 impl Connection {
@@ -74,6 +82,9 @@ impl Connection {
             outbox: Vec::new(),
             imports_running: BTreeMap::new(),
             jobs: Jobs::default(),
+            refreshed: None,
+            stale: None,
+            capabilities: None,
         }
     }
 

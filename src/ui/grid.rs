@@ -137,9 +137,9 @@ pub fn show(
                     email_cell(ui, r, page.pending.contains(&r.id), you, &visuals)
                 });
                 row.col(|ui| cell(ui, &r.name));
-                row.col(|ui| mark(ui, r.admin, &visuals));
+                row.col(|ui| mark(ui, r.admin_known.then_some(r.admin), &visuals));
                 row.col(|ui| cell(ui, &r.last_connection));
-                row.col(|ui| mark(ui, r.local_login, &visuals));
+                row.col(|ui| mark(ui, r.local_login_known.then_some(r.local_login), &visuals));
                 row.col(|ui| cell(ui, &r.licenses));
                 row.col(|ui| cell(ui, &r.groups));
                 row.col(|ui| {
@@ -283,11 +283,11 @@ fn sort_arrow(ui: &mut egui::Ui, direction: Direction) {
 }
 
 /// A green check or a red cross, with the words for screen readers.
-fn mark(ui: &mut egui::Ui, yes: bool, visuals: &egui::Visuals) {
-    let (text, color, words) = if yes {
-        ("✔", theme::yes(visuals), "yes")
-    } else {
-        ("✖", theme::no(visuals), "no")
+fn mark(ui: &mut egui::Ui, yes: Option<bool>, visuals: &egui::Visuals) {
+    let (text, color, words) = match yes {
+        Some(true) => ("✔", theme::yes(visuals), "yes"),
+        Some(false) => ("✖", theme::no(visuals), "no"),
+        None => ("—", visuals.weak_text_color(), "the server does not say"),
     };
     ui.add(egui::Label::new(egui::RichText::new(text).color(color)).selectable(false))
         .on_hover_text(words);

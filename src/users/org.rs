@@ -220,6 +220,7 @@ mod tests {
             invitation: InvitationStatus::Unknown,
             version: None,
             last_modified: None,
+            unknown: Default::default(),
         }
     }
 

@@ -58,6 +58,10 @@ pub struct Row {
     pub admin: bool,
     /// Local login allowed.
     pub local_login: bool,
+    /// Whether the server says anything about the role (else the grid shows "—").
+    pub admin_known: bool,
+    /// Whether the server says anything about local login (else "—").
+    pub local_login_known: bool,
     /// Last connection, in local time, or "never".
     pub last_connection: String,
     /// When, for sorting and the inactivity filters.
@@ -139,9 +143,11 @@ impl Row {
             .map(|g| names.group(g))
             .collect::<Vec<_>>()
             .join(", ");
-        let last_connection = user
-            .last_connection
-            .map_or_else(|| "never".to_owned(), |t| clock.format(t));
+        // "never" only where the server says so; "—" where it says nothing.
+        let last_connection = match user.last_connection_fact() {
+            None => "—".to_owned(),
+            Some(seen) => seen.map_or_else(|| "never".to_owned(), |t| clock.format(t)),
+        };
         let haystack = format!("{email}\n{name}\n{groups}\n{licenses}").to_lowercase();
         Self {
             id: user.id.clone(),
@@ -154,6 +160,8 @@ impl Row {
             name,
             admin: user.admin,
             local_login: user.local_login,
+            admin_known: user.admin_fact().is_some(),
+            local_login_known: user.local_login_fact().is_some(),
             last_connection,
             last_connection_at: user.last_connection,
             licenses,

@@ -210,6 +210,8 @@ mod tests {
             name: name.to_owned(),
             admin,
             local_login: admin,
+            admin_known: true,
+            local_login_known: true,
             last_connection: String::new(),
             last_connection_at: days_ago.map(|d| now - Duration::days(d)),
             licenses: if admin {

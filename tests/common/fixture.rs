@@ -66,6 +66,7 @@ pub fn user(
         },
         version: None,
         last_modified: None,
+        unknown: Default::default(),
     }
 }
 

@@ -134,7 +134,7 @@ pub async fn boot(db: &Path, addr: SocketAddr) -> Server {
 }
 
 pub fn save_profile(data_dir: &Path, secrets: &Secrets, name: &str, url: &str, token: &str) {
-    let store = Store::open(data_dir.join("roster.db")).unwrap();
+    let store = Store::open(data_dir.join(roster_core::store::DB_FILE_NAME)).unwrap();
     let settings = ProfileSettings {
         name: name.into(),
         base_url: url.into(),

@@ -122,6 +122,7 @@ fn org(users: usize) -> (Organisation, Vec<User>) {
                 invitation: InvitationStatus::Accepted,
                 version: None,
                 last_modified: None,
+                unknown: Default::default(),
             }
         })
         .collect();

@@ -53,6 +53,19 @@ pub enum CoreError {
         /// The server's explanation.
         detail: String,
     },
+    /// A read (a refresh, a lookup) that the server refused for good (400, 404,
+    /// 405, 501…) or answered with something unreadable: the cached copy stays, marked
+    /// stale. Not retried as if offline.
+    #[error(
+        "The server refused to send the organisation's data ({detail}). Roster shows its \
+         local copy, which may be out of date."
+    )]
+    ReadRefused {
+        /// HTTP status (0 for an unreadable answer).
+        status: u16,
+        /// The server's explanation.
+        detail: String,
+    },
     /// The server could not be reached (connection refused, reset, timeout, DNS).
     #[error(
         "Cannot reach the server ({reason}). Roster works from its local copy, keeps your \
@@ -94,6 +107,24 @@ impl CoreError {
     /// Whether trying the same call again later may succeed (network, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Offline { .. } | Self::Server { .. })
+    }
+
+    /// This error as a failed read: a refusal of a request (`Rejected`, `NotFound`,
+    /// `Protocol`) becomes `ReadRefused`, so that it is not shown as "the server
+    /// refused the change"; every other error stays as it is.
+    pub fn into_read_error(self) -> Self {
+        match self {
+            Self::Rejected { status, detail, .. } => Self::ReadRefused {
+                status,
+                detail: format!("HTTP {status}: {detail}"),
+            },
+            Self::NotFound { detail } => Self::ReadRefused {
+                status: 404,
+                detail: format!("HTTP 404: {detail}"),
+            },
+            Self::Protocol { detail } => Self::ReadRefused { status: 0, detail },
+            other => other,
+        }
     }
 
     /// Whether the server could not be reached at all.

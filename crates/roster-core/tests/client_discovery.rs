@@ -30,6 +30,8 @@ async fn connect_discovers_capabilities_me_and_the_organisation() {
             roster_extension: true,
             licenses: true,
             invitations: true,
+            me: true,
+            downgrades: Default::default(),
         }
     );
     assert_eq!(client.capabilities(), Some(info.capabilities.clone()));

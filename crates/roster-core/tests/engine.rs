@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use roster_core::actions::paths;
 use roster_core::client::{ApiClient, Profile, Token};
-use roster_core::engine::{self, Command, EngineConfig, EngineHandle, Event, Source};
+use roster_core::engine::{self, BatchId, Command, EngineConfig, EngineHandle, Event, Source};
 use roster_core::model::{Change, Email, NewUser};
 use roster_core::store::{OutboxState, Store};
 use roster_proto::PatchOp;
@@ -103,6 +104,17 @@ async fn wait_for(handle: &EngineHandle, what: &str, want: impl Fn(&Event) -> bo
     }
 }
 
+/// Queues `changes` as one batch (the app's only way to submit), with a fresh id.
+fn submit(handle: &EngineHandle, changes: Vec<Change>, delay: Option<Duration>) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let batch = BatchId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    handle.send(Command::SubmitBatch {
+        batch,
+        changes,
+        delay,
+    });
+}
+
 fn new_user(local: &str) -> NewUser {
     NewUser {
         email: Email::parse(&format!("{local}@{DOMAIN}")).unwrap(),
@@ -160,10 +172,15 @@ async fn loads_from_server_then_starts_offline_from_cache_and_comes_back_online(
     assert_eq!(last_sync, Some(snapshot.synced_at));
 
     // A change made offline waits in the outbox.
-    handle.send(Command::Submit(Change::CreateUser(new_user(
-        "offline.invitee",
-    ))));
-    wait_for(&handle, "queued", |e| matches!(e, Event::Queued(_))).await;
+    submit(
+        &handle,
+        vec![Change::CreateUser(new_user("offline.invitee"))],
+        None,
+    );
+    wait_for(&handle, "queued", |e| {
+        matches!(e, Event::BatchQueued { .. })
+    })
+    .await;
     assert_eq!(store.outstanding("acme").unwrap().len(), 1);
 
     // Back online by itself; the change is sent once.
@@ -250,11 +267,15 @@ async fn mutations_conflicts_and_undo() {
     let target = snapshot.users.iter().find(|u| !u.admin).unwrap().clone();
 
     // Edit with the version the administrator saw.
-    handle.send(Command::Submit(Change::PatchUser {
-        id: target.id.clone(),
-        ops: vec![PatchOp::replace("name.familyName", json!("Edited"))],
-        if_match: target.version.clone(),
-    }));
+    submit(
+        &handle,
+        vec![Change::PatchUser {
+            id: target.id.clone(),
+            ops: vec![PatchOp::replace(paths::FAMILY_NAME, json!("Edited"))],
+            if_match: target.version.clone(),
+        }],
+        None,
+    );
     wait_for(&handle, "edit applied", |e| {
         matches!(e, Event::Applied { .. })
     })
@@ -265,11 +286,15 @@ async fn mutations_conflicts_and_undo() {
     );
 
     // The same stale version again: a conflict, with the server's current user.
-    handle.send(Command::Submit(Change::PatchUser {
-        id: target.id.clone(),
-        ops: vec![PatchOp::replace("name.familyName", json!("Stale"))],
-        if_match: target.version.clone(),
-    }));
+    submit(
+        &handle,
+        vec![Change::PatchUser {
+            id: target.id.clone(),
+            ops: vec![PatchOp::replace(paths::FAMILY_NAME, json!("Stale"))],
+            if_match: target.version.clone(),
+        }],
+        None,
+    );
     let Event::Conflict { current, entry } =
         wait_for(&handle, "conflict", |e| matches!(e, Event::Conflict { .. })).await
     else {
@@ -287,19 +312,22 @@ async fn mutations_conflicts_and_undo() {
     handle.send(Command::Discard(entry.id));
 
     // A delete waits; undone within its window, nothing is deleted.
-    handle.send(Command::SubmitDelayed {
-        change: Change::DeleteUser {
+    submit(
+        &handle,
+        vec![Change::DeleteUser {
             id: target.id.clone(),
             if_match: None,
-        },
-        delay: Duration::from_secs(2),
-    });
-    let Event::Queued(entry) =
-        wait_for(&handle, "queued delete", |e| matches!(e, Event::Queued(_))).await
+        }],
+        Some(Duration::from_secs(2)),
+    );
+    let Event::BatchQueued { entries, .. } = wait_for(&handle, "queued delete", |e| {
+        matches!(e, Event::BatchQueued { .. })
+    })
+    .await
     else {
         unreachable!()
     };
-    handle.send(Command::Discard(entry.id));
+    handle.send(Command::Discard(entries[0].id));
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(
         client.get_user(&target.id).await.is_ok(),
@@ -307,13 +335,14 @@ async fn mutations_conflicts_and_undo() {
     );
 
     // Not undone: deleted after the window.
-    handle.send(Command::SubmitDelayed {
-        change: Change::DeleteUser {
+    submit(
+        &handle,
+        vec![Change::DeleteUser {
             id: target.id.clone(),
             if_match: None,
-        },
-        delay: Duration::from_millis(300),
-    });
+        }],
+        Some(Duration::from_millis(300)),
+    );
     let Event::Changed { deleted, .. } = wait_for(
         &handle,
         "deleted",
@@ -329,7 +358,7 @@ async fn mutations_conflicts_and_undo() {
     // A refused change is reported in words and kept as failed.
     let mut outsider = new_user("x");
     outsider.email = Email::parse("someone@elsewhere.example").unwrap();
-    handle.send(Command::Submit(Change::CreateUser(outsider)));
+    submit(&handle, vec![Change::CreateUser(outsider)], None);
     let Event::Failed { error, .. } =
         wait_for(&handle, "refused", |e| matches!(e, Event::Failed { .. })).await
     else {
@@ -372,11 +401,12 @@ async fn a_token_without_the_administrator_role_is_told_so() {
         .unwrap()
         .db()
         .write(|c| {
-            let id: String = c.query_row(
-                "SELECT user_name FROM users WHERE json_extract(doc, '$.\"urn:roster:params:scim:schemas:extension:organisation:2.0:User\".organisationAdministrator') = 0 LIMIT 1",
-                [],
-                |r| r.get(0),
-            )?;
+            let sql = format!(
+                "SELECT user_name FROM users WHERE json_extract(doc, '$.\"{}\".{}') = 0 LIMIT 1",
+                roster_proto::urn::ROSTER_USER,
+                paths::EXT_ADMIN
+            );
+            let id: String = c.query_row(&sql, [], |r| r.get(0))?;
             seed::token_for(c, &id, "plain")
         })
         .await
@@ -397,7 +427,7 @@ async fn the_server_stopping_mid_run_loses_and_duplicates_nothing() {
     wait_for(&handle, "load", |e| matches!(e, Event::Loaded { .. })).await;
     let invitees: Vec<NewUser> = (0..100).map(|i| new_user(&format!("midrun{i}"))).collect();
     for u in &invitees {
-        handle.send(Command::Submit(Change::CreateUser(u.clone())));
+        submit(&handle, vec![Change::CreateUser(u.clone())], None);
     }
     // Stop the server while the outbox is being sent.
     wait_for(&handle, "first applied", |e| {

@@ -34,7 +34,9 @@ pub enum ScimType {
 pub struct ScimError {
     /// Always `[urn::ERROR]`.
     pub schemas: Vec<String>,
-    /// The HTTP status code, as a string (RFC 7644 §3.12).
+    /// The HTTP status code, as a string (RFC 7644 §3.12; a number from some
+    /// servers, read as its text).
+    #[serde(default, deserialize_with = "crate::lenient::string_or_number")]
     pub status: String,
     /// Detail error keyword, where one applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]

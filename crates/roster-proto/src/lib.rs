@@ -8,6 +8,7 @@
 pub mod bulk;
 pub mod email;
 pub mod error;
+pub mod lenient;
 pub mod list;
 pub mod patch;
 pub mod resources;

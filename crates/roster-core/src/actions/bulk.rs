@@ -175,7 +175,7 @@ pub fn delete(users: &[&User], me: Option<&UserId>) -> Result<Vec<Change>, BulkE
         .iter()
         .map(|u| Change::DeleteUser {
             id: u.id.clone(),
-            if_match: u.version.clone(),
+            if_match: u.write_guard(),
         })
         .collect())
 }
@@ -260,6 +260,7 @@ mod tests {
             invitation: InvitationStatus::Pending(None),
             version: Some(format!("v-{id}")),
             last_modified: None,
+            unknown: Default::default(),
         }
     }
 

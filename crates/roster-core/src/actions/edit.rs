@@ -81,7 +81,7 @@ impl UserEdit {
             changes.push(Change::PatchUser {
                 id: original.id.clone(),
                 ops,
-                if_match: original.version.clone(),
+                if_match: original.write_guard(),
             });
         }
         for group in self.groups.difference(&before.groups) {
@@ -99,6 +99,26 @@ impl UserEdit {
             });
         }
         changes
+    }
+
+    /// The fields this edit changes that the server cannot hold, each with the
+    /// feature it lacks: the dialog disables them (saying why) instead of sending a
+    /// change the server refuses (400 invalidPath) while the rest of the edit lands.
+    pub fn unsupported(
+        &self,
+        original: &User,
+        capabilities: &crate::client::Capabilities,
+    ) -> Vec<(&'static str, crate::client::Feature)> {
+        use crate::client::Feature;
+        let before = Self::of(original);
+        let mut out = Vec::new();
+        if self.admin != before.admin && !capabilities.has(Feature::RosterExtension) {
+            out.push(("Administrator", Feature::RosterExtension));
+        }
+        if self.licenses != before.licenses && !capabilities.has(Feature::Licenses) {
+            out.push(("Licenses", Feature::Licenses));
+        }
+        out
     }
 
     /// This edit (made against `original`) re-applied on `current`: the fields the
@@ -216,6 +236,54 @@ fn group_name(groups: &[Group], id: &GroupId) -> String {
 }
 
 #[cfg(test)]
+mod unsupported_tests {
+    use super::*;
+    use crate::client::{Capabilities, Feature};
+    use crate::model::{InvitationStatus, UserId};
+
+    #[test]
+    fn fields_a_plain_scim_server_cannot_hold_are_named() {
+        let user = User {
+            id: UserId::from("u"),
+            user_name: "a@b.example".into(),
+            email: None,
+            given_name: "A".into(),
+            family_name: "B".into(),
+            active: true,
+            admin: false,
+            local_login: false,
+            last_connection: None,
+            licenses: vec![],
+            groups: vec![],
+            invitation: InvitationStatus::Unknown,
+            version: None,
+            last_modified: None,
+            unknown: crate::model::Unknown::ALL,
+        };
+        let mut edit = UserEdit::of(&user);
+        edit.family_name = "C".into();
+        let plain = Capabilities::minimal();
+        assert!(
+            edit.unsupported(&user, &plain).is_empty(),
+            "names are core SCIM"
+        );
+        edit.admin = true;
+        edit.licenses.insert("crm".into());
+        assert_eq!(
+            edit.unsupported(&user, &plain),
+            [
+                ("Administrator", Feature::RosterExtension),
+                ("Licenses", Feature::Licenses)
+            ]
+        );
+        let mut roster = Capabilities::minimal();
+        roster.roster_extension = true;
+        roster.licenses = true;
+        assert!(edit.unsupported(&user, &roster).is_empty());
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{InvitationStatus, LicenseGrant, LicenseOrigin, UserId};
@@ -245,6 +313,7 @@ mod tests {
             invitation: InvitationStatus::Accepted,
             version: Some("W/\"1\"".into()),
             last_modified: None,
+            unknown: Default::default(),
         }
     }
 

@@ -139,6 +139,7 @@ mod tests {
             invitation: crate::model::InvitationStatus::Accepted,
             version: None,
             last_modified: None,
+            unknown: Default::default(),
         }
     }
 

@@ -10,7 +10,7 @@ pub mod bulk;
 pub mod edit;
 pub mod invite;
 pub mod lockout;
-mod paths;
+pub mod paths;
 
 pub use bulk::{BulkError, LocalLoginPlan, SeatShortage};
 pub use edit::{FieldChange, UserEdit};

@@ -8,11 +8,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ApiClient;
+use super::features::{Downgrades, Feature};
 use super::transport::Call;
 use crate::CoreError;
 use crate::model::{Organisation, User};
 
-/// What the server supports, as discovered at connect; the UI hides what is missing.
+/// What the server supports, as discovered at connect and corrected by its answers;
+/// the UI hides what is missing. The flags say what discovery advertised; use
+/// [`Capabilities::has`] for what Roster uses (advertised and not downgraded) and
+/// [`Capabilities::features`] for the list "What this server supports".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capabilities {
     /// `/Bulk` limits when supported: (most operations per request, largest request
@@ -36,6 +40,12 @@ pub struct Capabilities {
     pub licenses: bool,
     /// The `/Invitations` resource type (resending invitations).
     pub invitations: bool,
+    /// `/Me` answered.
+    #[serde(default)]
+    pub me: bool,
+    /// Features the server's answers downgraded (remembered per profile), with why.
+    #[serde(default)]
+    pub downgrades: Downgrades,
 }
 
 impl Capabilities {
@@ -51,6 +61,8 @@ impl Capabilities {
             roster_extension: false,
             licenses: false,
             invitations: false,
+            me: false,
+            downgrades: Downgrades::new(),
         }
     }
 }
@@ -104,11 +116,21 @@ impl ApiClient {
     pub async fn connect(&self) -> Result<ServerInfo, CoreError> {
         let me_attributes = self.user_attributes();
         let me_query = [("attributes", me_attributes.as_str())];
+        // A server that answered /Me with 404 or 501 is not asked again until a
+        // re-check (the downgrade is remembered).
+        let ask_me = !self.downgrades().contains_key(&Feature::Me);
+        let me_call = async {
+            if ask_me {
+                self.optional_json::<UserResource>(&["Me"], &me_query).await
+            } else {
+                Ok(None)
+            }
+        };
         let (spc, types, schemas, me, org) = tokio::join!(
             self.optional_json::<ServiceProviderConfig>(&["ServiceProviderConfig"], &[]),
             self.optional_json::<Listing>(&["ResourceTypes"], &[]),
             self.optional_json::<Listing>(&["Schemas"], &[]),
-            self.optional_json::<UserResource>(&["Me"], &me_query),
+            me_call,
             self.organisation(),
         );
         // The most telling failure first: a refused token explains every other one.
@@ -129,7 +151,10 @@ impl ApiClient {
         let schemas = schemas?.map(Listing::into_vec).unwrap_or_default();
         let me = me?;
         let organisation = org?;
-        if spc.is_none() && types.is_empty() && me.is_none() {
+        if ask_me && me.is_none() {
+            self.downgrade(Feature::Me, "/Me answered 404 or 501 (not implemented)");
+        }
+        if spc.is_none() && types.is_empty() && me.is_none() && ask_me {
             return Err(CoreError::Protocol {
                 detail: "this address does not answer like a SCIM 2.0 server (no \
                          /ServiceProviderConfig, /ResourceTypes or /Me); check that it ends \
@@ -137,12 +162,15 @@ impl ApiClient {
                     .to_owned(),
             });
         }
-        let capabilities = capabilities(spc.unwrap_or_default(), &types, &schemas);
+        let mut capabilities = capabilities(spc.unwrap_or_default(), &types, &schemas);
+        // /Me is advertised by answering; a remembered refusal stays a downgrade.
+        capabilities.me = me.is_some() || !ask_me;
         let me = me.map(User::from_resource);
         if capabilities.roster_extension && me.as_ref().is_some_and(|m| !m.admin) {
             return Err(CoreError::NotAdministrator);
         }
-        self.set_capabilities(capabilities.clone());
+        self.set_capabilities(capabilities);
+        let capabilities = self.capabilities().unwrap_or_else(Capabilities::minimal);
         tracing::debug!(?capabilities, "connected");
         Ok(ServerInfo {
             capabilities,
@@ -222,6 +250,8 @@ fn capabilities(spc: ServiceProviderConfig, types: &[Value], schemas: &[Value]) 
         roster_extension: user_has_extension || schema_listed,
         licenses: type_named("License").is_some(),
         invitations: type_named("Invitation").is_some(),
+        me: false,
+        downgrades: Downgrades::new(),
     }
 }
 

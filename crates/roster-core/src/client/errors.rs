@@ -1,6 +1,7 @@
 //! From HTTP statuses, SCIM error bodies and transport failures to [`CoreError`].
 
-use roster_proto::{ScimError, ScimType};
+use roster_proto::ScimType;
+use serde_json::Value;
 
 use crate::CoreError;
 
@@ -13,14 +14,25 @@ const SNIPPET: usize = 300;
 /// - 400 `invalidValue` whose detail says the domain is not authorized →
 ///   `DomainNotAuthorized`
 /// - 404 → `NotFound`, 409 → `AlreadyExists`, 412 → `Conflict`
-/// - other 4xx → `Rejected`; 429 and 5xx → `Server`
+/// - other 4xx, and 501 Not Implemented → `Rejected`: a permanent refusal, never
+///   retried (405 and 501 also downgrade the feature, see `client::features`)
+/// - 429 and the other 5xx → `Server` (transient)
 /// - 3xx (redirects are not followed) → `Config`, anything else → `Protocol`
 pub(crate) fn from_status(status: u16, body: &[u8], location: Option<&str>) -> CoreError {
-    let scim: Option<ScimError> = serde_json::from_slice(body).ok();
-    let scim_type = scim.as_ref().and_then(|e| e.scim_type);
+    // Read loosely: servers send `status` as a number, leave out `schemas` or
+    // `scimType`, or put the text in `message`.
+    let scim: Option<Value> = serde_json::from_slice(body).ok().filter(Value::is_object);
+    let scim_type = scim
+        .as_ref()
+        .and_then(|e| serde_json::from_value::<ScimType>(e["scimType"].clone()).ok());
     let detail = scim
-        .and_then(|e| e.detail)
-        .filter(|d| !d.trim().is_empty())
+        .as_ref()
+        .and_then(|e| {
+            ["detail", "message", "error"]
+                .iter()
+                .find_map(|k| e[*k].as_str().filter(|d| !d.trim().is_empty()))
+        })
+        .map(shorten)
         .unwrap_or_else(|| fallback_detail(status, body));
     match status {
         401 => CoreError::Unauthorized,
@@ -31,7 +43,12 @@ pub(crate) fn from_status(status: u16, body: &[u8], location: Option<&str>) -> C
         400 if scim_type == Some(ScimType::InvalidValue) && is_domain_refusal(&detail) => {
             CoreError::DomainNotAuthorized { detail }
         }
-        429 | 500..=599 => CoreError::Server { status, detail },
+        429 | 500 | 502..=599 => CoreError::Server { status, detail },
+        501 => CoreError::Rejected {
+            status,
+            scim_type,
+            detail,
+        },
         400..=499 => CoreError::Rejected {
             status,
             scim_type,
@@ -197,6 +214,50 @@ mod tests {
         assert!(matches!(
             from_status(413, b"", None),
             CoreError::Rejected { status: 413, .. }
+        ));
+    }
+}
+
+#[cfg(test)]
+mod lenient_tests {
+    use super::*;
+
+    #[test]
+    fn not_implemented_and_not_allowed_are_permanent_refusals() {
+        for status in [501, 405] {
+            let err = from_status(status, br#"{"detail":"PATCH is not implemented"}"#, None);
+            assert!(
+                matches!(&err, CoreError::Rejected { status: s, detail, .. }
+                    if *s == status && detail == "PATCH is not implemented"),
+                "{err:?}"
+            );
+            assert!(!err.is_transient(), "{status} is not retried as offline");
+        }
+    }
+
+    #[test]
+    fn a_numeric_status_without_scim_type_or_schemas_is_read() {
+        let err = from_status(
+            400,
+            br#"{"status": 400, "detail": "Unknown attribute: meta.lastModified"}"#,
+            None,
+        );
+        assert!(
+            matches!(&err, CoreError::Rejected { status: 400, scim_type: None, detail }
+                if detail == "Unknown attribute: meta.lastModified"),
+            "{err:?}"
+        );
+        let typed = from_status(
+            400,
+            br#"{"status": 400, "scimType": "invalidFilter", "detail": "no"}"#,
+            None,
+        );
+        assert!(matches!(
+            typed,
+            CoreError::Rejected {
+                scim_type: Some(ScimType::InvalidFilter),
+                ..
+            }
         ));
     }
 }

@@ -16,12 +16,14 @@
 mod bulk;
 mod discovery;
 mod errors;
+mod features;
 mod groups;
 mod paging;
 mod profile;
 pub mod retry;
 mod transport;
 mod users;
+mod writes;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -31,6 +33,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 
 pub use bulk::bulk_error;
 pub use discovery::{Capabilities, ServerInfo};
+pub use features::{Downgrades, Feature, FeatureState, FeatureStatus};
 pub use profile::{Profile, Token};
 pub use retry::RetryPolicy;
 
@@ -90,6 +93,9 @@ struct Inner {
     options: ClientOptions,
     /// What [`ApiClient::connect`] found; `None` before it ran.
     capabilities: RwLock<Option<Capabilities>>,
+    /// What the server's answers downgraded; kept apart so that a new discovery does
+    /// not forget it.
+    downgrades: RwLock<Downgrades>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -161,6 +167,7 @@ impl ApiClient {
                 profile_name: profile.name.clone(),
                 options,
                 capabilities: RwLock::new(None),
+                downgrades: RwLock::new(Downgrades::new()),
             }),
         })
     }
@@ -170,13 +177,64 @@ impl ApiClient {
         self.inner.base.as_str()
     }
 
-    /// What the last [`connect`](Self::connect) discovered, if it ran.
+    /// What the last [`connect`](Self::connect) discovered, if it ran, with the
+    /// downgrades the server's answers caused.
     pub fn capabilities(&self) -> Option<Capabilities> {
-        self.inner
+        let mut caps = self
+            .inner
             .capabilities
             .read()
             .map(|c| c.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())?;
+        caps.downgrades = self.downgrades();
+        Some(caps)
+    }
+
+    /// The features downgraded so far (remembered ones included).
+    pub fn downgrades(&self) -> Downgrades {
+        self.inner
+            .downgrades
+            .read()
+            .map(|d| d.clone())
             .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    /// Replaces the downgrades, e.g. with those the store remembers for the profile
+    /// (before [`connect`](Self::connect)), or with none for a re-check.
+    pub fn set_downgrades(&self, downgrades: Downgrades) {
+        match self.inner.downgrades.write() {
+            Ok(mut d) => *d = downgrades,
+            Err(poisoned) => *poisoned.into_inner() = downgrades,
+        }
+    }
+
+    /// Downgrades `feature` because of `reason` (what the server answered). Logged
+    /// once: returns whether it is new.
+    pub fn downgrade(&self, feature: Feature, reason: impl Into<String>) -> bool {
+        let reason = reason.into();
+        let mut map = match self.inner.downgrades.write() {
+            Ok(d) => d,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if map.contains_key(&feature) {
+            return false;
+        }
+        tracing::warn!(
+            feature = feature.label(),
+            %reason,
+            "the server does not support this as advertised; Roster {} from now on",
+            feature.without()
+        );
+        map.insert(feature, reason);
+        true
+    }
+
+    /// Whether Roster uses `feature` with this server (before discovery: assumed).
+    pub fn has(&self, feature: Feature) -> bool {
+        match self.capabilities() {
+            Some(c) => c.has(feature),
+            None => !self.downgrades().contains_key(&feature),
+        }
     }
 
     /// Sets the capabilities the client adapts to, e.g. from the local cache when
@@ -191,7 +249,7 @@ impl ApiClient {
     /// Whether the server has the Roster extension (assumed until discovery says
     /// otherwise).
     fn roster_extension(&self) -> bool {
-        self.capabilities().is_none_or(|c| c.roster_extension)
+        self.has(Feature::RosterExtension)
     }
 
     /// The page size of listings.

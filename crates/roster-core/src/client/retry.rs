@@ -8,7 +8,7 @@
 //! | connection lost or timed out after the request was sent | yes | **no** |
 //! | 429 Too Many Requests, 503 Service Unavailable | yes | yes |
 //! | other 5xx (500, 502, 504, …) | yes | **no** |
-//! | any other 4xx | no | no |
+//! | 501 Not Implemented, any other 4xx (405, 400…) | no | no |
 //!
 //! Why POST is special: a POST creates something (a user, an invitation email, a
 //! /Bulk batch). When the connection breaks after the request went out, or the
@@ -111,6 +111,8 @@ pub(crate) fn should_retry(safety: Safety, outcome: Outcome) -> bool {
         Outcome::NotSent => true,
         Outcome::Status(429 | 503) => true,
         Outcome::Unknown => safety == Safety::Idempotent,
+        // The server does not implement it: asking again gets the same answer.
+        Outcome::Status(501) => false,
         Outcome::Status(s) if (500..600).contains(&s) => safety == Safety::Idempotent,
         Outcome::Status(_) => false,
     }
@@ -164,6 +166,8 @@ mod tests {
             assert!(should_retry(Idempotent, o), "{o:?}");
         }
         for o in [
+            Status(501),
+            Status(405),
             Status(400),
             Status(401),
             Status(403),

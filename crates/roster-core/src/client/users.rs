@@ -9,30 +9,33 @@ use roster_proto::{PatchOp, PatchRequest, urn};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::features::Feature;
 use super::transport::Call;
-use super::{ApiClient, filter_string};
+use super::{ApiClient, filter_string, writes};
 use crate::CoreError;
+use crate::actions::paths;
 use crate::model::{NewUser, User, UserId};
 
 /// Core User attributes the client reads (the Roster extension's come on top).
 const USER_CORE_ATTRIBUTES: &[&str] = &[
-    "userName",
-    "name",
-    "emails",
-    "active",
-    "groups",
-    "entitlements",
-    "meta",
+    paths::USER_NAME,
+    paths::NAME,
+    paths::DISPLAY_NAME,
+    paths::EMAILS,
+    paths::ACTIVE,
+    paths::GROUPS,
+    paths::ENTITLEMENTS,
+    paths::META,
 ];
 
 /// Roster extension attributes the client reads, the `returned: request` ones
 /// included (they only come when named).
 const USER_EXTENSION_ATTRIBUTES: &[&str] = &[
-    "organisationAdministrator",
-    "localLogin",
-    "lastConnection",
-    "inheritedLicenses",
-    "invitation",
+    paths::EXT_ADMIN,
+    paths::EXT_LOCAL_LOGIN,
+    paths::EXT_LAST_CONNECTION,
+    paths::EXT_INHERITED_LICENSES,
+    paths::EXT_INVITATION,
 ];
 
 impl ApiClient {
@@ -76,16 +79,58 @@ impl ApiClient {
     /// earlier (e.g. 2 s) and ignore users whose `version` the cache already holds.
     /// Deletions do not show up here: compare [`user_ids`](Self::user_ids).
     pub async fn users_changed_since(&self, since: DateTime<Utc>) -> Result<Vec<User>, CoreError> {
-        let stamp = since.to_rfc3339_opts(SecondsFormat::Millis, true);
         let query = [
-            (
-                "filter",
-                format!("meta.lastModified gt {}", filter_string(&stamp)),
-            ),
+            ("filter", last_modified_filter(since)),
             ("attributes", self.user_attributes()),
         ];
         let resources: Vec<UserResource> = self.list_all("Users", &query, &|_, _| {}).await?;
         Ok(dedup_users(resources))
+    }
+
+    /// Whether the server really filters on `meta.lastModified`: `None` when it does,
+    /// else what it did instead (for the downgrade's reason). Two one-result queries:
+    /// a filter every user matches must count them all, one none matches must count
+    /// none. A server with no users proves nothing (`Some`, not remembered).
+    ///
+    /// Errors other than a refusal of the filter (transport, role) are returned.
+    pub async fn probe_delta(&self, users: u64) -> Result<Option<String>, CoreError> {
+        if users == 0 {
+            return Ok(Some(String::new()));
+        }
+        let far_past = DateTime::<Utc>::UNIX_EPOCH;
+        let far_future = Utc::now() + chrono::Duration::days(365 * 100);
+        let mut matched = [0u64; 2];
+        for (i, since) in [far_past, far_future].into_iter().enumerate() {
+            let url = self.url(
+                &["Users"],
+                &[
+                    ("filter", &last_modified_filter(since)),
+                    ("attributes", paths::ID),
+                    ("count", "1"),
+                ],
+            );
+            match self
+                .get_json::<roster_proto::ListResponse<Value>>(url)
+                .await
+            {
+                Ok(list) => matched[i] = list.total_results,
+                Err(CoreError::Rejected { status, detail, .. }) => {
+                    return Ok(Some(format!(
+                        "the server refused a {} filter (HTTP {status}: {detail})",
+                        paths::LAST_MODIFIED
+                    )));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(match matched {
+            [all, 0] if all == users => None,
+            [all, none] => Some(format!(
+                "a {} filter matching all {users} users counted {all}, and one matching \
+                 none counted {none}: the server does not filter on it",
+                paths::LAST_MODIFIED
+            )),
+        })
     }
 
     /// How many users the organisation has (one small request), so that the engine
@@ -101,7 +146,7 @@ impl ApiClient {
         struct IdOnly {
             id: String,
         }
-        let query = [("attributes", "id".to_owned())];
+        let query = [("attributes", paths::ID.to_owned())];
         let ids: Vec<IdOnly> = self.list_all("Users", &query, &|_, _| {}).await?;
         Ok(ids.into_iter().map(|r| UserId(r.id)).collect())
     }
@@ -118,23 +163,14 @@ impl ApiClient {
 
     /// The user whose userName is `user_name` (case-insensitive, as SCIM compares
     /// userName), if any: how a replayed create recognises a user it already made.
+    ///
+    /// Without filtering (not advertised, or refused: downgraded) every user is
+    /// listed and compared here.
     pub async fn find_user_by_user_name(&self, user_name: &str) -> Result<Option<User>, CoreError> {
-        let filter = format!("userName eq {}", filter_string(user_name));
-        let attributes = self.user_attributes();
-        let url = self.url(
-            &["Users"],
-            &[
-                ("filter", &filter),
-                ("attributes", &attributes),
-                ("count", "10"),
-            ],
-        );
-        let list: roster_proto::ListResponse<UserResource> = self.get_json(url).await?;
-        let mut users: Vec<User> = list
-            .resources
-            .into_iter()
-            .map(User::from_resource)
-            .collect();
+        let mut users = match self.filter_by_user_name(user_name).await? {
+            Some(users) => users,
+            None => self.load_users(|_, _| {}).await?,
+        };
         let exact = users
             .iter()
             .position(|u| u.user_name.eq_ignore_ascii_case(user_name))
@@ -145,6 +181,42 @@ impl ApiClient {
                     .position(|u| u.user_name.to_lowercase() == wanted)
             });
         Ok(exact.map(|i| users.swap_remove(i)))
+    }
+
+    /// `userName eq` through a filter; `None` when the server cannot filter.
+    async fn filter_by_user_name(&self, user_name: &str) -> Result<Option<Vec<User>>, CoreError> {
+        if !self.has(Feature::Filter) {
+            return Ok(None);
+        }
+        let filter = format!("{} eq {}", paths::USER_NAME, filter_string(user_name));
+        let attributes = self.user_attributes();
+        let url = self.url(
+            &["Users"],
+            &[
+                ("filter", &filter),
+                ("attributes", &attributes),
+                ("count", "10"),
+            ],
+        );
+        match self
+            .get_json::<roster_proto::ListResponse<UserResource>>(url)
+            .await
+        {
+            Ok(list) => Ok(Some(
+                list.resources
+                    .into_iter()
+                    .map(User::from_resource)
+                    .collect(),
+            )),
+            Err(CoreError::Rejected { status, detail, .. }) => {
+                self.downgrade(
+                    Feature::Filter,
+                    format!("a userName filter was refused (HTTP {status}: {detail})"),
+                );
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Creates (invites) a user: POST `/Users` with userName = email, name, primary
@@ -159,13 +231,16 @@ impl ApiClient {
     /// [`set_group_members`](Self::set_group_members). When the user was created but
     /// adding it to a group failed, that error is returned (replaying the create gives
     /// `AlreadyExists`, and the engine then adds the memberships).
+    ///
+    /// No `attributes=` on the write: a server that honours it on a POST keeps only
+    /// those attributes. The user is read back whole.
     pub async fn create_user(&self, new: &NewUser) -> Result<User, CoreError> {
-        let url = self.url(&["Users"], &[("attributes", &self.user_attributes())]);
+        let url = self.url(&["Users"], &[]);
         let call = Call::new(Method::POST, url).json(&self.new_user_body(new))?;
         let created = self.send_ok(&call).await?;
         let user = User::from_resource(created.json::<UserResource>()?);
         if new.groups.is_empty() {
-            return Ok(user);
+            return self.get_user(&user.id).await.or(Ok(user));
         }
         for group in &new.groups {
             self.set_group_members(group, std::slice::from_ref(&user.id), &[])
@@ -199,9 +274,16 @@ impl ApiClient {
         serde_json::to_value(&r).unwrap_or_else(|_| json!({}))
     }
 
-    /// PATCHes a user with `ops` and returns it as the server now has it. With
-    /// `if_match` (the `User::version` the change was made against) the server
-    /// refuses when the user changed meanwhile: `Conflict`.
+    /// Changes a user with `ops` and returns it as the server now has it.
+    ///
+    /// The user is read first, as the server has it: with `if_match` (the
+    /// `User::version` the change was made against) a different version is a
+    /// `Conflict`; on a server with ETags `If-Match` is sent too, so a change between
+    /// the read and the write is caught as well (412 → `Conflict`). Without ETags a
+    /// conflict is detected only by that re-read. An edited name keeps `displayName`
+    /// (and `name.formatted`) in step when the server holds one. Where PATCH is not
+    /// supported (or refused with 405/501: downgraded) the read user with the changes
+    /// is PUT back, so nothing the server holds is lost. No `attributes=` on writes.
     ///
     /// A PATCH whose answer was lost is sent again; if the first one landed, the
     /// second meets a new version and gives `Conflict` too (reloading shows the
@@ -212,26 +294,51 @@ impl ApiClient {
         ops: &[PatchOp],
         if_match: Option<&str>,
     ) -> Result<User, CoreError> {
-        let url = self.url(
-            &["Users", id.as_str()],
-            &[("attributes", &self.user_attributes())],
-        );
-        let call = Call::new(Method::PATCH, url)
-            .json(&PatchRequest::new(ops.to_vec()))?
-            .if_match(if_match)?;
-        let reply = self.send_ok(&call).await?;
-        if reply.status.as_u16() == 204 || reply.body.is_empty() {
-            return self.get_user(id).await;
+        let url = self.url(&["Users", id.as_str()], &[]);
+        let current: Value = self.get_json(url.clone()).await?;
+        let if_match = self.check_guard(&current, if_match)?;
+        let mut ops = ops.to_vec();
+        writes::keep_display_name(&current, &mut ops);
+        if self.has(Feature::Patch) {
+            let call = Call::new(Method::PATCH, url.clone())
+                .json(&PatchRequest::new(ops.clone()))?
+                .if_match(if_match)?;
+            match self.send_ok(&call).await {
+                Ok(_) => return self.get_user(id).await,
+                Err(CoreError::Rejected {
+                    status: status @ (405 | 501),
+                    detail,
+                    ..
+                }) => {
+                    self.downgrade(
+                        Feature::Patch,
+                        format!("PATCH of a user answered HTTP {status}: {detail}"),
+                    );
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(User::from_resource(reply.json::<UserResource>()?))
+        let body = writes::apply(current, &ops)?;
+        let call = Call::new(Method::PUT, url)
+            .json(&body)?
+            .if_match(if_match)?;
+        self.send_ok(&call).await?;
+        self.get_user(id).await
     }
 
-    /// Deletes a user (with `If-Match` when `if_match` is given: `Conflict` if it
-    /// changed meanwhile). A retried DELETE whose first attempt landed meets 404: that
-    /// counts as done. A user already gone otherwise gives `NotFound`.
+    /// Deletes a user; with `if_match` (the version the administrator saw) a user
+    /// changed meanwhile gives `Conflict`: through `If-Match` where the server has
+    /// ETags, else by re-reading its version just before. A retried DELETE whose
+    /// first attempt landed meets 404: that counts as done. A user already gone
+    /// otherwise gives `NotFound`.
     pub async fn delete_user(&self, id: &UserId, if_match: Option<&str>) -> Result<(), CoreError> {
         let url = self.url(&["Users", id.as_str()], &[]);
-        let call = Call::new(Method::DELETE, url).if_match(if_match)?;
+        let mut header = if_match;
+        if if_match.is_some() && !self.sends_if_match(if_match) {
+            let current: Value = self.get_json(url.clone()).await?;
+            header = self.check_guard(&current, if_match)?;
+        }
+        let call = Call::new(Method::DELETE, url).if_match(header)?;
         let reply = self.send(&call).await?;
         if reply.status.as_u16() == 404 && reply.earlier_attempt_may_have_landed {
             return Ok(());
@@ -252,6 +359,52 @@ impl ApiClient {
         }))?;
         self.send_ok(&call).await.map(drop)
     }
+}
+
+impl ApiClient {
+    /// Whether `guard` goes out as `If-Match` (a version, to a server with ETags).
+    fn sends_if_match(&self, guard: Option<&str>) -> bool {
+        guard.is_some_and(|g| !g.starts_with(crate::model::LAST_MODIFIED_GUARD))
+            && self.has(Feature::Etag)
+    }
+
+    /// Compares `guard` (a `User::write_guard`) with the user as just read:
+    /// `Conflict` when it changed. Returns what to send as `If-Match`: the version,
+    /// where the server has ETags (which also catches a change between this read and
+    /// the write).
+    fn check_guard<'a>(
+        &self,
+        current: &Value,
+        guard: Option<&'a str>,
+    ) -> Result<Option<&'a str>, CoreError> {
+        let Some(expected) = guard else {
+            return Ok(None);
+        };
+        if self.sends_if_match(guard) {
+            return Ok(Some(expected));
+        }
+        let meta = &current[paths::META];
+        let changed = match expected.strip_prefix(crate::model::LAST_MODIFIED_GUARD) {
+            Some(stamp) => {
+                let seen = DateTime::parse_from_rfc3339(stamp).ok();
+                let now = meta["lastModified"]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+                now.is_some() && seen.is_some() && now != seen
+            }
+            None => meta["version"].as_str().is_some_and(|now| now != expected),
+        };
+        if changed {
+            return Err(CoreError::Conflict);
+        }
+        Ok(None)
+    }
+}
+
+/// The filter of users changed after `since` (server clock, millisecond stamps).
+fn last_modified_filter(since: DateTime<Utc>) -> String {
+    let stamp = since.to_rfc3339_opts(SecondsFormat::Millis, true);
+    format!("{} gt {}", paths::LAST_MODIFIED, filter_string(&stamp))
 }
 
 /// The error for a feature the server does not advertise.

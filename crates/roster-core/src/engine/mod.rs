@@ -3,7 +3,14 @@
 //! [`Event`]s; it never waits on the network.
 //!
 //! - On start it shows the cached snapshot at once, then connects and refreshes
-//!   (full load the first time, delta afterwards).
+//!   (full load the first time; then a delta where the server filters on
+//!   `meta.lastModified` and a probe proved it, else every user listed and compared;
+//!   and a full reconciliation every [`EngineConfig::reconcile_every`] even where
+//!   deltas work). [`Event::Refreshed`] says which, and when.
+//! - A refresh the server refuses keeps the cached copy and says so:
+//!   [`Event::Stale`]. What the server's answers show it lacks is downgraded,
+//!   remembered per profile, and announced with [`Event::Capabilities`];
+//!   [`Command::Recheck`] forgets it and discovers again.
 //! - Every change goes to the outbox first, then to the server; after a crash or
 //!   while offline the outbox is replayed, and nothing is created twice.
 //! - When the server cannot be reached it reports `Offline`, retries by itself with
@@ -21,7 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc as tokio_mpsc;
 
-use crate::client::{Profile, ServerInfo};
+use crate::client::{Capabilities, Profile, ServerInfo};
 use crate::error::CoreError;
 use crate::import::{ImportCounts, ImportId};
 use crate::model::{Change, Group, License, Organisation, User, UserId};
@@ -34,15 +41,10 @@ pub enum Command {
     Refresh,
     /// Load everything from the server again.
     Reload,
-    /// Queue a change and send it as soon as possible.
-    Submit(Change),
-    /// Queue a change to be sent after `delay` (a delete's undo window).
-    SubmitDelayed {
-        /// The change.
-        change: Change,
-        /// How long it waits in the outbox.
-        delay: Duration,
-    },
+    /// Forget what the server's answers downgraded, discover its features again and
+    /// reload: "Re-check" under "What this server supports". Answered with
+    /// [`Event::Connected`] and [`Event::Capabilities`].
+    Recheck,
     /// Queue many changes at once (a bulk action), all or none; answered with
     /// [`Event::BatchQueued`] carrying `batch`, so the app can follow their progress.
     SubmitBatch {
@@ -76,6 +78,19 @@ pub enum Source {
     Cache,
     /// A full load from the server.
     Server,
+}
+
+/// How the copy was refreshed (for the status bar: "synced (delta) at 10:42").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshKind {
+    /// Every user listed: the first load, or each refresh on a server without a
+    /// usable `meta.lastModified` filter.
+    Full,
+    /// Only what changed since the last sync (`meta.lastModified gt`).
+    Delta,
+    /// The periodic full listing compared with the copy where deltas work, so that
+    /// a change a delta missed does not stay unseen.
+    Reconciled,
 }
 
 /// What the engine tells the app.
@@ -112,6 +127,29 @@ pub enum Event {
     },
     /// Connected; what the server supports and who the caller is.
     Connected(Box<ServerInfo>),
+    /// The copy was refreshed from the server (after [`Event::Loaded`] or
+    /// [`Event::Changed`]), and how.
+    Refreshed {
+        /// Full listing, delta, or reconciliation.
+        how: RefreshKind,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A refresh failed for a reason other than the network (the server refused the
+    /// read, or answered something unreadable): the copy shown is kept but may be
+    /// out of date. Show it marked stale ("as of `last_sync`"). Cleared by the next
+    /// [`Event::Refreshed`].
+    Stale {
+        /// Why, as a read error (`CoreError::ReadRefused` for a refusal).
+        error: CoreError,
+        /// When the copy was last refreshed.
+        last_sync: Option<DateTime<Utc>>,
+    },
+    /// What the server supports: at start from the last discovery of this profile
+    /// (before any connection, for an offline start), and whenever a feature is
+    /// downgraded by the server's answers (or a re-check forgot the downgrades).
+    /// `Capabilities::features` is the list "What this server supports".
+    Capabilities(Box<Capabilities>),
     /// The token's user is not an Organisation Administrator: nothing else will work.
     NotAdministrator,
     /// The server cannot be reached; the engine retries by itself.
@@ -125,8 +163,6 @@ pub enum Event {
     Online,
     /// The changes not yet confirmed by the server (pending, sending, failed).
     Outbox(Vec<OutboxEntry>),
-    /// A change was queued (its id allows undo).
-    Queued(OutboxEntry),
     /// The changes of a [`Command::SubmitBatch`] were queued.
     BatchQueued {
         /// The batch, as the app named it.
@@ -136,6 +172,15 @@ pub enum Event {
     },
     /// Changes taken back through the cancel lane before they were sent.
     Cancelled(Vec<OutboxId>),
+    /// A delete that the server carried out by deactivating the user (it is still
+    /// there, `active: false`). Sent just before the entry's [`Event::Applied`]; the
+    /// copy keeps the user, inactive.
+    Deactivated {
+        /// The delete.
+        entry: OutboxEntry,
+        /// The user as the server now has it.
+        user: Box<User>,
+    },
     /// The server confirmed a change.
     Applied {
         /// The change.
@@ -205,10 +250,14 @@ pub struct EngineConfig {
     pub reconnect_after: Duration,
     /// Users per `/Bulk` batch of an import (also bounded by the server's limits).
     pub import_batch: usize,
+    /// How often every user is listed and compared with the copy even where delta
+    /// sync works.
+    pub reconcile_every: Duration,
 }
 
 impl EngineConfig {
-    /// Defaults: refresh every minute, reconnect after 1 s, imports in batches of 500.
+    /// Defaults: refresh every minute, reconcile every 15 minutes, reconnect after
+    /// 1 s, imports in batches of 500.
     pub fn new(profile: Profile, store: Arc<Store>) -> Self {
         Self {
             profile,
@@ -216,6 +265,7 @@ impl EngineConfig {
             refresh_every: Duration::from_secs(60),
             reconnect_after: Duration::from_secs(1),
             import_batch: 500,
+            reconcile_every: Duration::from_secs(15 * 60),
         }
     }
 }

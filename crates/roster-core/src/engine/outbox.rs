@@ -11,6 +11,9 @@ pub(super) enum Effect {
     Users(Vec<User>),
     /// This user no longer exists.
     Deleted(UserId),
+    /// A delete the server carried out by deactivating: the user is still there,
+    /// inactive, as given.
+    Deactivated(Box<User>),
     /// Something changed that a refresh picks up (memberships, invitations).
     Refresh,
 }
@@ -67,8 +70,19 @@ pub(super) async fn apply(
                 if_match.as_deref()
             };
             match client.delete_user(id, if_match).await {
-                Ok(()) | Err(CoreError::NotFound { .. }) => Ok(Effect::Deleted(id.clone())),
-                Err(e) => Err(e),
+                Ok(()) => {}
+                Err(CoreError::NotFound { .. }) => return Ok(Effect::Deleted(id.clone())),
+                Err(e) => return Err(e),
+            }
+            // Some servers answer a DELETE by setting `active: false`: read it back
+            // so that the copy does not show a deleted user that is still there.
+            match client.get_user(id).await {
+                Ok(user) if !user.active => Ok(Effect::Deactivated(Box::new(user))),
+                Ok(user) => {
+                    tracing::warn!(user = %id, "the server confirmed a delete but still lists the user");
+                    Ok(Effect::Users(vec![user]))
+                }
+                Err(_) => Ok(Effect::Deleted(id.clone())),
             }
         }
         Change::GroupMembers { group, add, remove } => {

@@ -1,19 +1,52 @@
-//! Full load and delta refresh.
+//! Full load, full listing compared with the copy, and delta refresh.
+//!
+//! Which one runs is the worker's choice (see `Worker::refresh`): a delta only where
+//! filtering on `meta.lastModified` is advertised, proven by a probe, and not
+//! contradicted by the server's count; otherwise (and periodically even where deltas
+//! work) every user is listed and compared with the copy by id and version.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::client::{ApiClient, Capabilities};
+use crate::client::{ApiClient, Capabilities, Feature};
 use crate::error::CoreError;
-use crate::model::{Group, License, Organisation, User, UserId};
+use crate::model::{Group, GroupId, License, Organisation, User, UserId};
 use crate::store::Snapshot;
 
 /// Overlap of successive delta windows: two changes within the same millisecond, or
 /// a clock step on the server, must not slip between two refreshes. Re-reading a
 /// few users is harmless.
 const DELTA_OVERLAP_SECONDS: i64 = 2;
+
+/// A user a delta returns that changed this long before the window began shows the
+/// server ignored the filter.
+const IGNORED_FILTER_SLACK_SECONDS: i64 = 60;
+
+/// What the copy knows of each user to tell whether the server's is different:
+/// version, last change and memberships (memberships read from `/Groups` do not move
+/// a user's version).
+pub(super) type Marks = HashMap<UserId, String>;
+
+/// The mark of `user` (see [`Marks`]).
+pub(super) fn mark(user: &User) -> String {
+    let mut groups: Vec<&str> = user.groups.iter().map(GroupId::as_str).collect();
+    groups.sort_unstable();
+    format!(
+        "{}|{}|{}",
+        user.version.as_deref().unwrap_or(""),
+        user.last_modified
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default(),
+        groups.join(",")
+    )
+}
+
+/// The marks of `users`.
+pub(super) fn marks(users: &[User]) -> Marks {
+    users.iter().map(|u| (u.id.clone(), mark(u))).collect()
+}
 
 /// Everything besides users: small, so reloaded whole.
 pub(super) struct Directory {
@@ -32,14 +65,14 @@ pub(super) async fn directory(
     seats_unchanged: impl FnOnce(&[Group]) -> bool,
 ) -> Result<Directory, CoreError> {
     let groups = client.load_groups().await?;
-    let licenses = if !capabilities.licenses {
+    let licenses = if !capabilities.has(Feature::Licenses) {
         Some(Vec::new())
     } else if seats_unchanged(&groups) {
         None
     } else {
         Some(client.licenses().await?)
     };
-    let organisation = if capabilities.roster_extension {
+    let organisation = if capabilities.has(Feature::RosterExtension) {
         client.organisation().await?
     } else {
         None
@@ -49,6 +82,39 @@ pub(super) async fn directory(
         licenses,
         organisation,
     })
+}
+
+/// Where users do not carry `groups` (none of them has any, or it was seen before)
+/// but `/Groups` lists members: each user's groups from the members. Seeing it the
+/// first time downgrades [`Feature::UserGroups`].
+pub(super) async fn fill_memberships(
+    client: &ApiClient,
+    users: &mut [User],
+    groups: &[Group],
+) -> Result<(), CoreError> {
+    let known_missing = !client.has(Feature::UserGroups);
+    let looks_missing = !groups.is_empty() && users.iter().all(|u| u.groups.is_empty());
+    if !known_missing && !looks_missing {
+        return Ok(());
+    }
+    let with_members = client.load_groups_with_members().await?;
+    let mut of: HashMap<&UserId, Vec<GroupId>> = HashMap::new();
+    for group in &with_members {
+        for member in &group.members {
+            of.entry(member).or_default().push(group.id.clone());
+        }
+    }
+    if of.is_empty() {
+        return Ok(());
+    }
+    client.downgrade(
+        Feature::UserGroups,
+        "users carry no `groups` while /Groups lists members",
+    );
+    for user in users.iter_mut() {
+        user.groups = of.get(&user.id).cloned().unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// The newest `last_modified` among `users`: the server-clock mark of the next delta.
@@ -62,8 +128,9 @@ pub(super) async fn full(
     capabilities: &Capabilities,
     progress: impl Fn(usize, usize) + Send + Sync,
 ) -> Result<Arc<Snapshot>, CoreError> {
-    let users = client.load_users(progress).await?;
+    let mut users = client.load_users(progress).await?;
     let dir = directory(client, capabilities, |_| false).await?;
+    fill_memberships(client, &mut users, &dir.groups).await?;
     let max_last_modified = high_water_mark(users.iter());
     Ok(Arc::new(Snapshot {
         users,
@@ -83,22 +150,91 @@ pub(super) struct Delta {
     pub max_last_modified: Option<DateTime<Utc>>,
 }
 
+/// Every user listed and compared with the copy (`known`): changed where the mark
+/// differs, deleted where the id is gone. Right on any server, filter or not.
+pub(super) async fn listing(
+    client: &ApiClient,
+    capabilities: &Capabilities,
+    known: &Marks,
+    previous_groups: &[Group],
+) -> Result<Delta, CoreError> {
+    let mut users = client.load_users(|_, _| {}).await?;
+    let listed: HashSet<UserId> = users.iter().map(|u| u.id.clone()).collect();
+    let deleted: Vec<UserId> = known
+        .keys()
+        .filter(|id| !listed.contains(*id))
+        .cloned()
+        .collect();
+    let max_last_modified = high_water_mark(users.iter());
+    // Any user's licenses may have moved seats: the licenses are read again.
+    let _ = previous_groups;
+    let directory = directory(client, capabilities, |_| false).await?;
+    fill_memberships(client, &mut users, &directory.groups).await?;
+    users.retain(|u| known.get(&u.id) != Some(&mark(u)));
+    Ok(Delta {
+        changed: users,
+        deleted,
+        directory,
+        max_last_modified,
+    })
+}
+
 /// Users changed after `since`, users deleted (compared with `known`), and the
 /// directory. Deletions are looked for only when the server's count says some
 /// happened: every user is either known or changed, so the count tells.
+///
+/// `Ok(None)`: the server refused the filter or answered implausibly (it does not
+/// filter on `meta.lastModified` after all); delta sync is downgraded and the caller
+/// lists every user instead.
 pub(super) async fn delta(
     client: &ApiClient,
     capabilities: &Capabilities,
-    known: &HashMap<UserId, Option<String>>,
+    known: &Marks,
     previous_groups: &[Group],
     since: DateTime<Utc>,
-) -> Result<Delta, CoreError> {
-    let mut changed = client
-        .users_changed_since(since - Duration::seconds(DELTA_OVERLAP_SECONDS))
-        .await?;
+) -> Result<Option<Delta>, CoreError> {
+    let window = since - Duration::seconds(DELTA_OVERLAP_SECONDS);
+    let mut changed = match client.users_changed_since(window).await {
+        Ok(changed) => changed,
+        Err(CoreError::Rejected { status, detail, .. }) => {
+            client.downgrade(
+                Feature::DeltaSync,
+                format!("the meta.lastModified filter was refused (HTTP {status}: {detail})"),
+            );
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let stale = Duration::seconds(IGNORED_FILTER_SLACK_SECONDS);
+    if let Some(old) = changed
+        .iter()
+        .find(|u| u.last_modified.is_some_and(|t| t < window - stale))
+    {
+        client.downgrade(
+            Feature::DeltaSync,
+            format!(
+                "a meta.lastModified gt filter returned user {} last changed before it",
+                old.id
+            ),
+        );
+        return Ok(None);
+    }
     let total = client.user_count().await?;
     let mut present: HashSet<&UserId> = known.keys().collect();
     present.extend(changed.iter().map(|u| &u.id));
+    if (present.len() as u64) < total {
+        // Users the copy lacks that the delta did not return: it missed creations.
+        client.downgrade(
+            Feature::DeltaSync,
+            format!(
+                "a delta returned {} changed users, but the server counts {total} users and \
+                 the copy knows {}",
+                changed.len(),
+                known.len()
+            ),
+        );
+        return Ok(None);
+    }
     let deleted = if present.len() as u64 == total {
         Vec::new()
     } else {
@@ -110,17 +246,17 @@ pub(super) async fn delta(
             .collect()
     };
     // The overlap window re-reads users the copy already holds at that version.
-    changed.retain(|u| u.version.is_none() || known.get(&u.id) != Some(&u.version));
+    changed.retain(|u| known.get(&u.id) != Some(&mark(u)));
     let quiet = changed.is_empty() && deleted.is_empty();
     let directory = directory(client, capabilities, |groups| {
         quiet && groups == previous_groups
     })
     .await?;
     let max_last_modified = high_water_mark(changed.iter()).max(Some(since));
-    Ok(Delta {
+    Ok(Some(Delta {
         changed,
         deleted,
         directory,
         max_last_modified,
-    })
+    }))
 }

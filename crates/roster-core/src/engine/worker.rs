@@ -10,8 +10,8 @@ use tokio::sync::mpsc as tokio_mpsc;
 use tokio::time::Instant;
 
 use super::outbox::{self, Effect};
-use super::{BatchId, CancelLane, Command, EngineConfig, Event, Source, sync};
-use crate::client::{ApiClient, Capabilities};
+use super::{BatchId, CancelLane, Command, EngineConfig, Event, RefreshKind, Source, sync};
+use crate::client::{ApiClient, Capabilities, Downgrades, Feature};
 use crate::error::CoreError;
 use crate::model::{Change, User, UserId};
 use crate::store::{Delta, OutboxEntry, Store, StoreError};
@@ -59,10 +59,16 @@ pub(super) struct Worker {
     client: ApiClient,
     events: Events,
     link: Link,
-    capabilities: Option<Capabilities>,
-    /// Ids and versions of the users in the local copy, to detect deletions and to
-    /// skip users a refresh re-reads unchanged.
-    known: HashMap<UserId, Option<String>>,
+    /// The downgrades last saved in the store (to save and announce new ones once).
+    saved_downgrades: Downgrades,
+    /// Whether a probe proved the server filters on `meta.lastModified` (once per
+    /// run, and again after a re-check).
+    delta_proven: bool,
+    /// When the next full reconciliation is due where deltas work.
+    next_reconcile: Instant,
+    /// Ids and marks (version, last change, memberships) of the users in the local
+    /// copy, to detect deletions and to skip users a refresh re-reads unchanged.
+    known: sync::Marks,
     /// The groups of the local copy, to tell whether seat counts may have moved.
     groups: Vec<crate::model::Group>,
     /// Server time of the newest change seen; `None` until a full load.
@@ -85,11 +91,13 @@ impl Worker {
             cancels,
             imports,
             next_refresh: Instant::now() + config.refresh_every,
+            next_reconcile: Instant::now() + config.reconcile_every,
             config,
             client,
             events,
             link: Link::Unknown,
-            capabilities: None,
+            saved_downgrades: Downgrades::new(),
+            delta_proven: false,
             known: HashMap::new(),
             groups: Vec::new(),
             high_water_mark: None,
@@ -115,8 +123,35 @@ impl Worker {
             .map_err(CoreError::from)
     }
 
+    /// Reports a failed store call as an event (nothing the engine does with the
+    /// store may fail silently); `None` when it failed.
+    fn reported<T>(&self, result: Result<T, CoreError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.events.send(Event::Error(e));
+                None
+            }
+        }
+    }
+
     pub(super) async fn run(mut self, mut commands: tokio_mpsc::UnboundedReceiver<Command>) {
         self.load_cache().await;
+        let profile = self.profile();
+        if let Some(remembered) = self.reported(self.store(move |s| s.downgrades(&profile)).await) {
+            self.client.set_downgrades(remembered.clone());
+            self.saved_downgrades = remembered;
+        }
+        // What the server supported last time, for an offline start: the client
+        // adapts its requests, the app hides what is missing.
+        let profile = self.profile();
+        if let Some(Some(known)) =
+            self.reported(self.store(move |s| s.capabilities(&profile)).await)
+        {
+            self.client.set_capabilities(known);
+            self.events
+                .send(Event::Capabilities(Box::new(self.capabilities())));
+        }
         self.publish_outbox().await;
         self.connect().await;
         loop {
@@ -140,15 +175,19 @@ impl Worker {
             Link::Refused | Link::Unknown => far,
             Link::Online => {
                 let profile = self.profile();
-                let due = self
-                    .store(move |s| s.next_not_before(&profile))
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|t| {
-                        let wait = (t - Utc::now()).to_std().unwrap_or_default();
-                        Instant::now() + wait
-                    });
+                // Asked on every turn of the loop: a failure is logged, not sent as an
+                // event each time; the flush that follows reports it.
+                let due = match self.store(move |s| s.next_not_before(&profile)).await {
+                    Ok(due) => due,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the outbox's next due time could not be read");
+                        None
+                    }
+                };
+                let due = due.map(|t| {
+                    let wait = (t - Utc::now()).to_std().unwrap_or_default();
+                    Instant::now() + wait
+                });
                 due.map_or(self.next_refresh, |d| d.min(self.next_refresh))
             }
         }
@@ -176,6 +215,13 @@ impl Worker {
                 }
                 _ => self.connect().await,
             },
+            Command::Recheck => {
+                self.client.set_downgrades(Downgrades::new());
+                self.delta_proven = false;
+                self.save_downgrades().await;
+                self.high_water_mark = None;
+                self.connect().await;
+            }
             Command::Reload => {
                 self.high_water_mark = None;
                 match self.link {
@@ -185,11 +231,6 @@ impl Worker {
                     }
                     _ => self.connect().await,
                 }
-            }
-            Command::Submit(change) => self.queue(change, None).await,
-            Command::SubmitDelayed { change, delay } => {
-                let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-                self.queue(change, Some(at)).await;
             }
             Command::SubmitBatch {
                 batch,
@@ -227,27 +268,6 @@ impl Worker {
             ),
             Command::CancelImport(id) => self.imports.cancel(id),
             Command::Shutdown => {}
-        }
-    }
-
-    async fn queue(&mut self, change: Change, not_before: Option<DateTime<Utc>>) {
-        let profile = self.profile();
-        let queued = self
-            .store(move |s| match not_before {
-                Some(at) => s.enqueue_delayed(&profile, &change, at),
-                None => s.enqueue(&profile, &change),
-            })
-            .await;
-        match queued {
-            Ok(entry) => self.events.send(Event::Queued(entry)),
-            Err(e) => {
-                self.events.send(Event::Error(e));
-                return;
-            }
-        }
-        self.publish_outbox().await;
-        if self.link == Link::Online {
-            self.flush().await;
         }
     }
 
@@ -309,7 +329,7 @@ impl Worker {
         let profile = self.profile();
         match self.store(move |s| s.load_snapshot(&profile)).await {
             Ok(Some(snapshot)) => {
-                self.known = versions(&snapshot.users);
+                self.known = sync::marks(&snapshot.users);
                 self.groups = snapshot.groups.clone();
                 self.high_water_mark = snapshot.max_last_modified;
                 self.last_sync = Some(snapshot.synced_at);
@@ -330,12 +350,60 @@ impl Worker {
                     self.events.send(Event::Online);
                 }
                 self.link = Link::Online;
-                self.capabilities = Some(info.capabilities.clone());
+                let profile = self.profile();
+                let discovered = info.capabilities.clone();
+                let saved = self
+                    .store(move |s| s.save_capabilities(&profile, &discovered))
+                    .await;
+                self.reported(saved);
                 self.events.send(Event::Connected(Box::new(info)));
+                self.save_downgrades().await;
                 self.refresh().await;
                 self.flush().await;
             }
-            Err(e) => self.failed(e),
+            Err(e) => {
+                self.save_downgrades().await;
+                self.failed(e);
+            }
+        }
+    }
+
+    /// What the server supports now (discovery and downgrades).
+    fn capabilities(&self) -> Capabilities {
+        self.client
+            .capabilities()
+            .unwrap_or_else(Capabilities::minimal)
+    }
+
+    /// Saves and announces downgrades the server's answers caused since the last
+    /// save (each logged once by the client when it happened).
+    async fn save_downgrades(&mut self) {
+        let now = self.client.downgrades();
+        if now == self.saved_downgrades {
+            return;
+        }
+        let profile = self.profile();
+        let to_save = now.clone();
+        let saved = self
+            .store(move |s| s.save_downgrades(&profile, &to_save))
+            .await;
+        if self.reported(saved).is_some() {
+            self.saved_downgrades = now;
+        }
+        self.events
+            .send(Event::Capabilities(Box::new(self.capabilities())));
+    }
+
+    /// A refresh failed: offline, refused for good, or a read the server refused
+    /// (the copy stays, marked stale).
+    fn read_failed(&mut self, error: CoreError) {
+        match error {
+            CoreError::NotAdministrator | CoreError::Unauthorized => self.failed(error),
+            e if e.is_transient() => self.failed(e),
+            e => self.events.send(Event::Stale {
+                error: e.into_read_error(),
+                last_sync: self.last_sync,
+            }),
         }
     }
 
@@ -372,26 +440,76 @@ impl Worker {
         };
     }
 
-    /// Full load when there is no usable copy, else a delta.
+    /// Full load when there is no usable copy; else a delta where it works (proven,
+    /// and no reconciliation due), else every user listed and compared.
     async fn refresh(&mut self) {
         self.next_refresh = Instant::now() + self.config.refresh_every;
-        let capabilities = self
-            .capabilities
-            .clone()
-            .unwrap_or_else(Capabilities::minimal);
         let result = match self.high_water_mark {
-            None => self.full_load(&capabilities).await,
-            Some(since) => self.delta(&capabilities, since).await,
+            None => self.full_load().await.map(|()| RefreshKind::Full),
+            Some(since) => self.update(since).await,
         };
-        if let Err(e) = result {
-            self.failed(e);
+        self.save_downgrades().await;
+        match result {
+            Ok(how) => self.events.send(Event::Refreshed {
+                how,
+                at: self.last_sync.unwrap_or_else(Utc::now),
+            }),
+            Err(e) => self.read_failed(e),
         }
     }
 
-    async fn full_load(&mut self, capabilities: &Capabilities) -> Result<(), CoreError> {
+    /// A refresh of an existing copy: delta, listing or reconciliation.
+    async fn update(&mut self, since: DateTime<Utc>) -> Result<RefreshKind, CoreError> {
+        if self.client.has(Feature::DeltaSync)
+            && self.client.has(Feature::UserGroups)
+            && !self.delta_proven
+        {
+            let users = self.client.user_count().await?;
+            match self.client.probe_delta(users).await? {
+                None => self.delta_proven = true,
+                // No users: nothing proven, nothing downgraded; listings are cheap.
+                Some(reason) if reason.is_empty() => {}
+                Some(reason) => {
+                    self.client.downgrade(Feature::DeltaSync, reason);
+                }
+            }
+        }
+        // Memberships read from /Groups do not show in a delta: those servers are
+        // listed every time.
+        let delta_usable = self.delta_proven
+            && self.client.has(Feature::DeltaSync)
+            && self.client.has(Feature::UserGroups);
+        let reconcile = Instant::now() >= self.next_reconcile;
+        let capabilities = self.capabilities();
+        if delta_usable && !reconcile {
+            let found = sync::delta(
+                &self.client,
+                &capabilities,
+                &self.known,
+                &self.groups,
+                since,
+            )
+            .await?;
+            if let Some(delta) = found {
+                self.take_delta(delta).await?;
+                return Ok(RefreshKind::Delta);
+            }
+        }
+        let delta = sync::listing(&self.client, &capabilities, &self.known, &self.groups).await?;
+        self.take_delta(delta).await?;
+        self.next_reconcile = Instant::now() + self.config.reconcile_every;
+        Ok(if delta_usable {
+            RefreshKind::Reconciled
+        } else {
+            RefreshKind::Full
+        })
+    }
+
+    async fn full_load(&mut self) -> Result<(), CoreError> {
         let tx = self.events.tx.clone();
         let wake = Arc::clone(&self.events.wake);
-        let snapshot = sync::full(&self.client, capabilities, move |loaded, total| {
+        let capabilities = self.capabilities();
+        let snapshot = sync::full(&self.client, &capabilities, move |loaded, total| {
             let _ = tx.send(Event::Progress { loaded, total });
             wake();
         })
@@ -400,8 +518,9 @@ impl Worker {
         let to_save = Arc::clone(&snapshot);
         self.store(move |s| s.save_snapshot(&profile, &to_save))
             .await?;
-        self.known = versions(&snapshot.users);
+        self.known = sync::marks(&snapshot.users);
         self.groups = snapshot.groups.clone();
+        self.next_reconcile = Instant::now() + self.config.reconcile_every;
         self.high_water_mark = snapshot.max_last_modified.or(Some(snapshot.synced_at));
         self.last_sync = Some(snapshot.synced_at);
         self.events.send(Event::Loaded {
@@ -411,13 +530,13 @@ impl Worker {
         Ok(())
     }
 
-    async fn delta(
-        &mut self,
-        capabilities: &Capabilities,
-        since: DateTime<Utc>,
-    ) -> Result<(), CoreError> {
-        let delta =
-            sync::delta(&self.client, capabilities, &self.known, &self.groups, since).await?;
+    /// Saves what a delta or a listing found and tells the app.
+    async fn take_delta(&mut self, delta: sync::Delta) -> Result<(), CoreError> {
+        let since = self.high_water_mark;
+        let delta = sync::Delta {
+            max_last_modified: delta.max_last_modified.max(since),
+            ..delta
+        };
         self.groups = delta.directory.groups.clone();
         let synced_at = Utc::now();
         self.save_delta(
@@ -452,7 +571,7 @@ impl Worker {
         for id in deleted {
             self.known.remove(id);
         }
-        self.known.extend(versions(changed));
+        self.known.extend(sync::marks(changed));
         let profile = self.profile();
         let (changed, deleted) = (changed.to_vec(), deleted.to_vec());
         let groups = directory.map(|d| d.groups.clone());
@@ -507,6 +626,8 @@ impl Worker {
         }
         if sent_any {
             self.publish_outbox().await;
+            // A write may have shown that the server lacks something (PATCH, a form).
+            self.save_downgrades().await;
         }
         if refresh && self.link == Link::Online {
             self.refresh().await;
@@ -522,8 +643,13 @@ impl Worker {
         let previously_sent = entry.attempts > 0;
         match outbox::apply(&self.client, &entry.change, previously_sent).await {
             Ok(effect) => {
-                if let Err(e) = self.store(move |s| s.mark_done(id)).await {
-                    self.events.send(Event::Error(e));
+                let done = self.store(move |s| s.mark_done(id)).await;
+                self.reported(done);
+                if let Effect::Deactivated(user) = &effect {
+                    self.events.send(Event::Deactivated {
+                        entry: entry.clone(),
+                        user: user.clone(),
+                    });
                 }
                 // Seat counts live on the licenses: re-read them after a license change.
                 let needs_refresh = self.take_effect(effect).await || moves_seats(&entry.change);
@@ -532,13 +658,15 @@ impl Worker {
             }
             Err(e) if e.is_transient() => {
                 // Back to pending; it is sent again once the server answers.
-                let _ = self.store(move |s| s.retry(id)).await;
+                let back = self.store(move |s| s.retry(id)).await;
+                self.reported(back);
                 self.failed(e);
                 Sent::Stop
             }
             Err(CoreError::Conflict) => {
                 let reason = CoreError::Conflict.to_string();
-                let _ = self.store(move |s| s.mark_failed(id, &reason)).await;
+                let failed = self.store(move |s| s.mark_failed(id, &reason)).await;
+                self.reported(failed);
                 let current = match &entry.change {
                     Change::PatchUser { id, .. } | Change::DeleteUser { id, .. } => {
                         self.client.get_user(id).await.ok().map(Box::new)
@@ -551,13 +679,15 @@ impl Worker {
                 }
             }
             Err(e @ (CoreError::NotAdministrator | CoreError::Unauthorized)) => {
-                let _ = self.store(move |s| s.retry(id)).await;
+                let back = self.store(move |s| s.retry(id)).await;
+                self.reported(back);
                 self.failed(e);
                 Sent::Stop
             }
             Err(error) => {
                 let reason = error.to_string();
-                let _ = self.store(move |s| s.mark_failed(id, &reason)).await;
+                let failed = self.store(move |s| s.mark_failed(id, &reason)).await;
+                self.reported(failed);
                 self.events.send(Event::Failed { entry, error });
                 Sent::Done {
                     needs_refresh: false,
@@ -570,7 +700,11 @@ impl Worker {
     /// needed to see all of it.
     async fn take_effect(&mut self, effect: Effect) -> bool {
         let (users, deleted) = match effect {
+            // A user read back from a server whose users carry no groups would lose
+            // its memberships in the copy: a refresh reads them from /Groups.
+            Effect::Users(_) if !self.client.has(Feature::UserGroups) => return true,
             Effect::Users(users) => (users, Vec::new()),
+            Effect::Deactivated(user) => (vec![*user], Vec::new()),
             Effect::Deleted(id) => (Vec::new(), vec![id]),
             Effect::Refresh => return true,
         };
@@ -599,17 +733,10 @@ fn moves_seats(change: &Change) -> bool {
         Change::PatchUser { ops, .. } => ops.iter().any(|op| {
             op.path
                 .as_deref()
-                .is_some_and(|p| p.starts_with("entitlements"))
+                .is_some_and(|p| p.starts_with(crate::actions::paths::ENTITLEMENTS))
         }),
         _ => false,
     }
-}
-
-fn versions(users: &[User]) -> HashMap<UserId, Option<String>> {
-    users
-        .iter()
-        .map(|u| (u.id.clone(), u.version.clone()))
-        .collect()
 }
 
 /// What happened to one outbox entry.

@@ -10,4 +10,4 @@ pub use change::{Change, NewUser};
 pub use email::{Email, InvalidEmail};
 pub use ids::{GroupId, LicenseId, UserId};
 pub use organisation::{Group, License, Organisation};
-pub use user::{InvitationStatus, LicenseGrant, LicenseOrigin, User};
+pub use user::{InvitationStatus, LAST_MODIFIED_GUARD, LicenseGrant, LicenseOrigin, Unknown, User};

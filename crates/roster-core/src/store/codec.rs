@@ -8,7 +8,7 @@
 //!
 //! Layout (all integers little-endian, lengths and counts as LEB128 varints):
 //! ```text
-//! format: u8 = 1
+//! format: u8 = 1 or 2
 //! id, user_name: str
 //! email: opt<str>
 //! given_name, family_name: str
@@ -19,6 +19,8 @@
 //! invitation: u8 (0 pending without time, 1 pending + time, 2 accepted, 3 unknown)
 //! version: opt<str>
 //! last_modified: opt<time>
+//! unknown: u8 (format 2 only; bit 0 admin, bit 1 local_login, bit 2 last_connection;
+//!   format 1 means nothing unknown)
 //! str = varint byte length + UTF-8;  opt<T> = u8 0 | u8 1 + T
 //! time = i64 seconds since the epoch + u32 nanoseconds (covers every DateTime<Utc>)
 //! ```
@@ -32,7 +34,9 @@ use crate::model::{
 };
 
 /// The format [`encode_user`] writes.
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
+/// The format before [`User::unknown`]: still read.
+const FORMAT_1: u8 = 1;
 
 const ACTIVE: u8 = 1;
 const ADMIN: u8 = 2;
@@ -57,6 +61,7 @@ pub(crate) fn encode_user(user: &User, out: &mut Vec<u8>) {
         invitation,
         version,
         last_modified,
+        unknown,
     } = user;
     out.push(FORMAT);
     put_str(out, id.as_str());
@@ -95,15 +100,20 @@ pub(crate) fn encode_user(user: &User, out: &mut Vec<u8>) {
     }
     put_opt(out, version.as_ref(), |out, v| put_str(out, v));
     put_opt(out, last_modified.as_ref(), put_time);
+    out.push(
+        u8::from(unknown.admin)
+            | u8::from(unknown.local_login) << 1
+            | u8::from(unknown.last_connection) << 2,
+    );
 }
 
 /// Reads what [`encode_user`] wrote. The error says what is wrong, for
 /// [`super::StoreError::Corrupt`]; nothing here can panic on bad bytes.
 pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, String> {
     let mut r = Reader { bytes, pos: 0 };
-    match r.u8("format")? {
-        FORMAT => {}
-        other => return Err(format!("unknown user format {other}")),
+    let format = r.u8("format")?;
+    if format != FORMAT && format != FORMAT_1 {
+        return Err(format!("unknown user format {format}"));
     }
     let id = UserId(r.string("id")?);
     let user_name = r.string("user_name")?;
@@ -143,6 +153,19 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, String> {
     };
     let version = r.opt("version", |r| r.string("version"))?;
     let last_modified = r.opt("last_modified", |r| r.time("last_modified"))?;
+    let unknown = if format == FORMAT_1 {
+        crate::model::Unknown::default()
+    } else {
+        let bits = r.u8("unknown")?;
+        if bits & !0b111 != 0 {
+            return Err(format!("unknown 'unknown' bits {bits:#04x}"));
+        }
+        crate::model::Unknown {
+            admin: bits & 1 != 0,
+            local_login: bits & 2 != 0,
+            last_connection: bits & 4 != 0,
+        }
+    };
     if r.pos != bytes.len() {
         return Err(format!(
             "{} unexpected bytes at the end",
@@ -164,6 +187,7 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, String> {
         invitation,
         version,
         last_modified,
+        unknown,
     })
 }
 
@@ -303,6 +327,11 @@ mod tests {
             invitation: InvitationStatus::Pending(Some(t(-86_400, 1))),
             version: Some("W/\"7\"".to_owned()),
             last_modified: Some(t(253_402_300_799, 0)),
+            unknown: crate::model::Unknown {
+                admin: true,
+                local_login: false,
+                last_connection: true,
+            },
         }
     }
 
@@ -322,7 +351,19 @@ mod tests {
             invitation: InvitationStatus::Unknown,
             version: None,
             last_modified: None,
+            unknown: crate::model::Unknown::default(),
         }
+    }
+
+    #[test]
+    fn format_1_rows_still_read_with_nothing_unknown() {
+        let mut buf = Vec::new();
+        encode_user(&full_user(), &mut buf);
+        buf[0] = FORMAT_1;
+        buf.pop();
+        let u = decode_user(&buf).expect("format 1 decodes");
+        assert_eq!(u.unknown, crate::model::Unknown::default());
+        assert_eq!(u.given_name, full_user().given_name);
     }
 
     fn round_trip(user: &User) -> User {

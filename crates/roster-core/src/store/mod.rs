@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+mod capabilities;
 mod codec;
 mod error;
 mod imports;
@@ -38,8 +39,15 @@ pub use imports::{PendingImportRow, StoredImport};
 pub use outbox::{OutboxEntry, OutboxId, OutboxState};
 pub use snapshot::{Delta, Snapshot, SnapshotInfo};
 
-/// File name of the database inside the data directory.
+/// File name of the database inside the data directory: the app, the CLI and tests
+/// all open `data_dir.join(DB_FILE_NAME)`.
 pub const DB_FILE_NAME: &str = "roster.db";
+
+/// The platform directories of Roster (qualifier, organisation, application), the one
+/// place they are named: the data folder of the store, the logs and the tokens.
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("org", "Roster", "Roster")
+}
 
 /// How many done outbox entries per profile [`Store::open`] keeps for the log window.
 pub const DONE_ENTRIES_KEPT: usize = 1000;
@@ -64,7 +72,7 @@ impl Store {
     /// (`~/.local/share/roster` on Linux, `~/Library/Application Support/org.Roster.Roster`
     /// on macOS, `%APPDATA%\Roster\Roster\data` on Windows).
     pub fn default_path() -> Result<PathBuf, StoreError> {
-        directories::ProjectDirs::from("org", "Roster", "Roster")
+        project_dirs()
             .map(|dirs| dirs.data_dir().join(DB_FILE_NAME))
             .ok_or(StoreError::NoDataDir)
     }

@@ -50,6 +50,7 @@ fn user(id: &str, name: &str) -> User {
         invitation: InvitationStatus::Pending(Some(t(1))),
         version: Some(format!("W/\"{id}-1\"")),
         last_modified: Some(t(10)),
+        unknown: Default::default(),
     }
 }
 

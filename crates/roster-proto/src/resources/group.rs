@@ -9,8 +9,12 @@ pub struct GroupResource {
     /// Schemas of this resource.
     #[serde(default)]
     pub schemas: Vec<String>,
-    /// Server-assigned id.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// Server-assigned id (a number from some servers, read as its text).
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "crate::lenient::string_or_number"
+    )]
     pub id: String,
     /// The group's name.
     pub display_name: String,
@@ -33,6 +37,7 @@ pub struct GroupResource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     /// The member's id.
+    #[serde(deserialize_with = "crate::lenient::string_or_number")]
     pub value: String,
     /// The member's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

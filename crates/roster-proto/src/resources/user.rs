@@ -11,8 +11,12 @@ pub struct UserResource {
     /// Schemas of this resource.
     #[serde(default)]
     pub schemas: Vec<String>,
-    /// Server-assigned id.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// Server-assigned id (a number from some servers, read as its text).
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "crate::lenient::string_or_number"
+    )]
     pub id: String,
     /// The login: for Roster, the user's email address.
     pub user_name: String,
@@ -101,6 +105,7 @@ pub struct EmailValue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRef {
     /// Group id.
+    #[serde(deserialize_with = "crate::lenient::string_or_number")]
     pub value: String,
     /// Group display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

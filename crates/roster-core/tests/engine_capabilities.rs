@@ -1,0 +1,657 @@
+//! What the server supports, learnt from its answers: the engine against a real
+//! roster-server behind a proxy that behaves like servers seen in the wild (see
+//! `support/quirks.rs` for why a proxy): refused or ignored `meta.lastModified`
+//! filters, refused reads, a PATCH form answered 501, DELETE as deactivation, no
+//! `/Me`. Each downgrade is remembered per profile, and a re-check forgets it.
+
+#[path = "support/quirks.rs"]
+mod quirks;
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use quirks::QuirkProxy;
+use roster_core::CoreError;
+use roster_core::actions::UserEdit;
+use roster_core::client::{Feature, FeatureState};
+use roster_core::engine::{
+    self, BatchId, Command, EngineConfig, EngineHandle, Event, RefreshKind, Source,
+};
+use roster_core::model::{Change, GroupId, UserId};
+use roster_core::store::{Snapshot, Store};
+use serde_json::json;
+use support::{DEMO_DOMAIN, TestServer, profile};
+
+const PROFILE: &str = "test";
+
+struct Setup {
+    server: TestServer,
+    proxy: QuirkProxy,
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn new() -> Self {
+        let server = TestServer::demo().await;
+        let proxy = QuirkProxy::start(&server.server.base_url(), &server.token).await;
+        Self {
+            server,
+            proxy,
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn store(&self) -> Arc<Store> {
+        Arc::new(Store::open(self.dir.path().join(roster_core::store::DB_FILE_NAME)).unwrap())
+    }
+
+    fn engine(&self, store: Arc<Store>) -> EngineHandle {
+        let mut config =
+            EngineConfig::new(profile(&self.proxy.base_url(), &self.server.token), store);
+        config.reconnect_after = Duration::from_millis(100);
+        engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).unwrap()
+    }
+
+    /// Creates a user directly on the server (an outside change).
+    async fn outside_create(&self, local: &str) -> String {
+        let email = format!("{local}@{DEMO_DOMAIN}");
+        let (status, body) = self
+            .server
+            .raw(
+                "POST",
+                "/Users",
+                Some(&json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": email,
+                    "name": {"givenName": "Out", "familyName": "Side"},
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        email
+    }
+}
+
+async fn wait_for(handle: &EngineHandle, what: &str, want: impl Fn(&Event) -> bool) -> Event {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        while let Some(event) = handle.try_recv() {
+            if want(&event) {
+                return event;
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Events until the next `Refreshed` or `Stale`, that one included.
+async fn until_refreshed(handle: &EngineHandle) -> Vec<Event> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        while let Some(event) = handle.try_recv() {
+            let last = matches!(event, Event::Refreshed { .. } | Event::Stale { .. });
+            seen.push(event);
+            if last {
+                return seen;
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for a refresh: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn how(events: &[Event]) -> Option<RefreshKind> {
+    events.iter().find_map(|e| match e {
+        Event::Refreshed { how, .. } => Some(*how),
+        _ => None,
+    })
+}
+
+fn copy(store: &Store) -> Snapshot {
+    store.load_snapshot(PROFILE).unwrap().expect("a copy")
+}
+
+fn has_user(snapshot: &Snapshot, user_name: &str) -> bool {
+    snapshot
+        .users
+        .iter()
+        .any(|u| u.user_name.eq_ignore_ascii_case(user_name))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_last_modified_filter_downgrades_delta_sync_and_the_copy_stays_right() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.refuse_last_modified_filter.store(true, Ordering::Relaxed);
+    q.no_me.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    let first = until_refreshed(&handle).await;
+    assert_eq!(how(&first), Some(RefreshKind::Full));
+
+    let created = setup.outside_create("outside.one").await;
+    handle.send(Command::Refresh);
+    let events = until_refreshed(&handle).await;
+    // Not a read error, not "offline": the feature is downgraded and every user listed.
+    assert_eq!(how(&events), Some(RefreshKind::Full), "{events:?}");
+    assert!(
+        !events.iter().any(|e| matches!(
+            e,
+            Event::Error(_) | Event::Stale { .. } | Event::Offline { .. }
+        )),
+        "{events:?}"
+    );
+    let caps = events.iter().find_map(|e| match e {
+        Event::Capabilities(c) => Some(c.clone()),
+        _ => None,
+    });
+    let caps = caps.expect("the downgrade is announced");
+    match caps.state(Feature::DeltaSync) {
+        FeatureState::Downgraded(reason) => {
+            assert!(
+                reason.contains("Unknown attribute: meta.lastModified"),
+                "{reason}"
+            )
+        }
+        other => panic!("delta sync is {other:?}"),
+    }
+    assert!(
+        has_user(&copy(&store), &created),
+        "the new user is in the copy"
+    );
+    assert!(
+        store
+            .downgrades(PROFILE)
+            .unwrap()
+            .contains_key(&Feature::DeltaSync),
+        "remembered for the profile"
+    );
+    // /Me answered 501 once: asked once, and not again on the next start.
+    assert_eq!(q.me_requests.load(Ordering::Relaxed), 1);
+    handle.send(Command::Shutdown);
+    drop(handle);
+    let again = setup.engine(Arc::clone(&store));
+    until_refreshed(&again).await;
+    assert_eq!(
+        q.me_requests.load(Ordering::Relaxed),
+        1,
+        "/Me not asked again"
+    );
+
+    // A re-check forgets and discovers again: /Me is asked, the filter refused again.
+    q.refuse_last_modified_filter
+        .store(false, Ordering::Relaxed);
+    q.no_me.store(false, Ordering::Relaxed);
+    again.send(Command::Recheck);
+    let Event::Connected(info) =
+        wait_for(&again, "reconnected", |e| matches!(e, Event::Connected(_))).await
+    else {
+        unreachable!()
+    };
+    assert!(info.me.is_some(), "/Me asked again after the re-check");
+    assert_eq!(q.me_requests.load(Ordering::Relaxed), 2);
+    until_refreshed(&again).await;
+    handle_refresh_is_delta(&again).await;
+    assert!(store.downgrades(PROFILE).unwrap().is_empty());
+    again.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_start_knows_what_the_server_supported_and_lacked() {
+    let setup = Setup::new().await;
+    setup
+        .proxy
+        .quirks
+        .refuse_last_modified_filter
+        .store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    handle.send(Command::Refresh);
+    until_refreshed(&handle).await;
+    handle.send(Command::Shutdown);
+    drop(handle);
+    let mut config = EngineConfig::new(
+        profile("http://127.0.0.1:9/scim/v2", &setup.server.token),
+        Arc::clone(&store),
+    );
+    config.reconnect_after = Duration::from_secs(60);
+    let offline =
+        engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).unwrap();
+    let Event::Capabilities(caps) = wait_for(&offline, "remembered capabilities", |e| {
+        matches!(e, Event::Capabilities(_))
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert!(caps.has(Feature::RosterExtension) && caps.has(Feature::Licenses));
+    assert!(matches!(
+        caps.state(Feature::DeltaSync),
+        FeatureState::Downgraded(_)
+    ));
+    wait_for(&offline, "offline", |e| matches!(e, Event::Offline { .. })).await;
+    offline.send(Command::Shutdown);
+}
+
+/// After a re-check on a server that filters properly, refreshes are deltas.
+async fn handle_refresh_is_delta(handle: &EngineHandle) {
+    handle.send(Command::Refresh);
+    let events = until_refreshed(handle).await;
+    assert_eq!(how(&events), Some(RefreshKind::Delta), "{events:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_that_silently_match_nothing_are_caught_before_any_delta() {
+    let setup = Setup::new().await;
+    setup
+        .proxy
+        .quirks
+        .filters_match_nothing
+        .store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let created = setup.outside_create("outside.two").await;
+    handle.send(Command::Refresh);
+    let events = until_refreshed(&handle).await;
+    assert_eq!(how(&events), Some(RefreshKind::Full), "{events:?}");
+    assert!(has_user(&copy(&store), &created), "not silently stale");
+    let reason = store
+        .downgrades(PROFILE)
+        .unwrap()
+        .get(&Feature::DeltaSync)
+        .cloned()
+        .expect("delta sync downgraded");
+    assert!(reason.contains("does not filter"), "{reason}");
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_read_keeps_the_copy_and_says_it_is_stale() {
+    let setup = Setup::new().await;
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    setup
+        .proxy
+        .quirks
+        .refuse_user_reads
+        .store(true, Ordering::Relaxed);
+    handle.send(Command::Refresh);
+    let events = until_refreshed(&handle).await;
+    let Some(Event::Stale { error, last_sync }) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert!(
+        matches!(error, CoreError::ReadRefused { status: 400, .. }),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(!text.contains("refused the change"), "{text}");
+    assert!(text.contains("listing users is refused today"), "{text}");
+    assert!(last_sync.is_some());
+    assert!(!events.iter().any(|e| matches!(e, Event::Offline { .. })));
+    assert_eq!(copy(&store).users.len(), 300, "the copy is kept");
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_removal_form_answered_501_is_sent_the_other_way_and_not_retried() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.no_member_value_path.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let snapshot = copy(&store);
+    let (group, members): (GroupId, Vec<UserId>) = snapshot
+        .groups
+        .iter()
+        .map(|g| {
+            let members: Vec<UserId> = snapshot
+                .users
+                .iter()
+                .filter(|u| u.groups.contains(&g.id))
+                .map(|u| u.id.clone())
+                .take(2)
+                .collect();
+            (g.id.clone(), members)
+        })
+        .find(|(_, m)| m.len() == 2)
+        .expect("a group with two members");
+    for (batch, member) in members.iter().enumerate() {
+        handle.send(Command::SubmitBatch {
+            batch: BatchId(batch as u64),
+            changes: vec![Change::GroupMembers {
+                group: group.clone(),
+                add: vec![],
+                remove: vec![member.clone()],
+            }],
+            delay: None,
+        });
+        let done = wait_for(&handle, "removal confirmed", |e| {
+            matches!(e, Event::Applied { .. } | Event::Failed { .. })
+        })
+        .await;
+        assert!(matches!(done, Event::Applied { .. }), "{done:?}");
+    }
+    let body = setup.server.get(&format!("/Groups/{group}")).await;
+    let left: Vec<&str> = body["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["value"].as_str())
+        .collect();
+    for member in &members {
+        assert!(!left.contains(&member.as_str()), "{member} removed");
+    }
+    // Refused once, never retried, and the second removal went the other way at once.
+    assert_eq!(q.value_path_501s.load(Ordering::Relaxed), 1);
+    assert!(
+        store
+            .downgrades(PROFILE)
+            .unwrap()
+            .contains_key(&Feature::PatchMemberFilter)
+    );
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_the_server_answers_by_deactivating_is_reported_as_such() {
+    let setup = Setup::new().await;
+    setup
+        .proxy
+        .quirks
+        .delete_deactivates
+        .store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    let Event::Loaded { snapshot, .. } = wait_for(&handle, "load", |e| {
+        matches!(
+            e,
+            Event::Loaded {
+                source: Source::Server,
+                ..
+            }
+        )
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    let target = snapshot.users.iter().find(|u| !u.admin).unwrap().clone();
+    handle.send(Command::SubmitBatch {
+        batch: BatchId(1),
+        changes: vec![Change::DeleteUser {
+            id: target.id.clone(),
+            if_match: None,
+        }],
+        delay: None,
+    });
+    let Event::Deactivated { user, .. } = wait_for(&handle, "deactivated", |e| {
+        matches!(e, Event::Deactivated { .. })
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(user.id, target.id);
+    assert!(!user.active);
+    wait_for(&handle, "applied", |e| matches!(e, Event::Applied { .. })).await;
+    let kept = copy(&store)
+        .users
+        .into_iter()
+        .find(|u| u.id == target.id)
+        .expect("still in the copy");
+    assert!(!kept.active, "shown as inactive, not as a normal user");
+    handle.send(Command::Shutdown);
+}
+
+/// Submits `changes` and returns the answers (one per change: applied, failed or
+/// in conflict).
+async fn submit(handle: &EngineHandle, batch: u64, changes: Vec<Change>) -> Vec<Event> {
+    let n = changes.len();
+    handle.send(Command::SubmitBatch {
+        batch: BatchId(batch),
+        changes,
+        delay: None,
+    });
+    let mut answers = Vec::new();
+    for _ in 0..n {
+        answers.push(
+            wait_for(handle, "answer", |e| {
+                matches!(
+                    e,
+                    Event::Applied { .. } | Event::Failed { .. } | Event::Conflict { .. }
+                )
+            })
+            .await,
+        );
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_without_patch_puts_the_freshly_read_user_back_with_nothing_lost() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.no_user_patch.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let user = copy(&store)
+        .users
+        .into_iter()
+        .find(|u| !u.admin && !u.groups.is_empty())
+        .expect("a user in a group");
+    let before = setup.server.get(&format!("/Users/{}", user.id)).await;
+    let mut edit = UserEdit::of(&user);
+    edit.family_name = "Put-Back".into();
+    edit.admin = true;
+    let answers = submit(&handle, 1, edit.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
+    let after = setup.server.get(&format!("/Users/{}", user.id)).await;
+    assert_eq!(after["name"]["familyName"], "Put-Back");
+    let ext = roster_proto::urn::ROSTER_USER;
+    assert_eq!(after[ext]["organisationAdministrator"], true);
+    // An empty list and no list say the same.
+    let norm = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(a) if a.is_empty() => serde_json::Value::Null,
+        other => other.clone(),
+    };
+    for key in ["userName", "emails", "entitlements", "active", "groups"] {
+        assert_eq!(
+            norm(&after[key]),
+            norm(&before[key]),
+            "{key} kept by the PUT"
+        );
+    }
+    assert_eq!(after[ext]["localLogin"], before[ext]["localLogin"]);
+    assert_eq!(q.user_puts.load(Ordering::Relaxed), 1);
+    assert!(
+        store
+            .downgrades(PROFILE)
+            .unwrap()
+            .contains_key(&Feature::Patch)
+    );
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_etags_a_change_made_meanwhile_is_found_by_re_reading_the_version() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.no_etag.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let user = copy(&store).users.into_iter().find(|u| !u.admin).unwrap();
+    // Someone else renames the user after Roster read it.
+    let (status, _) = setup
+        .server
+        .raw(
+            "PATCH",
+            &format!("/Users/{}", user.id),
+            Some(&json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "name.givenName", "value": "Theirs"}]
+            })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut edit = UserEdit::of(&user);
+    edit.family_name = "Mine".into();
+    let answers = submit(&handle, 1, edit.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Conflict { .. }), "{answers:?}");
+    let now = setup.server.get(&format!("/Users/{}", user.id)).await;
+    assert_eq!(now["name"]["givenName"], "Theirs");
+    assert_ne!(now["name"]["familyName"], "Mine", "nothing overwritten");
+    // A delete against the version Roster saw is refused the same way.
+    let answers = submit(
+        &handle,
+        2,
+        vec![Change::DeleteUser {
+            id: user.id.clone(),
+            if_match: user.version.clone(),
+        }],
+    )
+    .await;
+    assert!(matches!(answers[0], Event::Conflict { .. }), "{answers:?}");
+    assert_eq!(
+        setup
+            .server
+            .raw("GET", &format!("/Users/{}", user.id), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        q.if_match_seen.load(Ordering::Relaxed),
+        0,
+        "no If-Match to a server without ETags"
+    );
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_versions_the_last_change_time_tells_that_someone_changed_the_user() {
+    let setup = Setup::new().await;
+    let q = &setup.proxy.quirks;
+    q.no_etag.store(true, Ordering::Relaxed);
+    q.users_without_versions.store(true, Ordering::Relaxed);
+    let store = setup.store();
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let user = copy(&store).users.into_iter().find(|u| !u.admin).unwrap();
+    assert_eq!(user.version, None);
+    assert!(user.last_modified.is_some());
+    // A change of our own goes through (nothing changed meanwhile).
+    let mut edit = UserEdit::of(&user);
+    edit.family_name = "First".into();
+    let answers = submit(&handle, 1, edit.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
+    // Then one made against that same, now old, copy is a conflict.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let mut late = UserEdit::of(&user);
+    late.given_name = "Late".into();
+    let answers = submit(&handle, 2, late.changes(&user)).await;
+    assert!(matches!(answers[0], Event::Conflict { .. }), "{answers:?}");
+    let now = setup.server.get(&format!("/Users/{}", user.id)).await;
+    assert_eq!(now["name"]["familyName"], "First");
+    assert_ne!(now["name"]["givenName"], "Late");
+    assert_eq!(q.if_match_seen.load(Ordering::Relaxed), 0);
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memberships_come_from_groups_when_users_carry_none_and_edits_change_only_real_differences()
+{
+    let setup = Setup::new().await;
+    // The copy as roster-server's users say it, to compare with.
+    let truth = {
+        let store = setup.store();
+        let handle = setup.engine(Arc::clone(&store));
+        until_refreshed(&handle).await;
+        handle.send(Command::Shutdown);
+        copy(&store)
+    };
+    setup
+        .proxy
+        .quirks
+        .users_without_groups
+        .store(true, Ordering::Relaxed);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(dir.path().join("other.db")).unwrap());
+    let handle = setup.engine(Arc::clone(&store));
+    until_refreshed(&handle).await;
+    let seen = copy(&store);
+    let mut members = 0;
+    for user in &truth.users {
+        let mine = seen.users.iter().find(|u| u.id == user.id).expect("listed");
+        let (mut a, mut b) = (mine.groups.clone(), user.groups.clone());
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "groups of {}", user.user_name);
+        members += b.len();
+    }
+    assert!(members > 0);
+    assert!(
+        store
+            .downgrades(PROFILE)
+            .unwrap()
+            .contains_key(&Feature::UserGroups)
+    );
+    // The edit dialog starts from the real memberships: ticking what is already so
+    // changes nothing; leaving one group is one change.
+    let user = seen.users.iter().find(|u| !u.groups.is_empty()).unwrap();
+    let mut edit = UserEdit::of(user);
+    assert!(edit.changes(user).is_empty());
+    let left = edit.groups.iter().next().cloned().unwrap();
+    edit.groups.remove(&left);
+    let changes = edit.changes(user);
+    assert_eq!(
+        changes,
+        vec![Change::GroupMembers {
+            group: left.clone(),
+            add: vec![],
+            remove: vec![user.id.clone()],
+        }]
+    );
+    let answers = submit(&handle, 1, changes).await;
+    assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
+    handle.send(Command::Refresh);
+    until_refreshed(&handle).await;
+    let after = copy(&store);
+    let mine = after.users.iter().find(|u| u.id == user.id).unwrap();
+    assert!(!mine.groups.contains(&left), "the copy shows the removal");
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_periodic_reconciliation_lists_every_user_even_where_deltas_work() {
+    let setup = Setup::new().await;
+    let store = setup.store();
+    let mut config = EngineConfig::new(
+        profile(&setup.proxy.base_url(), &setup.server.token),
+        Arc::clone(&store),
+    );
+    config.reconcile_every = Duration::ZERO;
+    let handle =
+        engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).unwrap();
+    until_refreshed(&handle).await;
+    handle.send(Command::Refresh);
+    let events = until_refreshed(&handle).await;
+    assert_eq!(how(&events), Some(RefreshKind::Reconciled), "{events:?}");
+    handle.send(Command::Shutdown);
+}
