@@ -2,6 +2,7 @@
 //! port, SQLite in a temp dir), clients for it, and a fault-injecting proxy.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod proxy;
 pub mod tls;
 
