@@ -19,6 +19,7 @@ mod errors;
 mod groups;
 mod listing;
 mod load;
+mod pace;
 mod paging;
 mod profile;
 pub mod retry;

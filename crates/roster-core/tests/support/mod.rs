@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod mini_scim;
 pub mod proxy;
 pub mod tls;
 
