@@ -270,3 +270,30 @@ async fn bulk_batches_honour_max_operations_and_max_payload_size() {
     );
     assert_eq!(requests.iter().map(|(n, _)| n).sum::<usize>(), 30);
 }
+
+/// Rows are looked up many per request, but never more than a page holds: a
+/// server with a small maximum would leave the others out of its answer.
+#[tokio::test]
+async fn lookups_by_user_name_stay_within_the_page_size() {
+    let server = MiniScim::start(Bulk::Present, Duration::ZERO).await;
+    let client = mini_client(&server, Some((1000, 1 << 20)));
+    let created = client.create_users(&users(25, "look")).await;
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
+    let mut caps = capabilities(None);
+    caps.max_page = 10;
+    client.set_capabilities(caps);
+    let before = server.server.requests();
+    let mut names: Vec<String> = (0..25).map(|i| format!("LOOK{i}@x.example")).collect();
+    names.push("absent@x.example".into());
+    let found = client
+        .find_users_by_user_names(&names)
+        .await
+        .expect("looked up");
+    assert_eq!(found.len(), 25);
+    assert!(found.contains_key("look7@x.example"));
+    assert_eq!(
+        server.server.requests() - before,
+        3,
+        "26 names, 10 a request"
+    );
+}

@@ -263,36 +263,46 @@ impl ApiClient {
         let wanted: HashSet<String> = user_names.iter().map(|n| n.to_lowercase()).collect();
         let filters = self.capabilities().is_none_or(|c| c.filter);
         if filters && user_names.len() > 1 {
-            let filter = user_names
-                .iter()
-                .map(|n| format!("userName eq {}", filter_string(n)))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let count = user_names.len().to_string();
-            let attributes = self.user_attributes();
-            let url = self.url(
-                &["Users"],
-                &[
-                    ("filter", &filter),
-                    ("attributes", &attributes),
-                    ("count", &count),
-                ],
-            );
-            match self
-                .get_json::<roster_proto::ListResponse<UserResource>>(url)
-                .await
-            {
-                Ok(list) => {
-                    return Ok(list
-                        .resources
-                        .into_iter()
-                        .map(User::from_resource)
-                        .map(|u| (u.user_name.to_lowercase(), u))
-                        .filter(|(name, _)| wanted.contains(name))
-                        .collect());
+            // Never more names than a page holds: a server with a small maximum
+            // would leave the rest out, and they would look absent.
+            let mut found = HashMap::new();
+            let mut refused = false;
+            for chunk in user_names.chunks(self.page_size()) {
+                let filter = chunk
+                    .iter()
+                    .map(|n| format!("userName eq {}", filter_string(n)))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                let count = chunk.len().to_string();
+                let attributes = self.user_attributes();
+                let url = self.url(
+                    &["Users"],
+                    &[
+                        ("filter", &filter),
+                        ("attributes", &attributes),
+                        ("count", &count),
+                    ],
+                );
+                match self
+                    .get_json::<roster_proto::ListResponse<UserResource>>(url)
+                    .await
+                {
+                    Ok(list) => found.extend(
+                        list.resources
+                            .into_iter()
+                            .map(User::from_resource)
+                            .map(|u| (u.user_name.to_lowercase(), u))
+                            .filter(|(name, _)| wanted.contains(name)),
+                    ),
+                    Err(CoreError::Rejected { .. }) => {
+                        refused = true;
+                        break;
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(CoreError::Rejected { .. }) => {}
-                Err(e) => return Err(e),
+            }
+            if !refused {
+                return Ok(found);
             }
         }
         let mut found = HashMap::new();

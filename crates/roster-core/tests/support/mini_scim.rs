@@ -78,6 +78,7 @@ fn handle(state: &State, bulk: Bulk, pause: Duration, r: &Request) -> Reply {
     }
     if r.is("GET", "/Users") {
         let wanted = quoted(r.param("filter").unwrap_or_default());
+        let count = r.number("count", 100) as usize;
         let users = state.users.lock().expect("users");
         let found: Vec<Value> = users
             .iter()
@@ -88,7 +89,8 @@ fn handle(state: &State, bulk: Bulk, pause: Duration, r: &Request) -> Reply {
             })
             .map(|(id, name)| user(id, name))
             .collect();
-        return list(found.len() as u64, 1, found);
+        let total = found.len() as u64;
+        return list(total, 1, found.into_iter().take(count).collect());
     }
     if r.method == "GET"
         && let Some(id) = r.path.rsplit_once("/Users/").map(|(_, id)| id)
