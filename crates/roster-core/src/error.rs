@@ -89,6 +89,18 @@ pub enum CoreError {
         /// What was wrong.
         detail: String,
     },
+    /// The server's answer contradicts itself or goes beyond what Roster accepts: a
+    /// listing whose pages deny its `totalResults`, pages that bring nothing new, an
+    /// answer larger than the configured limit. Not retried: the same call would get
+    /// the same answer.
+    #[error(
+        "The server's answer does not add up, so Roster stopped: {detail}. Tell the \
+         server's administrator; Roster keeps working from its local copy."
+    )]
+    Implausible {
+        /// What was wrong, with the numbers.
+        detail: String,
+    },
     /// The connection settings are unusable (bad URL, unreadable CA certificate).
     #[error("The connection settings are not usable: {detail}")]
     Config {

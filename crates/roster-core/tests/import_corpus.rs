@@ -198,6 +198,21 @@ fn expected(name: &str) -> Expect {
         ),
         "formula_names.csv" => Rows(1, 0, 0, &[(2, ready)]),
         "generated_10k.csv" => Rows(10_000, 0, 0, &[(10_001, ready)]),
+        "excel_sep_line.csv" => Rows(2, 0, 0, &[(3, ready), (4, ready)]),
+        "excel_sep_semicolon.csv" => Shape(
+            |e| {
+                matches!(
+                    e,
+                    ShapeError::SepLine {
+                        line: 1,
+                        separator: ';',
+                        name: "semicolons"
+                    }
+                )
+            },
+            "Line 1 says sep=; — this file uses semicolons",
+        ),
+        "mac_cr.csv" => Rows(2, 0, 0, &[(2, ready), (3, ready)]),
         other => panic!("{other} has no expected outcome: add it to the table"),
     }
 }
@@ -211,7 +226,7 @@ fn every_corpus_file_gives_its_expected_outcome() {
         .filter(|n| n.ends_with(".csv"))
         .collect();
     names.sort();
-    assert!(names.len() >= 26, "corpus incomplete: {names:?}");
+    assert!(names.len() >= 29, "corpus incomplete: {names:?}");
     let ctx = demo();
     for name in &names {
         let read = import::read_path(&corpus(name));

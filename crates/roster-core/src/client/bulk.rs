@@ -1,12 +1,14 @@
 //! `/Bulk`, and creating many users at once (imports).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use futures_util::stream::FuturesUnordered;
 use futures_util::{StreamExt, stream};
 use reqwest::Method;
 use roster_proto::resources::UserResource;
 use roster_proto::{BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, urn};
 
+use super::pace::Pace;
 use super::transport::Call;
 use super::users::unsupported;
 use super::{ApiClient, errors, filter_string};
@@ -24,16 +26,28 @@ impl ApiClient {
     /// operation, in order. Each result has its own status: a failed operation does
     /// not fail the call (read it with [`bulk_error`]).
     ///
-    /// `Rejected` (501) when the server does not advertise `/Bulk`, (413) when there
-    /// are more operations than it accepts. Like any POST, the request is resent only
-    /// when it surely did not reach the server.
+    /// `Rejected` (501) when the server does not advertise `/Bulk` or answers it
+    /// with 404, 405 or 501 (then the client stops using `/Bulk` until the next
+    /// [`connect`](Self::connect)); (413) when there are more operations than it
+    /// accepts. Like any POST, the request is resent only when it surely did not
+    /// reach the server.
     pub async fn bulk(
         &self,
         operations: Vec<BulkOperation>,
     ) -> Result<Vec<BulkOperationResponse>, CoreError> {
+        self.try_bulk(operations)
+            .await?
+            .ok_or_else(|| unsupported("/Bulk"))
+    }
+
+    /// [`bulk`](Self::bulk), with `None` for a server that has no `/Bulk` after all.
+    async fn try_bulk(
+        &self,
+        operations: Vec<BulkOperation>,
+    ) -> Result<Option<Vec<BulkOperationResponse>>, CoreError> {
         let caps = self.capabilities();
         if caps.as_ref().is_some_and(|c| c.bulk.is_none()) {
-            return Err(unsupported("/Bulk"));
+            return Ok(None);
         }
         if let Some((max_operations, _)) = caps.and_then(|c| c.bulk)
             && operations.len() > max_operations
@@ -55,17 +69,33 @@ impl ApiClient {
         let call = Call::new(Method::POST, self.url(&["Bulk"], &[]))
             .json(&request)?
             .timeout(self.inner.options.bulk_timeout);
-        let response: BulkResponse = self.send_ok(&call).await?.json()?;
-        Ok(response.operations)
+        let reply = self.send(&call).await?;
+        let status = reply.status.as_u16();
+        // Advertised but absent (seen in the wild): nothing was carried out.
+        if matches!(status, 404 | 405 | 501) {
+            tracing::info!(
+                status,
+                "the server has no /Bulk after all; creating one by one"
+            );
+            if let Some(mut caps) = self.capabilities() {
+                caps.bulk = None;
+                self.set_capabilities(caps);
+            }
+            return Ok(None);
+        }
+        let response: BulkResponse = reply.success()?.json()?;
+        Ok(Some(response.operations))
     }
 
     /// Creates every user of `users` and returns one result per user, in order.
     ///
     /// When the server advertises `/Bulk` (known after [`connect`](Self::connect)),
-    /// users go in batches of at most `maxOperations` (and within the payload limit),
-    /// one batch after the other; otherwise `ClientOptions::requests_in_flight`
-    /// [`create_user`](Self::create_user) calls run at a time. Then each user is added
-    /// to its groups (one PATCH per group and batch) and read back.
+    /// users go in batches of at most `maxOperations` (and within `maxPayloadSize`),
+    /// one batch after the other, then each user is added to its groups (one PATCH
+    /// per group) and read back. Otherwise, or when `/Bulk` answers 404, 405 or 501,
+    /// users are created with [`create_user`](Self::create_user), starting with
+    /// `ClientOptions::requests_in_flight` at a time: halved on 5xx/429 (down to
+    /// one), one more after each round of successes.
     ///
     /// Results: `Ok(user)` when created with its memberships; `AlreadyExists` for a
     /// userName already taken; `Offline`/`Server` for a whole batch whose answer did
@@ -78,17 +108,48 @@ impl ApiClient {
                 self.create_users_in_bulk(users, max_operations, max_payload)
                     .await
             }
-            None => {
-                let in_flight = self.inner.options.requests_in_flight.max(1);
-                // Indices, not references, keep the future `Send` (a closure over
-                // `&NewUser` trips rustc's higher-ranked lifetime inference).
-                stream::iter(0..users.len())
-                    .map(|i| self.create_user(&users[i]))
-                    .buffered(in_flight)
-                    .collect()
-                    .await
-            }
+            None => self.create_users_one_by_one(users).await,
         }
+    }
+
+    /// Creates `users` with single POSTs at an adaptive concurrency ([`Pace`]).
+    async fn create_users_one_by_one(&self, users: &[NewUser]) -> Vec<Result<User, CoreError>> {
+        let mut pace = Pace::new(self.inner.options.requests_in_flight);
+        let mut results: Vec<Option<Result<User, CoreError>>> =
+            (0..users.len()).map(|_| None).collect();
+        let mut running = FuturesUnordered::new();
+        let mut next = 0;
+        loop {
+            while running.len() < pace.current() && next < users.len() {
+                let i = next;
+                // An index, not a reference, keeps the future `Send` (a closure over
+                // `&NewUser` trips rustc's higher-ranked lifetime inference).
+                running.push(async move { (i, self.create_user(&users[i]).await) });
+                next += 1;
+            }
+            let Some((i, result)) = running.next().await else {
+                break;
+            };
+            match &result {
+                Ok(_) => pace.succeeded(),
+                Err(CoreError::Server { status, .. }) if *status == 429 || *status >= 500 => {
+                    pace.overloaded();
+                    tracing::debug!(in_flight = pace.current(), "the server is overloaded");
+                }
+                Err(_) => {}
+            }
+            results[i] = Some(result);
+        }
+        results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(CoreError::Protocol {
+                        detail: "a create was not carried out".to_owned(),
+                    })
+                })
+            })
+            .collect()
     }
 
     async fn create_users_in_bulk(
@@ -109,12 +170,18 @@ impl ApiClient {
                 data: Some(self.new_user_body(u)),
             })
             .collect();
+        let mut without_bulk = None;
         for batch in batches(operations, max_operations, max_payload) {
             let n = batch.len();
             let ids: Vec<Option<String>> = batch.iter().map(|op| op.bulk_id.clone()).collect();
-            match self.bulk(batch).await {
+            match self.try_bulk(batch).await {
                 Err(e) => results.extend(std::iter::repeat_n(Err(e), n)),
-                Ok(responses) => {
+                Ok(None) => {
+                    // No /Bulk after all: this batch and the rest go one by one.
+                    without_bulk = Some(results.len());
+                    break;
+                }
+                Ok(Some(responses)) => {
                     let mut by_bulk_id: HashMap<Option<String>, BulkOperationResponse> = responses
                         .into_iter()
                         .map(|r| (r.bulk_id.clone(), r))
@@ -132,6 +199,21 @@ impl ApiClient {
             }
         }
 
+        let users_in_bulk = &users[..results.len()];
+        let mut done = self.finish_bulk_creates(users_in_bulk, results).await;
+        if let Some(from) = without_bulk {
+            done.extend(self.create_users_one_by_one(&users[from..]).await);
+        }
+        done
+    }
+
+    /// After `/Bulk` created `users` (their ids in `results`): puts them in their
+    /// groups and reads them back.
+    async fn finish_bulk_creates(
+        &self,
+        users: &[NewUser],
+        mut results: Vec<Result<UserId, CoreError>>,
+    ) -> Vec<Result<User, CoreError>> {
         // Group memberships: one PATCH per group for all its new members.
         let mut by_group: BTreeMap<&GroupId, Vec<(usize, UserId)>> = BTreeMap::new();
         for (i, (new, result)) in users.iter().zip(&results).enumerate() {
@@ -164,6 +246,72 @@ impl ApiClient {
                 })
             })
             .collect()
+    }
+
+    /// The users whose userName is one of `user_names`, found with one listing
+    /// (`userName eq "a" or userName eq "b" …`; keep it to a few dozen names), keyed
+    /// by the lowercased userName. Names not on the server are absent.
+    ///
+    /// A server without filtering, or refusing such a filter (400, 501), is asked
+    /// one name at a time with [`find_user_by_user_name`](Self::find_user_by_user_name).
+    /// Only exact (case-insensitive) userName matches count, so a server that
+    /// ignores the filter and lists other users finds nobody by mistake.
+    pub async fn find_users_by_user_names(
+        &self,
+        user_names: &[String],
+    ) -> Result<HashMap<String, User>, CoreError> {
+        let wanted: HashSet<String> = user_names.iter().map(|n| n.to_lowercase()).collect();
+        let filters = self.capabilities().is_none_or(|c| c.filter);
+        if filters && user_names.len() > 1 {
+            // Never more names than a page holds: a server with a small maximum
+            // would leave the rest out, and they would look absent.
+            let mut found = HashMap::new();
+            let mut refused = false;
+            for chunk in user_names.chunks(self.page_size()) {
+                let filter = chunk
+                    .iter()
+                    .map(|n| format!("userName eq {}", filter_string(n)))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                let count = chunk.len().to_string();
+                let attributes = self.user_attributes();
+                let url = self.url(
+                    &["Users"],
+                    &[
+                        ("filter", &filter),
+                        ("attributes", &attributes),
+                        ("count", &count),
+                    ],
+                );
+                match self
+                    .get_json::<roster_proto::ListResponse<UserResource>>(url)
+                    .await
+                {
+                    Ok(list) => found.extend(
+                        list.resources
+                            .into_iter()
+                            .map(User::from_resource)
+                            .map(|u| (u.user_name.to_lowercase(), u))
+                            .filter(|(name, _)| wanted.contains(name)),
+                    ),
+                    Err(CoreError::Rejected { .. }) => {
+                        refused = true;
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if !refused {
+                return Ok(found);
+            }
+        }
+        let mut found = HashMap::new();
+        for name in user_names {
+            if let Some(user) = self.find_user_by_user_name(name).await? {
+                found.insert(name.to_lowercase(), user);
+            }
+        }
+        Ok(found)
     }
 
     /// Reads the users `ids` a few dozen per listing (`id eq … or …`), falling back

@@ -18,6 +18,9 @@ mod discovery;
 mod errors;
 mod features;
 mod groups;
+mod listing;
+mod load;
+mod pace;
 mod paging;
 mod profile;
 pub mod retry;
@@ -34,6 +37,9 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 pub use bulk::bulk_error;
 pub use discovery::{Capabilities, ServerInfo};
 pub use features::{Downgrades, Feature, FeatureState, FeatureStatus};
+pub use listing::{ListWarning, MAX_ATTRIBUTE_BYTES};
+pub use load::UserListing;
+pub use paging::{MAX_LISTED, MAX_PAGES};
 pub use profile::{Profile, Token};
 pub use retry::RetryPolicy;
 
@@ -56,13 +62,24 @@ pub struct ClientOptions {
     /// Pages of a listing fetched at the same time.
     pub pages_in_flight: usize,
     /// Concurrent creates in [`ApiClient::create_users`] when `/Bulk` is not available,
-    /// and concurrent requests of other fan-outs.
+    /// and concurrent requests of other fan-outs. Without `/Bulk` this is where the
+    /// creates start: halved on 5xx/429, grown back slowly on success.
     pub requests_in_flight: usize,
+    /// Largest answer read, in bytes (a page of a listing, a `/Bulk` result): a
+    /// larger one fails as soon as it is seen to be larger, without being held.
+    pub max_response_bytes: usize,
+    /// Longest time an answer may stall (no byte arriving) before the call counts
+    /// as failed; a warning is logged every [`STALL_NOTICE`] of waiting.
+    pub read_timeout: Duration,
 }
+
+/// How often a stalled answer is said in the log while the client waits for it.
+pub const STALL_NOTICE: Duration = Duration::from_secs(10);
 
 impl Default for ClientOptions {
     /// 10 s to connect, 60 s per request, 5 min per `/Bulk` batch, default retries,
-    /// server-maximum pages, 4 pages and 4 creates in flight.
+    /// server-maximum pages, 4 pages and 4 creates in flight, answers up to 64 MiB,
+    /// 60 s without a byte.
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(10),
@@ -72,6 +89,8 @@ impl Default for ClientOptions {
             page_size: None,
             pages_in_flight: 4,
             requests_in_flight: 4,
+            max_response_bytes: 64 << 20,
+            read_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -408,6 +427,7 @@ mod send_tests {
         let users: Vec<NewUser> = Vec::new();
         assert_send(&c.connect());
         assert_send(&c.load_users(|_, _| {}));
+        assert_send(&c.load_users_checked(|_, _| {}));
         assert_send(&c.load_groups());
         assert_send(&c.licenses());
         assert_send(&c.users_changed_since(chrono::Utc::now()));

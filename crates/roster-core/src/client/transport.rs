@@ -7,9 +7,9 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::ApiClient;
 use super::errors;
 use super::retry::{self, Outcome, Safety};
+use super::{ApiClient, STALL_NOTICE};
 use crate::CoreError;
 
 /// A request to send (built again for each attempt).
@@ -137,11 +137,22 @@ impl ApiClient {
                     );
                     (Outcome::Status(status.as_u16()), retry_after)
                 }
-                Err(e) => {
-                    if let Some(detail) = errors::certificate_problem(e) {
+                Err(Failure::TooLarge { .. }) => {
+                    let reason = result.as_ref().err().map(Failure::describe);
+                    return Err(CoreError::Implausible {
+                        detail: format!(
+                            "{} to {what}; the limit is set in the connection options",
+                            reason.unwrap_or_default()
+                        ),
+                    });
+                }
+                Err(failure) => {
+                    if let Failure::Http(e) = failure
+                        && let Some(detail) = errors::certificate_problem(e)
+                    {
                         return Err(CoreError::Config { detail });
                     }
-                    let reason = errors::describe_transport(e);
+                    let reason = failure.describe();
                     tracing::debug!(
                         method = %call.method,
                         path = call.url.path(),
@@ -150,7 +161,7 @@ impl ApiClient {
                         attempt,
                         "scim call failed"
                     );
-                    let outcome = if e.is_connect() {
+                    let outcome = if matches!(failure, Failure::Http(e) if e.is_connect()) {
                         Outcome::NotSent
                     } else {
                         Outcome::Unknown
@@ -179,8 +190,8 @@ impl ApiClient {
                     earlier_attempt_may_have_landed: landed,
                     what,
                 }),
-                Err(e) => Err(CoreError::Offline {
-                    reason: errors::describe_transport(&e),
+                Err(failure) => Err(CoreError::Offline {
+                    reason: failure.describe(),
                 }),
             };
         }
@@ -196,11 +207,9 @@ impl ApiClient {
         self.send_ok(&Call::new(Method::GET, url)).await?.json()
     }
 
-    /// One attempt: send, and read the whole answer.
-    async fn attempt(
-        &self,
-        call: &Call,
-    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error> {
+    /// One attempt: send, and read the answer as it arrives, within the size limit
+    /// and without stalling longer than the read timeout.
+    async fn attempt(&self, call: &Call) -> Result<(StatusCode, HeaderMap, Vec<u8>), Failure> {
         let mut req = self
             .inner
             .http
@@ -220,13 +229,102 @@ impl ApiClient {
         if let Some(timeout) = call.timeout {
             req = req.timeout(timeout);
         }
-        let response = req.send().await.map_err(reqwest::Error::without_url)?;
+        let mut response = req.send().await.map_err(Failure::http)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(reqwest::Error::without_url)?;
-        Ok((status, headers, body.to_vec()))
+        let limit = self.inner.options.max_response_bytes;
+        let announced = response.content_length();
+        if let Some(length) = announced
+            && length > limit as u64
+        {
+            return Err(Failure::TooLarge {
+                limit,
+                seen: length,
+            });
+        }
+        let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize).min(1 << 20));
+        let read_timeout = self.inner.options.read_timeout;
+        let mut stalled = Duration::ZERO;
+        loop {
+            let tick = STALL_NOTICE.min(read_timeout.saturating_sub(stalled));
+            // Dropping `chunk()` while it waits loses nothing: a frame is taken only
+            // when it is ready.
+            match tokio::time::timeout(tick, response.chunk()).await {
+                Ok(Ok(Some(chunk))) => {
+                    stalled = Duration::ZERO;
+                    if body.len() + chunk.len() > limit {
+                        return Err(Failure::TooLarge {
+                            limit,
+                            seen: (body.len() + chunk.len()) as u64,
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(Ok(None)) => break,
+                Ok(Err(e)) => return Err(Failure::http(e)),
+                Err(_) => {
+                    stalled += tick;
+                    if stalled >= read_timeout {
+                        return Err(Failure::Stalled {
+                            after: stalled,
+                            bytes: body.len(),
+                        });
+                    }
+                    tracing::warn!(
+                        method = %call.method,
+                        path = call.url.path(),
+                        bytes = body.len(),
+                        waited_secs = stalled.as_secs(),
+                        "the server has sent nothing for a while; still waiting for its answer"
+                    );
+                }
+            }
+        }
+        Ok((status, headers, body))
+    }
+}
+
+/// Why one attempt got no complete answer.
+enum Failure {
+    /// The HTTP exchange failed (connect, reset, timeout, TLS).
+    Http(reqwest::Error),
+    /// The answer is larger than `ClientOptions::max_response_bytes`.
+    TooLarge {
+        /// The limit.
+        limit: usize,
+        /// What was announced (`Content-Length`) or read when it was passed.
+        seen: u64,
+    },
+    /// No byte came for `ClientOptions::read_timeout`.
+    Stalled {
+        /// How long nothing came.
+        after: Duration,
+        /// What had arrived before.
+        bytes: usize,
+    },
+}
+
+impl Failure {
+    fn http(e: reqwest::Error) -> Self {
+        Self::Http(e.without_url())
+    }
+
+    /// What failed, for the log and `Offline`.
+    fn describe(&self) -> String {
+        match self {
+            Self::Http(e) => errors::describe_transport(e),
+            Self::TooLarge { limit, seen } => format!(
+                "the answer is larger than {} MiB ({seen} bytes or more)",
+                limit >> 20
+            ),
+            Self::Stalled { after, bytes } => format!(
+                "the server stopped sending its answer: nothing for {} after {bytes} bytes",
+                if after.as_secs() > 0 {
+                    format!("{} s", after.as_secs())
+                } else {
+                    format!("{} ms", after.as_millis())
+                }
+            ),
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! the server cannot be reached the task waits and tries again by itself; after a
 //! restart, submitting the same import resumes it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -24,6 +24,12 @@ use crate::store::{Delta, PendingImportRow, Store, StoreError};
 
 /// Longest wait between two tries while the server is unreachable.
 const MAX_WAIT: Duration = Duration::from_secs(30);
+/// Rows an interrupted send may have created, looked up per request
+/// (`userName eq … or …`).
+const LOOKUP_CHUNK: usize = 50;
+/// Rows per pass without `/Bulk`: each pass journals its outcomes, so single
+/// creates are recorded every few dozen.
+const SINGLE_BATCH: usize = 50;
 /// How often a waiting import looks at its cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(100);
 
@@ -160,7 +166,12 @@ async fn run(
             return Ok((counts, ImportRun::Cancelled));
         }
         progress(ctx, id, counts, ImportRun::Sending);
-        let limit = ctx.batch.max(1);
+        let bulk = ctx.client.capabilities().is_some_and(|c| c.bulk.is_some());
+        let limit = if bulk {
+            ctx.batch.max(1)
+        } else {
+            ctx.batch.clamp(1, SINGLE_BATCH)
+        };
         let rows = store(&ctx.store, move |s| s.pending_import_rows(id, limit)).await?;
         let sent = send_batch(ctx, id, &options, rows).await?;
         match sent {
@@ -230,91 +241,226 @@ async fn send_batch(
     rows: Vec<PendingImportRow>,
 ) -> Result<Batch, CoreError> {
     let mut outcomes: Vec<(usize, RowOutcome)> = Vec::new();
-    let mut to_send: Vec<(PendingImportRow, crate::model::NewUser)> = Vec::new();
+    let mut resumed: Vec<Row> = Vec::new();
+    let mut to_send: Vec<Row> = Vec::new();
     for pending in rows {
         match Email::parse(&pending.row.email) {
             Ok(email) => {
                 let user = options.new_user(email, &pending.row);
-                to_send.push((pending, user));
+                // A row sent before may have been created by that send: look first.
+                if pending.attempts > 0 {
+                    resumed.push((pending, user));
+                } else {
+                    to_send.push((pending, user));
+                }
             }
             // Validated when the import began; only a damaged store gets here.
             Err(e) => outcomes.push((pending.index, RowOutcome::Failed(e.to_string()))),
         }
     }
+    record(ctx, id, std::mem::take(&mut outcomes)).await?;
+    let mut stop = Stop::default();
+    let looked_up = settle(ctx, id, resumed, &mut stop).await?;
+    if let Some(batch) = stop.batch() {
+        return Ok(batch);
+    }
+    to_send.extend(looked_up.missing);
+
     let indices: Vec<usize> = to_send.iter().map(|(p, _)| p.index).collect();
     store(&ctx.store, move |s| s.mark_import_attempt(id, &indices)).await?;
     let users: Vec<crate::model::NewUser> = to_send.iter().map(|(_, u)| u.clone()).collect();
     let results = ctx.client.create_users(&users).await;
     let mut created: Vec<User> = Vec::new();
-    let mut unreachable = None;
-    let mut refused = None;
-    for ((pending, new), result) in to_send.iter().zip(results) {
+    let mut landed_before: Vec<Row> = Vec::new();
+    for ((pending, new), result) in to_send.into_iter().zip(results) {
+        let index = pending.index;
         let outcome = match result {
             Ok(user) => Some(RowOutcome::Created(user.id.clone())).inspect(|_| created.push(user)),
-            // A row sent before may have been created by that send: complete it.
+            // Sent before (its row was attempted): that send created it. Completed
+            // below, a few dozen per lookup.
             Err(CoreError::AlreadyExists { .. }) if pending.attempts > 0 => {
-                match complete(&ctx.client, new).await {
-                    Ok(Some(user)) => {
-                        Some(RowOutcome::Created(user.id.clone())).inspect(|_| created.push(user))
-                    }
-                    Ok(None) => Some(RowOutcome::Failed(format!(
-                        "{} was reported as existing but cannot be found",
-                        new.email
-                    ))),
-                    Err(e) if e.is_transient() => {
-                        unreachable = Some(e);
-                        None
-                    }
-                    Err(e) => Some(RowOutcome::Failed(e.to_string())),
-                }
+                landed_before.push((pending, new));
+                None
             }
             Err(CoreError::AlreadyExists { .. }) => Some(RowOutcome::Skipped(
                 "already a user of the organisation (on the server)".to_owned(),
             )),
-            Err(e) if e.is_transient() => {
-                unreachable = Some(e);
-                None
-            }
-            Err(e @ (CoreError::NotAdministrator | CoreError::Unauthorized)) => {
-                refused = Some(e);
-                None
-            }
-            Err(e) => Some(RowOutcome::Failed(e.to_string())),
+            Err(e) => stop.note(e).map(|e| RowOutcome::Failed(e.to_string())),
         };
         if let Some(o) = outcome {
-            outcomes.push((pending.index, o));
+            outcomes.push((index, o));
         }
     }
-    store(&ctx.store, move |s| s.record_import_outcomes(id, &outcomes)).await?;
+    record(ctx, id, outcomes).await?;
     if !created.is_empty() {
         show_created(ctx, created).await;
     }
-    Ok(match (refused, unreachable) {
-        (Some(e), _) => Batch::Refused(e),
-        (None, Some(e)) => Batch::Unreachable(e),
-        (None, None) => Batch::Done,
-    })
+    let rechecked = settle(ctx, id, landed_before, &mut stop).await?;
+    let lost: Vec<(usize, RowOutcome)> = rechecked
+        .missing
+        .into_iter()
+        .map(|(pending, new)| {
+            let why = format!("{} was reported as existing but cannot be found", new.email);
+            (pending.index, RowOutcome::Failed(why))
+        })
+        .collect();
+    record(ctx, id, lost).await?;
+    Ok(stop.batch().unwrap_or(Batch::Done))
 }
 
-/// Finishes a user an interrupted send may have created: finds it and puts it in
-/// its groups (adding a member twice changes nothing).
+/// A row to send and the user it makes.
+type Row = (PendingImportRow, crate::model::NewUser);
+
+/// Rows that may have been created by an earlier send and were looked up.
+struct Settled {
+    /// Not on the server: to send (again).
+    missing: Vec<Row>,
+}
+
+/// Why a batch stops early (the first reason wins).
+#[derive(Default)]
+struct Stop {
+    unreachable: Option<CoreError>,
+    refused: Option<CoreError>,
+}
+
+impl Stop {
+    /// Notes a failure: `None` for one that stops the batch (the row stays
+    /// pending), `Some` for one that fails this row only.
+    fn note(&mut self, e: CoreError) -> Option<CoreError> {
+        match e {
+            e if e.is_transient() => {
+                self.unreachable.get_or_insert(e);
+                None
+            }
+            e @ (CoreError::NotAdministrator | CoreError::Unauthorized) => {
+                self.refused.get_or_insert(e);
+                None
+            }
+            e => Some(e),
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.unreachable.is_some() || self.refused.is_some()
+    }
+
+    fn batch(&mut self) -> Option<Batch> {
+        if let Some(e) = self.refused.take() {
+            return Some(Batch::Refused(e));
+        }
+        self.unreachable.take().map(Batch::Unreachable)
+    }
+}
+
+/// Looks up, [`LOOKUP_CHUNK`] per request, rows an earlier send may have created.
+/// Each found row is finished (its groups) and its outcome journaled with its
+/// chunk, at once: an import killed again keeps what was found. Rows not on the
+/// server are returned; rows not looked up (the server stopped answering) stay
+/// pending, with the reason in `stop`.
+async fn settle(
+    ctx: &ImportContext,
+    id: ImportId,
+    rows: Vec<Row>,
+    stop: &mut Stop,
+) -> Result<Settled, CoreError> {
+    let mut missing = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() && !stop.stopped() {
+        let chunk: Vec<Row> = rows.by_ref().take(LOOKUP_CHUNK).collect();
+        let names: Vec<String> = chunk.iter().map(|(_, u)| u.email.to_string()).collect();
+        let found = match ctx.client.find_users_by_user_names(&names).await {
+            Ok(found) => found,
+            Err(e) => {
+                if let Some(e) = stop.note(e) {
+                    let failed = chunk
+                        .iter()
+                        .map(|(p, _)| (p.index, RowOutcome::Failed(e.to_string())))
+                        .collect();
+                    record(ctx, id, failed).await?;
+                }
+                continue;
+            }
+        };
+        let (present, absent): (Vec<Row>, Vec<Row>) = chunk
+            .into_iter()
+            .partition(|(_, u)| found.contains_key(&u.email.to_string().to_lowercase()));
+        missing.extend(absent);
+        let (outcomes, users) = complete(ctx, present, found, stop).await;
+        record(ctx, id, outcomes).await?;
+        if !users.is_empty() {
+            show_created(ctx, users).await;
+        }
+    }
+    Ok(Settled { missing })
+}
+
+/// Finishes users an interrupted send created: puts them in their groups (one
+/// PATCH per group; adding a member twice changes nothing) and reads them again
+/// (memberships and inherited licenses are computed). Rows whose groups could
+/// not be set for a transient reason stay pending (finished on the next pass).
 async fn complete(
-    client: &ApiClient,
-    new: &crate::model::NewUser,
-) -> Result<Option<User>, CoreError> {
-    let Some(user) = client.find_user_by_user_name(new.email.as_str()).await? else {
-        return Ok(None);
-    };
-    for group in &new.groups {
-        client
-            .set_group_members(group, std::slice::from_ref(&user.id), &[])
-            .await?;
+    ctx: &ImportContext,
+    rows: Vec<Row>,
+    mut found: HashMap<String, User>,
+    stop: &mut Stop,
+) -> (Vec<(usize, RowOutcome)>, Vec<User>) {
+    let key = |new: &crate::model::NewUser| new.email.to_string().to_lowercase();
+    let mut failed: HashMap<usize, CoreError> = HashMap::new();
+    let mut by_group: BTreeMap<&crate::model::GroupId, Vec<(usize, crate::model::UserId)>> =
+        BTreeMap::new();
+    for (pending, new) in &rows {
+        if let Some(user) = found.get(&key(new)) {
+            for g in &new.groups {
+                by_group
+                    .entry(g)
+                    .or_default()
+                    .push((pending.index, user.id.clone()));
+            }
+        }
     }
-    if new.groups.is_empty() {
-        return Ok(Some(user));
+    let grouped = !by_group.is_empty();
+    for (group, members) in by_group {
+        let ids: Vec<crate::model::UserId> = members.iter().map(|(_, id)| id.clone()).collect();
+        if let Err(e) = ctx.client.set_group_members(group, &ids, &[]).await {
+            let e = stop.note(e.clone()).unwrap_or(e);
+            for (index, _) in members {
+                failed.insert(index, e.clone());
+            }
+        }
     }
-    // Read again: the memberships (and inherited licenses) are computed.
-    Ok(Some(client.get_user(&user.id).await.unwrap_or(user)))
+    if grouped {
+        let names: Vec<String> = rows.iter().map(|(_, u)| u.email.to_string()).collect();
+        if let Ok(again) = ctx.client.find_users_by_user_names(&names).await {
+            found.extend(again);
+        }
+    }
+    let mut outcomes = Vec::new();
+    let mut users = Vec::new();
+    for (pending, new) in rows {
+        match (failed.remove(&pending.index), found.remove(&key(&new))) {
+            (Some(e), _) if e.is_transient() || stop.refused.is_some() => {}
+            (Some(e), _) => outcomes.push((pending.index, RowOutcome::Failed(e.to_string()))),
+            (None, Some(user)) => {
+                outcomes.push((pending.index, RowOutcome::Created(user.id.clone())));
+                users.push(user);
+            }
+            (None, None) => {}
+        }
+    }
+    (outcomes, users)
+}
+
+/// Journals rows' outcomes (nothing to do for none).
+async fn record(
+    ctx: &ImportContext,
+    id: ImportId,
+    outcomes: Vec<(usize, RowOutcome)>,
+) -> Result<(), CoreError> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    store(&ctx.store, move |s| s.record_import_outcomes(id, &outcomes)).await
 }
 
 /// Puts the created users in the local copy and tells the app, so the grid shows

@@ -12,6 +12,7 @@
 //! through `/Bulk` ([`Command::SubmitImport`](crate::engine::Command::SubmitImport)).
 
 mod encoding;
+mod newlines;
 pub mod read;
 pub mod report;
 mod seats;

@@ -2,8 +2,9 @@
 //!
 //! The rules: comma delimiter, a header row naming `email`, `first_name` and
 //! `last_name` in any order (case, spaces, `_` and `-` do not matter), UTF-8 with or
-//! without a byte order mark, CRLF or LF, quoted fields (with commas and newlines),
-//! blank lines anywhere. Any other shape is one [`ShapeError`] that names the line
+//! without a byte order mark, CRLF, LF or CR (old Mac) line ends, quoted fields
+//! (with commas and newlines), blank lines anywhere, and the `sep=,` line Excel
+//! may write first (passed over; one naming another separator is said). Any other shape is one [`ShapeError`] that names the line
 //! and what to change. The file is read once, through a buffer: a 100 MB file is
 //! never held in memory as text, only as its rows.
 
@@ -12,6 +13,7 @@ use std::path::Path;
 
 use super::ImportRow;
 use super::encoding::{self, Encoding, Sniffed};
+use super::newlines::CrAsNewline;
 use super::validate::Field;
 
 /// Read buffer: large enough to sniff the encoding from its first fill.
@@ -26,12 +28,21 @@ pub struct ReadFile {
     pub ignored_columns: Vec<String>,
     /// Lines holding only empty fields (such as `,,`): not rows, but said.
     pub blank_lines: Vec<u64>,
+    /// The line of Excel's `sep=,` hint before the header, if there was one
+    /// (passed over).
+    pub sep_line: Option<u64>,
 }
 
 impl ReadFile {
     /// Notes for the administrator about what was left out, one per line.
     pub fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
+        if let Some(line) = self.sep_line {
+            notes.push(format!(
+                "Line {line} (`sep=,`, a hint Excel writes) was passed over; the header is \
+                 the line after it."
+            ));
+        }
         if !self.ignored_columns.is_empty() {
             notes.push(format!(
                 "Column(s) {} are not imported (Roster uses email, first_name and last_name).",
@@ -151,6 +162,20 @@ pub enum ShapeError {
         /// Fields on that line.
         found: usize,
     },
+    /// A first line `sep=X` (Excel's separator hint) naming another separator than
+    /// the comma.
+    #[error(
+        "Line {line} says sep={separator} — this file uses {name}, but Roster reads commas. \
+         Save it as comma-separated (\"CSV UTF-8 (comma delimited)\") and choose it again."
+    )]
+    SepLine {
+        /// The hint's line.
+        line: u64,
+        /// The separator it names.
+        separator: char,
+        /// What that separator is called ("semicolons", "tabs", …).
+        name: &'static str,
+    },
     /// A header and nothing under it.
     #[error("The file has a header but no users under it. Add one user per line.")]
     NoRows,
@@ -166,7 +191,7 @@ pub fn read_path(path: &Path) -> Result<ReadFile, ShapeError> {
 
 /// Reads an import file from `source`, streaming.
 pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
-    let mut input = BufReader::with_capacity(BUFFER, EndWithNewline::new(source));
+    let mut input = BufReader::with_capacity(BUFFER, EndWithNewline::new(CrAsNewline::new(source)));
     let head = input.fill_buf().map_err(io_error)?;
     match encoding::sniff(head) {
         Sniffed::Empty => return Err(ShapeError::Empty),
@@ -174,7 +199,7 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
         Sniffed::Utf16(encoding) => return Err(ShapeError::NotUtf8 { line: 1, encoding }),
         Sniffed::Text { bom } => input.consume(bom),
     }
-    // Lines end at '\n' only (a '\r' before it is trimmed with the field): csv's own
+    // Lines end at '\n' only (CrAsNewline made CRLF and CR alike): csv's own
     // line numbers are off after CRLF and blank lines, so lines are counted from
     // where each record ends (every record ends with a newline, see EndWithNewline).
     let mut reader = csv::ReaderBuilder::new()
@@ -188,6 +213,7 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
         rows: Vec::new(),
         ignored_columns: Vec::new(),
         blank_lines: Vec::new(),
+        sep_line: None,
     };
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
         let inside: u64 = record.iter().map(|f| memchr_count(b'\n', f)).sum();
@@ -215,6 +241,18 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
             continue;
         }
         let Some(h) = &header else {
+            if let Some(separator) = sep_line(&fields) {
+                if separator == ',' {
+                    // Excel's hint that the file is comma-separated: not the header.
+                    out.sep_line = Some(line);
+                    continue;
+                }
+                return Err(ShapeError::SepLine {
+                    line,
+                    separator,
+                    name: separator_name(separator),
+                });
+            }
             let h = Header::parse(&fields, line)?;
             out.ignored_columns = h.ignored.clone();
             header = Some(h);
@@ -240,6 +278,35 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
         None => Err(ShapeError::Empty),
         Some(_) if out.rows.is_empty() => Err(ShapeError::NoRows),
         Some(_) => Ok(out),
+    }
+}
+
+/// The separator of Excel's `sep=X` line, when `fields` is one.
+fn sep_line(fields: &[&str]) -> Option<char> {
+    // Read with commas, `sep=,` arrives as ["sep=", ""]: put it back together.
+    let joined = fields.join(",");
+    let text = joined.trim_end_matches(['\n', ' ']);
+    let prefix = text.get(..4)?;
+    if !prefix.eq_ignore_ascii_case("sep=") {
+        return None;
+    }
+    let mut rest = text[4..].chars();
+    match (rest.next(), rest.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// What a separator is called in a message.
+fn separator_name(c: char) -> &'static str {
+    match c {
+        ';' => "semicolons",
+        '\t' => "tabs",
+        '|' => "vertical bars",
+        ':' => "colons",
+        ' ' => "spaces",
+        ',' => "commas",
+        _ => "another separator",
     }
 }
 
@@ -476,6 +543,53 @@ mod tests {
             assert_eq!(f.rows[2].last_name, "F");
             assert!(f.blank_lines.is_empty());
         }
+    }
+
+    #[test]
+    fn excel_sep_lines_are_passed_over_or_named() {
+        for text in [
+            &b"sep=,\nemail,first_name,last_name\na@b.example,A,B\n"[..],
+            &b"\xEF\xBB\xBFSEP=,\r\nemail,first_name,last_name\r\na@b.example,A,B\r\n"[..],
+        ] {
+            let f = read(text).unwrap();
+            assert_eq!(f.rows.len(), 1);
+            assert_eq!((f.rows[0].line, f.sep_line), (3, Some(1)));
+            assert!(f.notes()[0].contains("`sep=,`"));
+        }
+        let e = read(b"sep=;\nemail;first_name;last_name\na@b.example;A;B\n").unwrap_err();
+        assert_eq!(
+            e,
+            ShapeError::SepLine {
+                line: 1,
+                separator: ';',
+                name: "semicolons"
+            }
+        );
+        assert!(
+            e.to_string()
+                .starts_with("Line 1 says sep=; — this file uses semicolons"),
+            "{e}"
+        );
+        assert!(matches!(
+            read(b"sep=\t\nemail\tfirst_name\tlast_name\n"),
+            Err(ShapeError::SepLine { name: "tabs", .. })
+        ));
+        // A header cell that only starts like the hint is a header.
+        assert!(matches!(
+            read(b"sep=x,y\n"),
+            Err(ShapeError::MissingColumns { .. })
+        ));
+    }
+
+    #[test]
+    fn old_mac_line_ends_are_read_line_by_line() {
+        let f =
+            read(b"email,first_name,last_name\ra@b.example,A,B\r\r\"c@b.example\",\"C\rx\",D\r")
+                .unwrap();
+        let lines: Vec<u64> = f.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4]);
+        assert_eq!(f.rows[0].last_name, "B");
+        assert_eq!(f.rows[1].first_name, "C\nx");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! port, SQLite in a temp dir), clients for it, and a fault-injecting proxy.
 #![allow(dead_code)]
 
+pub mod hostile;
+pub mod mini_scim;
 pub mod proxy;
 pub mod tls;
 

@@ -39,12 +39,19 @@ pub struct Stats {
     pub reset_after_forwarding: AtomicUsize,
     /// `POST …/Bulk` requests forwarded.
     pub bulk: AtomicUsize,
+    /// `GET …/Users?filter=userName…` requests forwarded (lookups by userName).
+    pub lookups: AtomicUsize,
 }
 
 impl Stats {
     /// `POST …/Bulk` requests forwarded so far.
     pub fn bulk_requests(&self) -> usize {
         self.bulk.load(Ordering::Relaxed)
+    }
+
+    /// Lookups by userName forwarded so far.
+    pub fn lookups(&self) -> usize {
+        self.lookups.load(Ordering::Relaxed)
     }
 
     /// Requests answered with a fault.
@@ -60,6 +67,8 @@ struct Shared {
     upstream: SocketAddr,
     fault_percent: AtomicU32,
     plain_scim: AtomicBool,
+    /// After this many lookups by userName, every request is answered 503.
+    break_after_lookups: AtomicUsize,
     kinds: Mutex<Vec<Fault>>,
     rng: Mutex<StdRng>,
     stats: Stats,
@@ -103,6 +112,7 @@ impl FaultProxy {
             upstream,
             fault_percent: AtomicU32::new(fault_percent),
             plain_scim: AtomicBool::new(false),
+            break_after_lookups: AtomicUsize::new(usize::MAX),
             kinds: Mutex::new(ALL_FAULTS.to_vec()),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             stats: Stats::default(),
@@ -134,6 +144,21 @@ impl FaultProxy {
     /// Poses as a plain SCIM server (no Roster extension) or not.
     pub fn set_plain_scim(&self, plain: bool) {
         self.shared.plain_scim.store(plain, Ordering::Relaxed);
+    }
+
+    /// After `n` more lookups by userName are forwarded, answers every request
+    /// with 503 (as a server going down in the middle of a pass), until
+    /// [`heal`](Self::heal).
+    pub fn break_after_lookups(&self, n: usize) {
+        let at = self.shared.stats.lookups() + n;
+        self.shared.break_after_lookups.store(at, Ordering::Relaxed);
+    }
+
+    /// Stops answering 503 because of [`break_after_lookups`](Self::break_after_lookups).
+    pub fn heal(&self) {
+        self.shared
+            .break_after_lookups
+            .store(usize::MAX, Ordering::Relaxed);
     }
 
     /// What it did so far.
@@ -287,8 +312,14 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>) {
             let mut rng = shared.rng.lock().expect("rng");
             let kinds = shared.kinds.lock().expect("kinds");
             let percent = shared.fault_percent.load(Ordering::Relaxed);
-            (rng.random_range(0..100) < percent && !kinds.is_empty())
-                .then(|| kinds[rng.random_range(0..kinds.len())])
+            let broken =
+                shared.stats.lookups() >= shared.break_after_lookups.load(Ordering::Relaxed);
+            if broken {
+                Some(Fault::Unavailable)
+            } else {
+                (rng.random_range(0..100) < percent && !kinds.is_empty())
+                    .then(|| kinds[rng.random_range(0..kinds.len())])
+            }
         };
         let stats = &shared.stats;
         match fault {
@@ -343,6 +374,12 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>) {
         stats.forwarded.fetch_add(1, Ordering::Relaxed);
         if request.first_line().starts_with("POST ") && path.ends_with("/Bulk") {
             stats.bulk.fetch_add(1, Ordering::Relaxed);
+        }
+        if request.first_line().starts_with("GET ")
+            && path.ends_with("/Users")
+            && request.first_line().contains("filter=userName")
+        {
+            stats.lookups.fetch_add(1, Ordering::Relaxed);
         }
         let Some(mut response) = forward(shared.upstream, &request).await else {
             reset(client);

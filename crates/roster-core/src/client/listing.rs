@@ -1,0 +1,292 @@
+//! What the pages of a listing say about themselves, read beside the typed
+//! resources: ids (to drop repeats and to notice a page that brings nothing new),
+//! userNames (to report two users sharing one) and name lengths (to leave out a
+//! resource with an absurd name instead of keeping a 10 MB string in the grid).
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Longest userName, displayName or name part kept, in bytes. Real names and
+/// email addresses are far shorter; anything longer is a broken or hostile server.
+pub const MAX_ATTRIBUTE_BYTES: usize = 4096;
+
+/// Something wrong with a listing that did not stop it: reported in the log and
+/// meant for the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListWarning {
+    /// Several resources had the same id: only the first of each is kept.
+    RepeatedIds {
+        /// What was listed ("user", "group", …).
+        noun: String,
+        /// Resources left out (five sharing one id count 4).
+        count: usize,
+        /// One of the ids.
+        example: String,
+    },
+    /// Several users had the same userName (compared without case): all are kept.
+    SharedUserNames {
+        /// What was listed.
+        noun: String,
+        /// Resources whose userName an earlier one already had.
+        count: usize,
+        /// One of the userNames.
+        example: String,
+    },
+    /// A resource with an attribute longer than [`MAX_ATTRIBUTE_BYTES`]: left out.
+    Oversized {
+        /// What was listed.
+        noun: String,
+        /// The resource's id.
+        id: String,
+        /// The attribute ("userName", "name.givenName", …).
+        attribute: String,
+        /// Its length in bytes.
+        bytes: usize,
+    },
+}
+
+impl fmt::Display for ListWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RepeatedIds {
+                noun,
+                count,
+                example,
+            } => write!(
+                f,
+                "the server returned {} twice (the same id, e.g. {example:?}); Roster shows \
+                 each once",
+                counted(*count, noun)
+            ),
+            Self::SharedUserNames {
+                noun,
+                count,
+                example,
+            } => write!(
+                f,
+                "the server returned {} with the userName of another (e.g. {example:?}); \
+                 Roster shows all of them: check them on the server",
+                counted(*count, noun)
+            ),
+            Self::Oversized {
+                noun,
+                id,
+                attribute,
+                bytes,
+            } => write!(
+                f,
+                "the server returned a {noun} (id {id:?}) with a {attribute} of \
+                 {bytes} bytes (Roster keeps at most {MAX_ATTRIBUTE_BYTES}); it is left out"
+            ),
+        }
+    }
+}
+
+/// "1 user", "4 users".
+fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// The parts of a page the checks read.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PageKeys {
+    #[serde(default, rename = "Resources", alias = "resources")]
+    pub(super) resources: Vec<Keys>,
+}
+
+/// The parts of one resource the checks read (any JSON type: ids may be numbers).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Keys {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default, rename = "userName")]
+    user_name: Option<Value>,
+    #[serde(default, rename = "displayName")]
+    display_name: Option<Value>,
+    #[serde(default)]
+    name: Option<Value>,
+}
+
+impl Keys {
+    fn id(&self) -> Option<String> {
+        match self.id.as_ref()? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// The first attribute over the limit, with its length.
+    fn oversized(&self) -> Option<(String, usize)> {
+        let long = |v: &Value| match v {
+            Value::String(s) if s.len() > MAX_ATTRIBUTE_BYTES => Some(s.len()),
+            _ => None,
+        };
+        if let Some(n) = self.user_name.as_ref().and_then(long) {
+            return Some(("userName".to_owned(), n));
+        }
+        if let Some(n) = self.display_name.as_ref().and_then(long) {
+            return Some(("displayName".to_owned(), n));
+        }
+        if let Some(Value::Object(parts)) = &self.name {
+            for (part, value) in parts {
+                if let Some(n) = long(value) {
+                    return Some((format!("name.{part}"), n));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// What a page brought, once checked.
+pub(super) struct Admitted<T> {
+    /// The resources kept, in page order.
+    pub(super) kept: Vec<T>,
+    /// How many of the page's resources were left out as repeats of earlier ones.
+    pub(super) repeats: usize,
+}
+
+/// What the listing has seen so far.
+pub(super) struct Seen {
+    noun: String,
+    ids: HashSet<String>,
+    user_names: HashSet<String>,
+    repeated_ids: usize,
+    repeated_id: Option<String>,
+    shared_names: usize,
+    shared_name: Option<String>,
+    oversized: Vec<ListWarning>,
+}
+
+impl Seen {
+    /// Nothing seen yet of `endpoint` ("Users": a listing of "user"s).
+    pub(super) fn new(endpoint: &str) -> Self {
+        let noun = endpoint.to_lowercase();
+        Self {
+            noun: noun.strip_suffix('s').unwrap_or(&noun).to_owned(),
+            ids: HashSet::new(),
+            user_names: HashSet::new(),
+            repeated_ids: 0,
+            repeated_id: None,
+            shared_names: 0,
+            shared_name: None,
+            oversized: Vec::new(),
+        }
+    }
+
+    /// Distinct resources kept so far.
+    pub(super) fn distinct(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Checks one page: drops repeats and oversized resources, notes shared
+    /// userNames. `keys` lines up with `resources` (when it does not, as with a page
+    /// the checks could not read, everything is kept unchecked).
+    pub(super) fn admit<T>(&mut self, resources: Vec<T>, keys: PageKeys) -> Admitted<T> {
+        if keys.resources.len() != resources.len() {
+            return Admitted {
+                kept: resources,
+                repeats: 0,
+            };
+        }
+        let mut kept = Vec::with_capacity(resources.len());
+        let mut repeats = 0;
+        for (resource, key) in resources.into_iter().zip(keys.resources) {
+            let id = key.id();
+            if let Some((attribute, bytes)) = key.oversized() {
+                self.oversized.push(ListWarning::Oversized {
+                    noun: self.noun.clone(),
+                    id: id.unwrap_or_default(),
+                    attribute,
+                    bytes,
+                });
+                continue;
+            }
+            if let Some(id) = id
+                && !self.ids.insert(id.clone())
+            {
+                repeats += 1;
+                self.repeated_ids += 1;
+                self.repeated_id.get_or_insert(id);
+                continue;
+            }
+            if let Some(Value::String(name)) = &key.user_name
+                && !self.user_names.insert(name.to_lowercase())
+            {
+                self.shared_names += 1;
+                self.shared_name.get_or_insert_with(|| name.clone());
+            }
+            kept.push(resource);
+        }
+        Admitted { kept, repeats }
+    }
+
+    /// The warnings of the whole listing.
+    pub(super) fn warnings(self) -> Vec<ListWarning> {
+        let mut out = Vec::new();
+        if let Some(example) = self.repeated_id {
+            out.push(ListWarning::RepeatedIds {
+                noun: self.noun.clone(),
+                count: self.repeated_ids,
+                example,
+            });
+        }
+        if let Some(example) = self.shared_name {
+            out.push(ListWarning::SharedUserNames {
+                noun: self.noun.clone(),
+                count: self.shared_names,
+                example,
+            });
+        }
+        out.extend(self.oversized);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(json: &str) -> PageKeys {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn repeats_are_dropped_shared_names_kept_long_names_left_out() {
+        let mut seen = Seen::new("Users");
+        let page = keys(
+            r#"{"Resources":[{"id":"a","userName":"x@e"},{"id":"a","userName":"x@e"},
+                {"id":7,"userName":"X@E"},{"id":"b","name":{"givenName":"Ann"}}]}"#,
+        );
+        let got = seen.admit(vec![1, 2, 3, 4], page);
+        assert_eq!((got.kept, got.repeats), (vec![1, 3, 4], 1));
+        let long = format!(
+            r#"{{"Resources":[{{"id":"c","name":{{"familyName":"{}"}}}}]}}"#,
+            "n".repeat(MAX_ATTRIBUTE_BYTES + 1)
+        );
+        assert!(seen.admit(vec![5], keys(&long)).kept.is_empty());
+        let warnings = seen.warnings();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(
+            warnings[0].to_string(),
+            "the server returned 1 user twice (the same id, e.g. \"a\"); Roster shows each once"
+        );
+        assert!(matches!(
+            &warnings[1],
+            ListWarning::SharedUserNames { count: 1, .. }
+        ));
+        assert!(
+            warnings[2]
+                .to_string()
+                .contains("name.familyName of 4097 bytes")
+        );
+    }
+}

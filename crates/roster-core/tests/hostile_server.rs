@@ -1,0 +1,241 @@
+//! The client against a server that lies or attacks (issue 15), one test per
+//! finding. The server is the small hostile one of `support/hostile.rs`: the
+//! real roster-server cannot be made to lie about its totals, repeat ids, send
+//! gigabytes or trickle bytes.
+
+mod support;
+
+use std::time::Duration;
+
+use roster_core::CoreError;
+use roster_core::client::{ApiClient, ClientOptions, ListWarning};
+use serde_json::json;
+use support::hostile::{HostileServer, Reply, list, user};
+use support::{fast_options, profile};
+
+fn client_with(server: &HostileServer, options: ClientOptions) -> ApiClient {
+    ApiClient::with_options(&profile(&server.base_url(), "token"), options).expect("client")
+}
+
+fn client(server: &HostileServer) -> ApiClient {
+    client_with(server, fast_options())
+}
+
+fn implausible(result: Result<impl std::fmt::Debug, CoreError>) -> String {
+    match result {
+        Err(e @ CoreError::Implausible { .. }) => e.to_string(),
+        other => panic!("expected Implausible, got {other:?}"),
+    }
+}
+
+/// Finding 1: `totalResults` u64::MAX (or 10^12) with one user panicked with
+/// "capacity overflow" (or aborted on an 8 GB allocation). Now: an error that
+/// says the total and what it would take, after one request.
+#[tokio::test]
+async fn huge_totals_fail_with_a_message_instead_of_allocating() {
+    for total in [u64::MAX, 1_000_000_000_000] {
+        let server = HostileServer::start(move |r| {
+            let start = r.number("startIndex", 1);
+            let page = if start == 1 {
+                vec![user("u1", "one@x.example")]
+            } else {
+                vec![]
+            };
+            list(total, start, page)
+        })
+        .await;
+        let message = implausible(client(&server).load_users(|_, _| {}).await);
+        assert!(
+            message.contains(&format!("counts {total} users")),
+            "{message}"
+        );
+        assert!(message.contains("requests"), "{message}");
+        assert_eq!(server.requests(), 1);
+    }
+}
+
+/// Finding 2: a total of 1,000,000 with one user and then empty pages ran for 600
+/// s (64,322 requests). Now the first empty page ends it, and the error says so.
+#[tokio::test]
+async fn a_total_the_pages_deny_stops_at_the_first_empty_page() {
+    let server = HostileServer::start(|r| {
+        let start = r.number("startIndex", 1);
+        let count = r.number("count", 100);
+        // Full pages of 10 up to 30, then nothing, while the total says 1,000,000.
+        let page = (start..start + count.min(10))
+            .filter(|i| *i <= 30)
+            .map(|i| user(&format!("u{i}"), &format!("u{i}@x.example")))
+            .collect();
+        list(1_000_000, start, page)
+    })
+    .await;
+    let message = implausible(client(&server).load_users(|_, _| {}).await);
+    assert!(
+        message.contains("counts 1000000 users but its page from 31 is empty"),
+        "{message}"
+    );
+    // The first page, the three full ones, and at most one window of pages in flight.
+    assert!(
+        server.requests() <= 1 + 3 + 4,
+        "{} requests",
+        server.requests()
+    );
+}
+
+/// Finding 2: a server that ignores `startIndex` sends the same page forever. Now
+/// the first page that brings nothing new ends the listing.
+#[tokio::test]
+async fn a_page_that_brings_nothing_new_stops_the_listing() {
+    let server = HostileServer::start(|r| {
+        let start = r.number("startIndex", 1);
+        list(
+            1000,
+            start,
+            (1..=10)
+                .map(|i| user(&format!("u{i}"), &format!("u{i}@x.example")))
+                .collect(),
+        )
+    })
+    .await;
+    let message = implausible(client(&server).load_users(|_, _| {}).await);
+    assert!(message.contains("brings nothing new"), "{message}");
+    assert!(message.contains("ignore startIndex"), "{message}");
+    assert!(server.requests() <= 1 + 4, "{} requests", server.requests());
+}
+
+/// Finding 2: a short page before the end the total claims (the total runs past
+/// what arrives) is said, not taken for the end.
+#[tokio::test]
+async fn a_short_page_before_the_claimed_end_is_an_error() {
+    let server = HostileServer::start(|r| {
+        let start = r.number("startIndex", 1);
+        let n = if start == 1 { 5 } else { 2 };
+        let page = (start..start + n)
+            .map(|i| user(&format!("u{i}"), &format!("u{i}@x.example")))
+            .collect();
+        list(20, start, page)
+    })
+    .await;
+    let message = implausible(client(&server).load_users(|_, _| {}).await);
+    assert!(message.contains("holds 2 instead of 5"), "{message}");
+}
+
+/// Finding 3: a body larger than the limit (announced, or streamed without a
+/// length) fails as soon as it is seen, without being read to the end.
+#[tokio::test]
+async fn oversized_answers_fail_early_without_being_buffered() {
+    let options = ClientOptions {
+        max_response_bytes: 1 << 20,
+        ..fast_options()
+    };
+    let announced = HostileServer::start(|_| Reply::Announce { length: 10 << 30 }).await;
+    let message = implausible(
+        client_with(&announced, options.clone())
+            .load_users(|_, _| {})
+            .await,
+    );
+    assert!(message.contains("larger than 1 MiB"), "{message}");
+    assert_eq!(announced.requests(), 1, "not retried");
+
+    let endless = HostileServer::start(|_| Reply::Endless { bytes: 256 << 20 }).await;
+    let message = implausible(client_with(&endless, options).load_users(|_, _| {}).await);
+    assert!(message.contains("larger than 1 MiB"), "{message}");
+    // The client hung up long before the 256 MiB were written (the rest is what
+    // the sockets buffer).
+    assert!(
+        endless.body_bytes_sent() < 64 << 20,
+        "{} bytes sent",
+        endless.body_bytes_sent()
+    );
+}
+
+/// Finding 3: a server that starts an answer and then sends nothing: the read
+/// timeout ends the call with a message saying so.
+#[tokio::test]
+async fn a_stalled_answer_ends_with_a_clear_error() {
+    let server = HostileServer::start(|_| Reply::Trickle).await;
+    let options = ClientOptions {
+        read_timeout: Duration::from_millis(200),
+        request_timeout: Duration::from_secs(30),
+        retry: roster_core::client::RetryPolicy {
+            max_attempts: 2,
+            ..fast_options().retry
+        },
+        ..fast_options()
+    };
+    let result = client_with(&server, options).load_users(|_, _| {}).await;
+    let Err(CoreError::Offline { reason }) = result else {
+        panic!("expected Offline, got {result:?}");
+    };
+    assert!(
+        reason.contains("the server stopped sending its answer: nothing for 200 ms after 16 bytes"),
+        "{reason}"
+    );
+    assert_eq!(server.requests(), 2, "a GET is retried once, then given up");
+}
+
+/// Finding 3: a user with a 10 MB name is left out and reported by id.
+#[tokio::test]
+async fn a_user_with_a_huge_name_is_reported_not_kept() {
+    let server = HostileServer::start(|r| {
+        let mut huge = user("huge", "huge@x.example");
+        huge["name"]["givenName"] = json!("n".repeat(10 << 20));
+        list(
+            2,
+            r.number("startIndex", 1),
+            vec![user("ok", "ok@x.example"), huge],
+        )
+    })
+    .await;
+    let loaded = client(&server)
+        .load_users_checked(|_, _| {})
+        .await
+        .expect("loads");
+    let ids: Vec<&str> = loaded.users.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, ["ok"]);
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    let ListWarning::Oversized {
+        id,
+        attribute,
+        bytes,
+        ..
+    } = &loaded.warnings[0]
+    else {
+        panic!("{:?}", loaded.warnings);
+    };
+    assert_eq!(
+        (id.as_str(), attribute.as_str(), *bytes),
+        ("huge", "name.givenName", 10 << 20)
+    );
+    assert!(loaded.warnings[0].to_string().contains("(id \"huge\")"));
+}
+
+/// Finding 4: five users sharing one id (four vanished silently) and two sharing
+/// one userName (both kept silently). Now both are warnings.
+#[tokio::test]
+async fn duplicates_in_a_listing_are_reported() {
+    let server = HostileServer::start(|r| {
+        let mut page: Vec<_> = (0..5)
+            .map(|i| user("same", &format!("same{i}@x.example")))
+            .collect();
+        page.push(user("a", "twin@x.example"));
+        page.push(user("b", "TWIN@x.example"));
+        list(7, r.number("startIndex", 1), page)
+    })
+    .await;
+    let loaded = client(&server)
+        .load_users_checked(|_, _| {})
+        .await
+        .expect("loads");
+    assert_eq!(loaded.users.len(), 3);
+    let messages: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].starts_with("the server returned 4 users twice"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("1 user with the userName of another"),
+        "{messages:?}"
+    );
+}
