@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use roster_core::client::ServerInfo;
-use roster_core::engine::ImportProgress;
+use chrono::{DateTime, Utc};
+use roster_core::client::{Capabilities, ServerInfo};
+use roster_core::engine::{ImportProgress, RefreshKind};
 use roster_core::import::ImportId;
 use roster_core::model::UserId;
 use roster_core::store::OutboxEntry;
@@ -32,6 +33,12 @@ pub struct ViewContext<'a> {
     pub profiles: &'a [String],
     /// Full load progress (loaded, total).
     pub progress: Option<(usize, usize)>,
+    /// How and when the copy was last refreshed from the server.
+    pub refreshed: Option<(RefreshKind, DateTime<Utc>)>,
+    /// Why the copy shown may be out of date (a refused read).
+    pub stale: Option<&'a str>,
+    /// What the server supports (also before connecting, from the last discovery).
+    pub capabilities: Option<&'a Capabilities>,
     /// Changes not yet confirmed by the server.
     pub outbox: &'a [OutboxEntry],
     /// Batches followed until the server answered.

@@ -78,10 +78,11 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
             None
         }
         _ => {
-            egui::Panel::right("organisation")
+            let from_side = egui::Panel::right("organisation")
                 .resizable(true)
                 .default_size(super::theme::SIDE_PANEL_WIDTH)
-                .show(ui, |ui| side_panel::show(ctx.org, ui));
+                .show(ui, |ui| side_panel::show(ctx, ui))
+                .inner;
             let action = egui::CentralPanel::default()
                 .show(ui, |ui| {
                     let from_toolbar = toolbar::show(page, ui);
@@ -96,7 +97,8 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
                 .or(new_user.then_some(UserAction::Invite))
                 .or(import.then_some(UserAction::Import));
             // While a dialog is open, its keys are its own.
-            action.filter(|_| !ctx.modal_open).map(Intent::Act)
+            let action = action.filter(|_| !ctx.modal_open).map(Intent::Act);
+            action.or(from_side)
         }
     }
 }

@@ -1,9 +1,50 @@
 //! The organisation at a glance.
 
-use crate::users::org::OrgState;
+use roster_core::client::FeatureState;
+use roster_core::engine::Command;
 
-/// Draws the side panel.
-pub fn show(org: &OrgState, ui: &mut egui::Ui) {
+use super::context::ViewContext;
+use super::intent::Intent;
+
+/// Draws the side panel; returns what was asked (a re-check of the server).
+pub fn show(ctx: &ViewContext, ui: &mut egui::Ui) -> Option<Intent> {
+    let org = ctx.org;
+    let asked = supports(ctx, ui);
+    ui.separator();
+    glance(org, ui);
+    asked
+}
+
+/// "What this server supports": each feature, and why one is off.
+fn supports(ctx: &ViewContext, ui: &mut egui::Ui) -> Option<Intent> {
+    let capabilities = ctx.capabilities?;
+    let mut asked = None;
+    egui::CollapsingHeader::new("What this server supports")
+        .id_salt("server_supports")
+        .show(ui, |ui| {
+            for status in capabilities.features() {
+                let (mark, why) = match &status.state {
+                    FeatureState::Supported => ("✔", None),
+                    FeatureState::NotAdvertised => ("—", Some("not advertised".to_owned())),
+                    FeatureState::Downgraded(reason) => ("✖", Some(reason.clone())),
+                };
+                let line = ui.label(format!("{mark} {}", status.feature.label()));
+                if let Some(why) = why {
+                    line.on_hover_text(why);
+                }
+            }
+            if ui
+                .button("Re-check")
+                .on_hover_text("Ask the server again what it supports")
+                .clicked()
+            {
+                asked = Some(Intent::Engine(Command::Recheck));
+            }
+        });
+    asked
+}
+
+fn glance(org: &crate::users::org::OrgState, ui: &mut egui::Ui) {
     let stats = &org.stats;
     ui.heading(
         org.organisation

@@ -2,6 +2,8 @@
 
 use chrono::Local;
 
+use roster_core::engine::RefreshKind;
+
 use crate::connection::Link;
 use crate::users::page::UsersPage;
 
@@ -22,13 +24,29 @@ pub fn show(ctx: &ViewContext, page: &UsersPage, ui: &mut egui::Ui) -> Option<In
                 ui.spinner();
                 ui.label("Connecting…");
             }
-            Link::Online => {
-                dot(ui, theme::yes(ui.visuals()));
-                ui.label(match &synced {
-                    Some(t) => format!("Online — synced {t}"),
-                    None => "Online".to_owned(),
-                });
-            }
+            Link::Online => match ctx.stale {
+                Some(reason) => {
+                    dot(ui, theme::warning(ui.visuals()));
+                    let when = synced.as_deref().unwrap_or("never");
+                    ui.label(format!(
+                        "Online — the copy may be out of date (from {when})"
+                    ))
+                    .on_hover_text(reason);
+                }
+                None => {
+                    dot(ui, theme::yes(ui.visuals()));
+                    let how = match ctx.refreshed {
+                        Some((RefreshKind::Full, _)) => " (full listing)",
+                        Some((RefreshKind::Delta, _)) => " (changes only)",
+                        Some((RefreshKind::Reconciled, _)) => " (full check)",
+                        None => "",
+                    };
+                    ui.label(match &synced {
+                        Some(t) => format!("Online — synced {t}{how}"),
+                        None => "Online".to_owned(),
+                    });
+                }
+            },
             Link::Offline { reason, last_sync } => {
                 let when = last_sync
                     .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())

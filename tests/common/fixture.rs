@@ -161,6 +161,7 @@ impl Bench {
         let mut capabilities = Capabilities::minimal();
         capabilities.roster_extension = true;
         capabilities.licenses = true;
+        capabilities.invitations = true;
         Self {
             server: Some(ServerInfo {
                 capabilities,
@@ -197,6 +198,9 @@ impl Bench {
             demo: false,
             profiles: &[],
             progress: None,
+            refreshed: None,
+            stale: None,
+            capabilities: self.server.as_ref().map(|s| &s.capabilities),
             outbox: &[],
             jobs: &self.jobs,
             imports_running: &NO_IMPORTS,

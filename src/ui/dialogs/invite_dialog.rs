@@ -198,9 +198,16 @@ impl InviteDialog {
             }
             return Some(true);
         }
+        // Only a server that keeps invitations sends one.
+        let invites = ctx.capabilities.is_some_and(|c| c.invitations);
+        let email = self.draft.email.trim();
         asked.push(Intent::notify(
             Tone::Success,
-            format!("Invitation sent to {}", self.draft.email.trim()),
+            if invites {
+                format!("Invitation sent to {email}")
+            } else {
+                format!("User created: {email}")
+            },
         ));
         Some(false)
     }
