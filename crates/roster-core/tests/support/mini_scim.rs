@@ -30,6 +30,8 @@ struct State {
     /// (operations, body bytes) of every `/Bulk` request.
     bulk_requests: Mutex<Vec<(usize, usize)>>,
     user_posts: AtomicUsize,
+    /// POST `/Bulk` requests, answered or refused.
+    bulk_posts: AtomicUsize,
 }
 
 /// A running mini SCIM server.
@@ -58,6 +60,11 @@ impl MiniScim {
         self.state.bulk_requests.lock().expect("bulk").clone()
     }
 
+    /// POST `/Bulk` requests received (also those refused).
+    pub fn bulk_posts(&self) -> usize {
+        self.state.bulk_posts.load(Ordering::SeqCst)
+    }
+
     /// POST `/Users` requests received.
     pub fn user_posts(&self) -> usize {
         self.state.user_posts.load(Ordering::SeqCst)
@@ -71,6 +78,7 @@ fn handle(state: &State, bulk: Bulk, pause: Duration, r: &Request) -> Reply {
         return Reply::After(pause, Box::new(Reply::Json(status, body)));
     }
     if r.is("POST", "/Bulk") {
+        state.bulk_posts.fetch_add(1, Ordering::SeqCst);
         return match bulk {
             Bulk::Absent(status) => error(status, "Bulk is not implemented"),
             Bulk::Present => bulk_answer(state, r),
