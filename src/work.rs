@@ -122,9 +122,4 @@ impl<T> Pending<T> {
             Err(mpsc::TryRecvError::Disconnected) => Poll::Lost,
         }
     }
-
-    /// An answer that is already there (the picker's channels are wrapped so).
-    pub fn from_receiver(rx: mpsc::Receiver<T>) -> Self {
-        Self { rx }
-    }
 }

@@ -1,8 +1,10 @@
 //! The `roster` command line against a real roster-server on 127.0.0.1, with its own
 //! data directory (ROSTER_DATA_DIR) in a temp dir.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+#[path = "common/cli.rs"]
+mod cli_run;
+
+use std::process::Output;
 
 use roster_server::{Server, ServerConfig, seed};
 
@@ -18,32 +20,11 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(args)
-            .env("ROSTER_DATA_DIR", self.data.path())
-            // No desktop session here: the keyring is absent unless the machine has one.
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("roster runs");
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        }
-        drop(child.stdin.take());
-        child.wait_with_output().unwrap()
+        cli_run::run(self.data.path(), args, stdin)
     }
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use cli_run::text;
 
 async fn demo_server(dir: &std::path::Path) -> (Server, String) {
     let mut config = ServerConfig::local(dir.join("server.db"));

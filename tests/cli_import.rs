@@ -1,9 +1,11 @@
 //! `roster import check|run|list|resume` against a real roster-server on 127.0.0.1,
 //! with its own data directory (ROSTER_DATA_DIR) in a temp dir.
 
-use std::io::Write;
+#[path = "common/cli.rs"]
+mod cli_run;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use roster_server::{Server, ServerConfig, seed};
 
@@ -21,31 +23,11 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(args)
-            .env("ROSTER_DATA_DIR", self.data.path())
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("roster runs");
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        }
-        drop(child.stdin.take());
-        child.wait_with_output().unwrap()
+        cli_run::run(self.data.path(), args, stdin)
     }
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use cli_run::text;
 
 fn corpus(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

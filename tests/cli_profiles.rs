@@ -2,33 +2,12 @@
 //! every command opens it (as the README says), not the demo organisation.
 //! Against a real roster-server on 127.0.0.1, with its own data directory.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+#[path = "common/cli.rs"]
+mod cli_run;
 
 use roster_server::{Server, ServerConfig, seed};
 
-fn run(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(args)
-        .env("ROSTER_DATA_DIR", data)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("roster runs");
-    if let Some(text) = stdin
-        && let Some(mut input) = child.stdin.take()
-    {
-        input.write_all(text.as_bytes()).expect("stdin");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("roster ends")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use cli_run::{run, text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_without_profile_use_the_last_profile_used() {

@@ -36,7 +36,6 @@ impl RosterApp {
             Intent::Reopen => self.open(self.conn.profile().to_owned()),
             Intent::ReloadProfiles => self.read_profiles(),
             Intent::Notify(tone, text) => self.shell.toast(tone, text),
-            Intent::Log(level, text) => self.shell.log.push(level, text),
             Intent::ShowUsers(ids) => {
                 // Search and filters cleared so that every one of them shows.
                 let page = &mut self.page;

@@ -80,7 +80,8 @@ impl Shell {
 
 /// The whole app.
 pub struct RosterApp {
-    runtime: tokio::runtime::Runtime,
+    /// Owned here: the engine and background work run on it until the window closes.
+    _runtime: tokio::runtime::Runtime,
     /// This process's hold on the data directory (`None` when another Roster has it).
     _data_lock: Option<crate::paths::DataDirLock>,
     /// The runtime and the store, as views may use them.
@@ -169,7 +170,7 @@ impl RosterApp {
             Arc::new(move || egui_ctx.request_repaint()),
         );
         Self {
-            runtime,
+            _runtime: runtime,
             _data_lock: None,
             work,
             conn: Connection::new(config.start.name()),
@@ -228,11 +229,6 @@ impl RosterApp {
         self.work.data_dir()
     }
 
-    /// The runtime the engine runs on.
-    pub fn runtime(&self) -> &tokio::runtime::Handle {
-        self.runtime.handle()
-    }
-
     /// Takes in what the engine and the window's own background work answered.
     pub fn poll(&mut self) {
         let notices = self.conn.poll(&mut self.org);
@@ -257,16 +253,9 @@ impl RosterApp {
                 .request_repaint_after(std::time::Duration::from_millis(100));
         }
         let asked = {
-            let can_act = self.can_act();
+            // Built from the fields (not `self.context`): the page is borrowed apart.
             let modal_open = self.shell.modal.is_some();
-            let ctx = context(
-                &self.org,
-                &self.conn,
-                &self.shell,
-                &self.work,
-                modal_open,
-                can_act,
-            );
+            let ctx = context(&self.org, &self.conn, &self.shell, &self.work, modal_open);
             ui::frame::panels(&ctx, &mut self.page, ui)
         };
         self.apply_all(asked, ui.ctx());
@@ -297,14 +286,7 @@ impl RosterApp {
 
     /// The read-only view views draw from.
     fn context(&self, modal_open: bool) -> ViewContext<'_> {
-        context(
-            &self.org,
-            &self.conn,
-            &self.shell,
-            &self.work,
-            modal_open,
-            self.can_act(),
-        )
+        context(&self.org, &self.conn, &self.shell, &self.work, modal_open)
     }
 
     /// Only a change goes to the window system.
@@ -327,7 +309,6 @@ fn context<'a>(
     shell: &'a Shell,
     work: &'a Background,
     modal_open: bool,
-    can_act: bool,
 ) -> ViewContext<'a> {
     ViewContext {
         org,
@@ -344,7 +325,6 @@ fn context<'a>(
         jobs: &conn.jobs,
         imports_running: &conn.imports_running,
         log: &shell.log,
-        can_act,
         modal_open,
         windows: shell.windows,
         work,

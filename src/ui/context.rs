@@ -47,9 +47,6 @@ pub struct ViewContext<'a> {
     pub imports_running: &'a BTreeMap<ImportId, ImportProgress>,
     /// Recent operations and errors.
     pub log: &'a Log,
-    /// Whether actions can be taken now (a profile is open, its data shown, the
-    /// role held).
-    pub can_act: bool,
     /// Whether a modal dialog is open (the grid's keys then wait).
     pub modal_open: bool,
     /// Windows open beside the grid.

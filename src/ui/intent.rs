@@ -8,7 +8,7 @@ use roster_core::engine::{BatchId, Command};
 use roster_core::import::ImportId;
 use roster_core::model::UserId;
 
-use crate::activity::{LogLevel, Tone};
+use crate::activity::Tone;
 pub use crate::connection::Submission;
 use crate::users::action::UserAction;
 
@@ -56,8 +56,6 @@ pub enum Intent {
     ReloadProfiles,
     /// A passing notification.
     Notify(Tone, String),
-    /// A line in the log window.
-    Log(LogLevel, String),
     /// Show these users in the grid: search and filters cleared, them selected.
     ShowUsers(Vec<UserId>),
     /// Select nobody.

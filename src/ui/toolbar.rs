@@ -4,6 +4,7 @@ use roster_core::model::UserId;
 
 use crate::users::action::{ExportScope, UserAction};
 use crate::users::page::UsersPage;
+use crate::users::selection::Selection;
 use crate::users::view::QuickFilter;
 
 use super::theme;
@@ -18,8 +19,7 @@ pub fn show(page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
     if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
         ui.memory_mut(|m| m.request_focus(search_id()));
     }
-    let selected: Vec<UserId> = page.selection.ids().cloned().collect();
-    let action = actions(&selected, ui);
+    let action = actions(&page.selection, ui);
     ui.add_space(theme::GAP / 2.0);
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Search");
@@ -66,8 +66,10 @@ pub fn show(page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
 
 /// The action buttons: New User +, Import Users, local login for the selection, the selection's
 /// other actions, export.
-fn actions(selected: &[UserId], ui: &mut egui::Ui) -> Option<UserAction> {
-    let some = !selected.is_empty();
+fn actions(selection: &Selection, ui: &mut egui::Ui) -> Option<UserAction> {
+    let some = !selection.is_empty();
+    // Collected only for a click: a million selected ids are not copied every frame.
+    let selected = || -> Vec<UserId> { selection.ids().cloned().collect() };
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
         if ui
@@ -91,32 +93,32 @@ fn actions(selected: &[UserId], ui: &mut egui::Ui) -> Option<UserAction> {
             .on_disabled_hover_text(needs)
             .clicked()
         {
-            action = Some(UserAction::LocalLogin(true, selected.to_vec()));
+            action = Some(UserAction::LocalLogin(true, selected()));
         }
         if ui
             .add_enabled(some, egui::Button::new("Disable Local Login"))
             .on_disabled_hover_text(needs)
             .clicked()
         {
-            action = Some(UserAction::LocalLogin(false, selected.to_vec()));
+            action = Some(UserAction::LocalLogin(false, selected()));
         }
         ui.add_enabled_ui(some, |ui| {
-            ui.menu_button(format!("Selected ({})", selected.len()), |ui| {
+            ui.menu_button(format!("Selected ({})", selection.len()), |ui| {
                 if ui.button("Licenses…").clicked() {
-                    action = Some(UserAction::Licenses(selected.to_vec()));
+                    action = Some(UserAction::Licenses(selected()));
                 }
                 if ui.button("Groups…").clicked() {
-                    action = Some(UserAction::Groups(selected.to_vec()));
+                    action = Some(UserAction::Groups(selected()));
                 }
                 if ui.button("Resend invitation").clicked() {
-                    action = Some(UserAction::Resend(selected.to_vec()));
+                    action = Some(UserAction::Resend(selected()));
                 }
                 if ui.button("Export selection as CSV…").clicked() {
                     action = Some(UserAction::Export(ExportScope::Selection));
                 }
                 ui.separator();
                 if ui.button("Delete…").clicked() {
-                    action = Some(UserAction::Delete(selected.to_vec()));
+                    action = Some(UserAction::Delete(selected()));
                 }
             })
             .response

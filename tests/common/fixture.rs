@@ -205,7 +205,6 @@ impl Bench {
             jobs: &self.jobs,
             imports_running: &NO_IMPORTS,
             log: &self.log,
-            can_act: true,
             modal_open: true,
             windows: Windows::default(),
             work: &self.work,

@@ -1,6 +1,8 @@
 //! The sync engine against a real roster-server on 127.0.0.1: cache, full and delta
 //! sync, the outbox through stops, restarts and crashes, conflicts and the role.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -87,21 +89,9 @@ fn start_engine(org: &Org, store: Arc<Store>, token: &str) -> EngineHandle {
     engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).unwrap()
 }
 
-/// Waits until an event matches `want`, returning it; fails after 30 s.
+/// Waits for an event `want` accepts; fails after 30 s.
 async fn wait_for(handle: &EngineHandle, what: &str, want: impl Fn(&Event) -> bool) -> Event {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        while let Some(event) = handle.try_recv() {
-            if want(&event) {
-                return event;
-            }
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    support::wait_for(handle, what, Duration::from_secs(30), want).await
 }
 
 /// Queues `changes` as one batch (the app's only way to submit), with a fresh id.

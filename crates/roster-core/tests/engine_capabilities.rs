@@ -74,20 +74,9 @@ impl Setup {
     }
 }
 
+/// Waits for an event `want` accepts; fails after 30 s.
 async fn wait_for(handle: &EngineHandle, what: &str, want: impl Fn(&Event) -> bool) -> Event {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        while let Some(event) = handle.try_recv() {
-            if want(&event) {
-                return event;
-            }
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    support::wait_for(handle, what, Duration::from_secs(30), want).await
 }
 
 /// Events until the next `Refreshed` or `Stale`, that one included.

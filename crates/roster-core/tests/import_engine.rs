@@ -3,6 +3,8 @@
 //! cancelled and restarted) and resumed with nobody created twice, and preparation
 //! offline from the cache.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -97,20 +99,9 @@ fn start_engine(org: &Org, store: Arc<Store>, batch: usize) -> EngineHandle {
     engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).unwrap()
 }
 
+/// Waits for an event `want` accepts; fails after 60 s.
 async fn wait_for(handle: &EngineHandle, what: &str, want: impl Fn(&Event) -> bool) -> Event {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        while let Some(event) = handle.try_recv() {
-            if want(&event) {
-                return event;
-            }
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    support::wait_for(handle, what, Duration::from_secs(60), want).await
 }
 
 async fn loaded(handle: &EngineHandle) -> Arc<Snapshot> {

@@ -49,20 +49,9 @@ fn start_engine(base_url: &str, token: &str, store: Arc<Store>, batch: usize) ->
     engine::start(&tokio::runtime::Handle::current(), config, Arc::new(|| {})).expect("engine")
 }
 
+/// Waits for an event `want` accepts; fails after 120 s.
 async fn wait_for(handle: &EngineHandle, what: &str, want: impl Fn(&Event) -> bool) -> Event {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        while let Some(event) = handle.try_recv() {
-            if want(&event) {
-                return event;
-            }
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    support::wait_for(handle, what, Duration::from_secs(120), want).await
 }
 
 async fn loaded(handle: &EngineHandle) {

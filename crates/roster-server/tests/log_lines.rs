@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use common::TestServer;
 use roster_server::mail::SmtpConfig;
-use roster_server::{Server, ServerConfig, seed};
+use roster_server::{Server, ServerConfig};
 use serde_json::json;
 
 #[derive(Clone, Default)]
@@ -62,14 +62,7 @@ async fn client_values_are_escaped_in_log_lines() {
         organisation: "Chaos".into(),
     });
     let server = Server::start(config).await.unwrap();
-    let token = server
-        .db()
-        .write(|c| {
-            let admin = seed::ensure_admin(c)?;
-            seed::token_for(c, &admin, "test")
-        })
-        .await
-        .unwrap();
+    let token = common::admin_token(&server).await;
     let r = reqwest::Client::new()
         .post(format!("{}/Users", server.base_url()))
         .bearer_auth(&token)

@@ -1,10 +1,12 @@
 //! Clients that open connections and never finish a request are cut off, and do not
 //! keep an authenticated request from being answered.
 
+mod common;
+
 use std::time::Duration;
 
 use roster_server::serve::Limits;
-use roster_server::{Server, ServerConfig, seed};
+use roster_server::{Server, ServerConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -16,14 +18,7 @@ async fn start(limits: Limits) -> (Server, String, tempfile::TempDir) {
     let mut config = ServerConfig::local(dir.path().join("roster.db"));
     config.limits = limits;
     let server = Server::start(config).await.unwrap();
-    let token = server
-        .db()
-        .write(|c| {
-            let admin = seed::ensure_admin(c)?;
-            seed::token_for(c, &admin, "test")
-        })
-        .await
-        .unwrap();
+    let token = common::admin_token(&server).await;
     (server, token, dir)
 }
 

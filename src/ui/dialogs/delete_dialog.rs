@@ -130,15 +130,7 @@ fn show(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
                 format!("Delete {count} users")
             };
             Outcome::Do(Intent::All(vec![
-                Intent::Submit(Submission {
-                    batch: new_batch_id(),
-                    title,
-                    origin: Origin::Delete {
-                        send_at: Instant::now(),
-                    },
-                    changes,
-                    delay: Some(UNDO_WINDOW),
-                }),
+                behind_undo(title, changes),
                 Intent::ClearSelection,
                 Intent::CloseDialog,
             ]))
@@ -234,7 +226,12 @@ fn remove_licenses(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::
         "Remove the licenses of {}",
         crate::words::users(changes.len())
     );
-    Outcome::close_with(Intent::Submit(Submission {
+    Outcome::close_with(behind_undo(title, changes))
+}
+
+/// `changes` as a batch that waits in the outbox behind the Undo bar.
+fn behind_undo(title: String, changes: Vec<roster_core::model::Change>) -> Intent {
+    Intent::Submit(Submission {
         batch: new_batch_id(),
         title,
         origin: Origin::Delete {
@@ -242,5 +239,5 @@ fn remove_licenses(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::
         },
         changes,
         delay: Some(UNDO_WINDOW),
-    }))
+    })
 }

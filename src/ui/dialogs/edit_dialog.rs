@@ -10,7 +10,10 @@ use roster_core::engine::{BatchId, Command};
 use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
 
-use super::{Sending, buttons, choices, enter_pressed, error, focus_first, text_field, warning};
+use super::{
+    Sending, buttons, choices, enter_pressed, error, focus_first, lockout_notice, text_field,
+    warning,
+};
 use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
@@ -38,6 +41,9 @@ pub struct EditDialog {
     focused: bool,
     /// The administrator confirmed removing their own role.
     confirmed_self: bool,
+    /// The last lock-out check: (organisation revision, administrator ticked, what it
+    /// found). It reads every user, so it runs again only when one of them changed.
+    checked: Option<(u64, bool, Lockout)>,
 }
 
 impl EditDialog {
@@ -51,6 +57,7 @@ impl EditDialog {
             error: None,
             focused: false,
             confirmed_self: false,
+            checked: None,
         }
     }
 
@@ -71,9 +78,15 @@ impl EditDialog {
 
     /// What the form's change of the administrator role would leave (checked only
     /// when the role changes).
-    fn lockout(&self, ctx: &ViewContext) -> Lockout {
+    fn lockout(&mut self, ctx: &ViewContext) -> Lockout {
         if self.edit.admin == self.original.admin {
             return Lockout::None;
+        }
+        if let Some((revision, admin, found)) = self.checked
+            && revision == ctx.org.revision
+            && admin == self.edit.admin
+        {
+            return found;
         }
         let after = lockout::After {
             admin: self.edit.admin,
@@ -84,7 +97,9 @@ impl EditDialog {
             .organisation
             .as_ref()
             .is_some_and(|o| o.identity_provider);
-        lockout::check(&ctx.org.users, &[(&self.original.id, after)], ctx.me(), idp)
+        let found = lockout::check(&ctx.org.users, &[(&self.original.id, after)], ctx.me(), idp);
+        self.checked = Some((ctx.org.revision, self.edit.admin, found));
+        found
     }
 
     /// A batch to send the form's changes.
@@ -118,9 +133,6 @@ impl EditDialog {
         let changes = self.edit.changes(&self.original);
         let problem = self.edit.problem();
         let lockout = self.lockout(ctx);
-        if lockout != Lockout::Yourself {
-            self.confirmed_self = false;
-        }
         let mut close = false;
         let mut apply = false;
         let mut resolve = None;
@@ -163,17 +175,12 @@ impl EditDialog {
             if let Some(p) = problem {
                 error(ui, p);
             }
-            if let Some(text) = lockout.message() {
-                if lockout.refused() {
-                    error(ui, text);
-                } else {
-                    warning(ui, text);
-                    ui.checkbox(
-                        &mut self.confirmed_self,
-                        "I understand: remove my own administrator role",
-                    );
-                }
-            }
+            let lockout_ok = lockout_notice(
+                ui,
+                lockout,
+                "I understand: remove my own administrator role",
+                &mut self.confirmed_self,
+            );
             if let Some(e) = &self.error {
                 error(ui, e);
             }
@@ -183,11 +190,6 @@ impl EditDialog {
                     ui.label("Saving…");
                 });
             }
-            let lockout_ok = match lockout {
-                Lockout::None => true,
-                Lockout::Yourself => self.confirmed_self,
-                Lockout::LastAdministrator | Lockout::NoAdministratorCanSignIn => false,
-            };
             let ready = !sending && problem.is_none() && !changes.is_empty() && lockout_ok;
             let (cancel, ok) = buttons(ui, "Apply", ready);
             close = cancel;

@@ -8,7 +8,7 @@ use roster_core::actions::lockout::{self, Lockout};
 
 use crate::words;
 
-use super::{buttons, choices, enter_pressed, error, warning};
+use super::{buttons, choices, enter_pressed, lockout_notice};
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
@@ -23,6 +23,9 @@ pub struct LocalLoginDialog {
     pub hidden: usize,
     /// The administrator confirmed disabling their own password sign-in.
     confirmed_self: bool,
+    /// The plan and its lock-out check for an organisation revision: both read
+    /// every user, so they are made again only when the data changed.
+    planned: Option<(u64, bulk::LocalLoginPlan, Lockout)>,
 }
 
 impl LocalLoginDialog {
@@ -33,6 +36,7 @@ impl LocalLoginDialog {
             users,
             hidden: 0,
             confirmed_self: false,
+            planned: None,
         }
     }
 
@@ -51,14 +55,7 @@ impl LocalLoginDialog {
 }
 
 fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
-    let refs: Vec<&User> = dialog.users.iter().collect();
-    let plan = bulk::set_local_login(
-        &refs,
-        dialog.allow,
-        &ctx.org.users,
-        ctx.org.organisation.as_ref(),
-    );
-    let lockout = lockout_of(dialog, &plan, ctx);
+    let (plan, lockout) = planned(dialog, ctx);
     let verb = if dialog.allow { "Allow" } else { "Disable" };
     let changing = plan.changes.len();
     let mut close = false;
@@ -103,23 +100,13 @@ fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> 
                 choices::some_names(names, plan.already.len())
             ));
         }
-        if let Some(text) = lockout.message() {
-            if lockout.refused() {
-                error(ui, text);
-            } else {
-                warning(ui, text);
-                ui.checkbox(
-                    &mut dialog.confirmed_self,
-                    "I understand: disable my own password sign-in",
-                );
-            }
-        }
-        let ready = changing > 0
-            && match lockout {
-                Lockout::None => true,
-                Lockout::Yourself => dialog.confirmed_self,
-                Lockout::LastAdministrator | Lockout::NoAdministratorCanSignIn => false,
-            };
+        let lockout_ok = lockout_notice(
+            ui,
+            lockout,
+            "I understand: disable my own password sign-in",
+            &mut dialog.confirmed_self,
+        );
+        let ready = changing > 0 && lockout_ok;
         let (cancel, ok) = buttons(ui, &format!("{verb} for {}", words::users(changing)), ready);
         close = cancel;
         confirm = ok || (enter && ready);
@@ -138,6 +125,25 @@ fn show(dialog: &mut LocalLoginDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> 
         }));
     }
     if close { Outcome::Close } else { Outcome::Keep }
+}
+
+/// The plan for the organisation as it is now, and what it would leave.
+fn planned(dialog: &mut LocalLoginDialog, ctx: &ViewContext) -> (bulk::LocalLoginPlan, Lockout) {
+    if let Some((revision, plan, lockout)) = &dialog.planned
+        && *revision == ctx.org.revision
+    {
+        return (plan.clone(), *lockout);
+    }
+    let refs: Vec<&User> = dialog.users.iter().collect();
+    let plan = bulk::set_local_login(
+        &refs,
+        dialog.allow,
+        &ctx.org.users,
+        ctx.org.organisation.as_ref(),
+    );
+    let lockout = lockout_of(dialog, &plan, ctx);
+    dialog.planned = Some((ctx.org.revision, plan.clone(), lockout));
+    (plan, lockout)
 }
 
 /// What disabling local login for the changing users would leave (nothing to check

@@ -12,6 +12,7 @@ pub mod job_window;
 pub mod local_login_dialog;
 pub mod undo_bar;
 
+use roster_core::actions::Lockout;
 use roster_core::engine::BatchId;
 
 use crate::activity::Tone;
@@ -86,6 +87,32 @@ pub(crate) fn whom(ui: &mut egui::Ui, users: &[roster_core::model::User], hidden
         };
         warning(ui, &text);
     }
+}
+
+/// What a change would leave of the organisation's administrators, said under the
+/// form: a refusal, or the warning with the confirmation that changing your own
+/// account needs (`confirm`, kept in `confirmed`). Returns whether the change may
+/// be sent.
+pub(crate) fn lockout_notice(
+    ui: &mut egui::Ui,
+    lockout: Lockout,
+    confirm: &str,
+    confirmed: &mut bool,
+) -> bool {
+    if lockout != Lockout::Yourself {
+        // A confirmation given for another plan does not carry over.
+        *confirmed = false;
+    }
+    let Some(text) = lockout.message() else {
+        return true;
+    };
+    if lockout.refused() {
+        error(ui, text);
+        return false;
+    }
+    warning(ui, text);
+    ui.checkbox(confirmed, confirm);
+    *confirmed
 }
 
 /// A warning line.

@@ -214,3 +214,26 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Waits until the engine sends an event that `want` accepts, and returns it; fails
+/// after `within`, naming `what` it waited for.
+pub async fn wait_for(
+    handle: &roster_core::engine::EngineHandle,
+    what: &str,
+    within: Duration,
+    want: impl Fn(&roster_core::engine::Event) -> bool,
+) -> roster_core::engine::Event {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        while let Some(event) = handle.try_recv() {
+            if want(&event) {
+                return event;
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -7,6 +7,18 @@ use reqwest::{Method, StatusCode};
 use roster_server::{OrgSettings, Server, ServerConfig, seed};
 use serde_json::Value;
 
+/// A token of the organisation's administrator (made one if there is none).
+pub async fn admin_token(server: &Server) -> String {
+    server
+        .db()
+        .write(|c| {
+            let admin = seed::ensure_admin(c)?;
+            seed::token_for(c, &admin, "test")
+        })
+        .await
+        .expect("admin token")
+}
+
 pub const DOMAIN: &str = "lumen-analytics.example";
 
 pub struct TestServer {
@@ -93,14 +105,7 @@ impl TestServer {
         config.organisation = org;
         tweak(&mut config);
         let server = Server::start(config).await.expect("server starts");
-        let token = server
-            .db()
-            .write(|c| {
-                let admin = seed::ensure_admin(c)?;
-                seed::token_for(c, &admin, "test")
-            })
-            .await
-            .expect("admin token");
+        let token = admin_token(&server).await;
         Self {
             server,
             token,
