@@ -21,6 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, TimeZone, Utc};
 use egui::{Event, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase, vec2};
+use roster::ui::supports::Lacking;
 use roster::ui::{grid, theme};
 use roster::users::org::OrgState;
 use roster::users::page::UsersPage;
@@ -420,7 +421,9 @@ impl Gui {
         };
         let started = Instant::now();
         let mut output = self.ctx.run_ui(input, |ui| {
-            egui::CentralPanel::default().show(ui, |ui| grid::show(org, page, true, ui));
+            egui::CentralPanel::default().show(ui, |ui| {
+                grid::show(org, page, &Lacking::default(), true, ui)
+            });
         });
         let run = started.elapsed();
         // Font atlas updates go to the GPU in the app; there is none here.

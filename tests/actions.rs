@@ -559,3 +559,54 @@ fn a_dialog_names_its_users_and_says_which_the_search_hides() {
     h.get_by_label_contains(&chosen[2].user_name);
     h.get_by_label_contains("Allow local login for 3 users?");
 }
+
+#[test]
+fn on_a_server_without_the_roster_extension_its_features_are_disabled_and_a_new_user_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let switches = roster_server::switches::Switches {
+        no_roster_extension: true,
+        ..Default::default()
+    };
+    let (org, mut h) = common::open_as_admin_on(dir.path(), switches);
+    let someone = pick(&h, 1, |_| true).remove(0);
+    search(&mut h, &someone.user_name);
+    click(&mut h, &format!("Select {}", someone.user_name));
+    for control in ["Allow Local Login", "Disable Local Login", "Administrators"] {
+        assert!(
+            h.get_by_label(control).accesskit_node().is_disabled(),
+            "{control} is offered on a server without the extension"
+        );
+    }
+    click(&mut h, "Selected (1)");
+    assert!(h.get_by_label("Licenses…").accesskit_node().is_disabled());
+    assert!(
+        h.get_by_label("Resend invitation")
+            .accesskit_node()
+            .is_disabled()
+    );
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+
+    click(&mut h, "New User +");
+    h.get_by_label("New user");
+    let email = "grace.hopper@lumen-analytics.example";
+    fill(&mut h, Role::TextInput, "Email", email);
+    fill(&mut h, Role::TextInput, "First Name", "Grace");
+    fill(&mut h, Role::TextInput, "Last Name", "Hopper");
+    assert!(
+        h.get_by_label("Organisation Administrator")
+            .accesskit_node()
+            .is_disabled()
+    );
+    click(&mut h, "Create");
+    step_until(&mut h, "the user created", |app| {
+        app.dialog() != Some("invite")
+    });
+    let doc = org.user(email).expect("created on the server");
+    assert_eq!(doc["name"]["familyName"], "Hopper");
+    assert!(
+        doc.get(EXT).is_none(),
+        "nothing of the extension sent: {doc}"
+    );
+    assert_logged(&h, &format!("Create {email} — 1 of 1 change done"));
+}

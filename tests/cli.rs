@@ -98,7 +98,7 @@ async fn profile_add_list_users_and_remove() {
     });
     let csv = text(&out.stdout);
     assert!(csv.starts_with(
-        "email,name,organisation_administrator,last_connection,local_login,licenses,groups\n"
+        "email,name,organisation_administrator,last_connection,local_login,active,licenses,groups\n"
     ));
     assert_eq!(csv.lines().count(), 301);
 
@@ -182,4 +182,53 @@ async fn wrong_url_and_wrong_token_get_clear_messages() {
         !err.contains("wrong-token"),
         "the token is never printed: {err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_list_prints_what_the_server_does_not_say_as_unknown_not_as_no() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::local(dir.path().join("server.db"));
+    config.seed_demo = true;
+    config.switches.no_roster_extension = true;
+    let server = Server::start(config).await.unwrap();
+    let token = server.issue_token(seed::DEMO_ADMIN).await.unwrap();
+    let url = server.base_url();
+    let cli = Cli::new();
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &["profile", "add", "plain", "--url", &url, "--token-file"],
+            Some(&format!("{token}\n")),
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &["users", "list", "--profile", "plain", "--format", "json"],
+            None,
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let users: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &users[0];
+    for field in [
+        "organisation_administrator",
+        "local_login",
+        "last_connection",
+    ] {
+        assert!(first[field].is_null(), "{field} shown as a fact: {first}");
+    }
+    assert_eq!(first["active"], true);
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &["users", "list", "--profile", "plain", "--format", "table"],
+            None,
+        )
+    });
+    let table = text(&out.stdout);
+    let row = table.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.contains(" — ") && !row.contains(" no "),
+        "unknown printed as a fact: {row}"
+    );
+    server.stop().await;
 }

@@ -463,3 +463,124 @@ fn bulk_licenses_beyond_the_seats_are_refused_and_groups_are_sent() {
     assert_eq!(sub.title, "Add groups to 2 users");
     assert!(matches!(&sub.changes[..], [Change::GroupMembers { add, .. }] if add.len() == 2));
 }
+
+/// A bench on a plain SCIM server: no Roster extension, no licenses, no invitations.
+fn bare_server() -> Bench {
+    let mut bench = Bench::new();
+    if let Some(server) = bench.server.as_mut() {
+        server.capabilities = roster_core::client::Capabilities::minimal();
+    }
+    bench
+}
+
+#[test]
+fn on_a_plain_scim_server_new_user_offers_no_role_login_or_licenses_and_says_created() {
+    let mut h = harness_on(bare_server(), InviteDialog::default(), InviteDialog::show);
+    h.get_by_label("New user");
+    for field in ["Organisation Administrator", "Local Authentication"] {
+        assert!(
+            h.get_by_label(field).accesskit_node().is_disabled(),
+            "{field} is offered on a server that cannot hold it"
+        );
+    }
+    h.get_by_label("This server has no licenses.");
+    assert!(
+        h.query_by_label("Licenses").is_none(),
+        "no license to choose"
+    );
+    type_into(&mut h, "Email", "ada@lumen-analytics.example");
+    type_into(&mut h, "First Name", "Ada");
+    type_into(&mut h, "Last Name", "Lovelace");
+    click(&mut h, "Create");
+    let sub = h.state_mut().submissions().remove(0);
+    assert!(
+        matches!(&sub.changes[..], [Change::CreateUser(new)]
+            if !new.admin && !new.local_login && new.licenses.is_empty()),
+        "{:?}",
+        sub.changes
+    );
+    let ids = h.state_mut().follow(&sub, 1);
+    h.state_mut()
+        .bench
+        .jobs
+        .on_outcome(ids[0], JobOutcome::Done, None);
+    h.run_steps(2);
+    assert!(h.state().closed);
+    assert!(
+        h.state()
+            .notified(Tone::Success, "User created: ada@lumen-analytics.example"),
+        "no invitation claimed where none is sent"
+    );
+}
+
+#[test]
+fn on_a_plain_scim_server_edit_keeps_the_role_and_licenses_it_cannot_hold() {
+    let bench = bare_server();
+    let user = bench.user(3);
+    let mut h = harness_on(bench, EditDialog::new(user.clone()), EditDialog::show);
+    let admin = h.get_by_label("Organisation Administrator");
+    assert!(admin.accesskit_node().is_disabled());
+    h.get_by_label("This server has no licenses.");
+    // Clicking the disabled box changes nothing: only the name is sent.
+    click(&mut h, "Organisation Administrator");
+    type_into(&mut h, "Last Name", "-Nasser");
+    click(&mut h, "Apply");
+    let sub = h.state_mut().submissions().remove(0);
+    match &sub.changes[..] {
+        [Change::PatchUser { ops, .. }] => {
+            let sent = format!("{ops:?}");
+            assert!(!sent.contains("admin"), "{sent}");
+            assert!(!sent.to_lowercase().contains("license"), "{sent}");
+        }
+        other => panic!("expected one patch of the name, got {other:?}"),
+    }
+}
+
+#[test]
+fn on_a_plain_scim_server_delete_offers_no_license_removal() {
+    let bench = bare_server();
+    let users = vec![bench.user(3)];
+    let h = harness_on(bench, DeleteDialog::new(users), DeleteDialog::show);
+    assert!(
+        h.get_by_label("Remove licenses instead")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        h.query_by_label_contains("remove their licenses instead")
+            .is_none()
+    );
+}
+
+#[test]
+fn remove_licenses_instead_can_also_take_the_user_out_of_the_group_that_holds_one() {
+    let bench = Bench::new();
+    let user = bench.user(3);
+    let mut h = harness_on(
+        bench,
+        DeleteDialog::new(vec![user.clone()]),
+        DeleteDialog::show,
+    );
+    click(&mut h, "Remove licenses instead");
+    click(
+        &mut h,
+        "Also remove them from Sales (frees those seats too)",
+    );
+    click(&mut h, "Remove licenses");
+    let s = h.state_mut();
+    assert!(s.closed);
+    let sub = s.submissions().remove(0);
+    assert_eq!(
+        sub.delay,
+        Some(UNDO_WINDOW),
+        "undoable, the group change too"
+    );
+    assert!(
+        sub.changes
+            .iter()
+            .any(|c| matches!(c, Change::GroupMembers { remove, .. }
+            if remove == &vec![user.id.clone()])),
+        "{:?}",
+        sub.changes
+    );
+}

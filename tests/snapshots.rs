@@ -10,6 +10,7 @@ use roster::ui::dialogs::delete_dialog::DeleteDialog;
 use roster::ui::dialogs::edit_dialog::EditDialog;
 use roster::ui::dialogs::invite_dialog::InviteDialog;
 use roster::ui::intent::Outcome;
+use roster::ui::supports::Lacking;
 use roster::ui::{grid, not_admin};
 use roster::users::org::OrgState;
 use roster::users::page::UsersPage;
@@ -20,8 +21,9 @@ fn grid_snapshot(theme: egui::Theme, name: &str) {
         .with_size([1200.0, 260.0])
         .build_ui_state(
             |ui, state: &mut (OrgState, UsersPage)| {
-                egui::CentralPanel::default()
-                    .show(ui, |ui| grid::show(&state.0, &mut state.1, true, ui));
+                egui::CentralPanel::default().show(ui, |ui| {
+                    grid::show(&state.0, &mut state.1, &Lacking::default(), true, ui)
+                });
             },
             fixture(),
         );

@@ -41,7 +41,7 @@ fn first_start_shows_the_demo_organisation_grid() {
         .email
         .clone();
     h.get_by_label(&first);
-    h.get_by_label("Organisation Administrator").click();
+    h.get_by_label("Admin").click();
     h.get_by_label("Last Connection").click();
     h.run_steps(2);
     assert_eq!(
@@ -306,4 +306,85 @@ fn connect_dialog_explains_a_wrong_url_and_a_wrong_token_then_adds_the_profile()
     let saved = profiles::get(h.state().store(), "acme").unwrap();
     assert_eq!(saved.base_url, org.url());
     assert_eq!(saved.token_place, TokenPlace::Keyring);
+}
+
+#[test]
+fn a_narrow_window_folds_the_side_panel_and_hides_reorders_and_keeps_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), secrets(dir.path()), StartMode::Demo);
+    step_until(&mut h, "load", |app| app.org.is_loaded());
+    h.set_size(egui::vec2(900.0, 600.0));
+    h.run_steps(3);
+
+    // The side panel folds away and comes back; the choice is kept between runs.
+    h.get_by_label("Fold the organisation panel").click();
+    h.run_steps(2);
+    assert!(h.state().page.side_panel_folded);
+    assert!(h.query_by_label("What this server supports").is_none());
+    assert!(
+        h.state().page.saved().side_panel_folded,
+        "kept between runs"
+    );
+    h.get_by_label("Show the organisation panel").click();
+    h.run_steps(2);
+    assert!(!h.state().page.side_panel_folded);
+
+    // Every column is still there, reachable by scrolling sideways.
+    for header in [
+        "Email",
+        "Name",
+        "Admin",
+        "Last Connection",
+        "Licenses",
+        "Groups",
+        "Actions",
+    ] {
+        h.get_by_label(header);
+    }
+
+    // Columns hide and move, from the Columns menu.
+    h.get_by_label("Columns").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "Last Connection")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Move Groups left").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Last Connection").is_none(),
+        "the hidden column is gone"
+    );
+    let shown: Vec<_> = h.state().page.columns.shown().collect();
+    use roster::users::view::Column;
+    assert_eq!(
+        shown,
+        [
+            Column::Email,
+            Column::Name,
+            Column::Administrator,
+            Column::LocalLogin,
+            Column::Groups,
+            Column::Licenses
+        ]
+    );
+
+    // A saved view keeps its columns.
+    h.get_by_label("Views").click();
+    h.run_steps(2);
+    fill(&mut h, Role::TextInput, "Save current view as", "narrow");
+    h.get_by_label("Save view").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.state_mut().page.columns = Default::default();
+    h.run_steps(2);
+    h.get_by_label("Last Connection");
+    h.get_by_label("Views").click();
+    h.run_steps(2);
+    h.get_by_label("narrow").click();
+    h.run_steps(2);
+    assert_eq!(h.state().page.columns.shown().collect::<Vec<_>>(), shown);
+    assert!(h.state().page.saved().saved_layouts.contains_key("narrow"));
 }

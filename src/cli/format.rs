@@ -26,26 +26,48 @@ pub fn rows(snapshot: &Snapshot) -> Vec<Row> {
     rows
 }
 
-const HEADER: [&str; 7] = [
+const HEADER: [&str; 8] = [
     "email",
     "name",
     "organisation_administrator",
     "last_connection",
     "local_login",
+    "active",
     "licenses",
     "groups",
 ];
 
-fn cells(row: &Row) -> [String; 7] {
+/// What the server says of a yes/no attribute: `None` when it says nothing (a server
+/// without Roster's extension), printed "—" or `null`, never as "no".
+fn known(value: bool, known: bool) -> Option<bool> {
+    known.then_some(value)
+}
+
+fn text(value: Option<bool>) -> String {
+    value.map_or_else(|| "—".to_owned(), |b| b.to_string())
+}
+
+fn cells(row: &Row) -> [String; 8] {
     [
         row.email.clone(),
         row.name.clone(),
-        row.admin.to_string(),
+        text(known(row.admin, row.admin_known)),
         row.last_connection.clone(),
-        row.local_login.to_string(),
+        text(known(row.local_login, row.local_login_known)),
+        row.active.to_string(),
         row.licenses.clone(),
         row.groups.clone(),
     ]
+}
+
+/// `last_connection` in JSON: the time, "never", or `null` when the server says
+/// nothing about it.
+fn last_connection_json(row: &Row) -> serde_json::Value {
+    match (row.last_connection_at, row.last_connection.as_str()) {
+        (Some(at), _) => serde_json::json!(at),
+        (None, "never") => serde_json::json!("never"),
+        (None, _) => serde_json::Value::Null,
+    }
 }
 
 /// Writes `rows` to `out` in `format`. A reader that stops early (`| head`) is not
@@ -74,9 +96,10 @@ fn write_all(mut out: impl Write, rows: &[Row], format: Format) -> std::io::Resu
                 .map(|r| {
                     serde_json::json!({
                         "id": r.id.as_str(), "email": r.email, "name": r.name,
-                        "organisation_administrator": r.admin, "local_login": r.local_login,
-                        "last_connection": r.last_connection_at, "licenses": r.licenses,
-                        "groups": r.groups,
+                        "organisation_administrator": known(r.admin, r.admin_known),
+                        "local_login": known(r.local_login, r.local_login_known),
+                        "last_connection": last_connection_json(r), "active": r.active,
+                        "licenses": r.licenses, "groups": r.groups,
                     })
                 })
                 .collect();
@@ -93,7 +116,10 @@ fn write_all(mut out: impl Write, rows: &[Row], format: Format) -> std::io::Resu
                     .min(60)
             };
             let widths = [
-                longest(|r| r.email.chars().count(), "EMAIL"),
+                longest(
+                    |r| r.email.chars().count() + if r.active { 0 } else { 14 },
+                    "EMAIL",
+                ),
                 longest(|r| r.name.chars().count(), "NAME"),
                 5,
                 16,
@@ -111,15 +137,24 @@ fn write_all(mut out: impl Write, rows: &[Row], format: Format) -> std::io::Resu
                 w1 = widths[1],
             )?;
             for r in rows {
-                let yes = |b: bool| if b { "yes" } else { "no" };
+                let yes = |b: Option<bool>| match b {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "—",
+                };
+                let email = if r.active {
+                    r.email.clone()
+                } else {
+                    format!("{} (deactivated)", r.email)
+                };
                 writeln!(
                     out,
                     "{:<w0$} {:<w1$} {:<w2$} {:<w3$} {:<w4$} {} / {}",
-                    r.email,
+                    email,
                     r.name,
-                    yes(r.admin),
+                    yes(known(r.admin, r.admin_known)),
                     r.last_connection,
-                    yes(r.local_login),
+                    yes(known(r.local_login, r.local_login_known)),
                     r.licenses,
                     r.groups,
                     w0 = widths[0],

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use roster_core::client::{Capabilities, ServerInfo};
+use roster_core::client::{Capabilities, Feature, ServerInfo};
 use roster_core::engine::{ImportProgress, RefreshKind};
 use roster_core::import::ImportId;
 use roster_core::model::UserId;
@@ -72,6 +72,12 @@ impl ViewContext<'_> {
     /// The signed-in administrator's own user id, when the server says.
     pub fn me(&self) -> Option<&UserId> {
         self.server?.me.as_ref().map(|u| &u.id)
+    }
+
+    /// Why the server cannot hold `feature` (for a disabled control's tooltip);
+    /// `None` when it can or nothing is known yet.
+    pub fn lacking(&self, feature: Feature) -> Option<String> {
+        super::supports::lacking(self.capabilities, feature)
     }
 
     /// Whether the server is reachable now.

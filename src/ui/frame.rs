@@ -10,6 +10,7 @@ use crate::users::page::UsersPage;
 
 use super::context::ViewContext;
 use super::intent::Intent;
+use super::supports::Lacking;
 use super::{
     about_window, dialogs, grid, log_window, not_admin, outbox_window, side_panel, status_bar,
     toolbar, top_bar,
@@ -78,16 +79,13 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
             None
         }
         _ => {
-            let from_side = egui::Panel::right("organisation")
-                .resizable(true)
-                .default_size(super::theme::SIDE_PANEL_WIDTH)
-                .show(ui, |ui| side_panel::show(ctx, ui))
-                .inner;
+            let from_side = organisation_panel(ctx, page, ui);
             let action = egui::CentralPanel::default()
                 .show(ui, |ui| {
-                    let from_toolbar = toolbar::show(page, ui);
+                    let lacks = Lacking::of(ctx.capabilities);
+                    let from_toolbar = toolbar::show(page, &lacks, ui);
                     ui.add_space(super::theme::GAP / 2.0);
-                    let from_grid = grid::show(ctx.org, page, !ctx.modal_open, ui);
+                    let from_grid = grid::show(ctx.org, page, &lacks, !ctx.modal_open, ui);
                     from_toolbar.or(from_grid)
                 })
                 .inner;
@@ -101,6 +99,47 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
             action.or(from_side)
         }
     }
+}
+
+/// The organisation side panel, or its folded strip: a narrow window gives the grid
+/// the room (the choice is kept between runs).
+fn organisation_panel(
+    ctx: &ViewContext,
+    page: &mut UsersPage,
+    ui: &mut egui::Ui,
+) -> Option<Intent> {
+    if page.side_panel_folded {
+        egui::Panel::right("organisation_folded")
+            .resizable(false)
+            .exact_size(32.0)
+            .show(ui, |ui| {
+                let unfold = ui.button("«").on_hover_text("Show the organisation panel");
+                grid::label(ui, unfold.id, "Show the organisation panel");
+                if unfold.clicked() {
+                    page.side_panel_folded = false;
+                }
+            });
+        return None;
+    }
+    egui::Panel::right("organisation")
+        .resizable(true)
+        .default_size(super::theme::SIDE_PANEL_WIDTH)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.strong("Organisation");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let fold = ui
+                        .button("»")
+                        .on_hover_text("Fold the organisation panel away");
+                    grid::label(ui, fold.id, "Fold the organisation panel");
+                    if fold.clicked() {
+                        page.side_panel_folded = true;
+                    }
+                });
+            });
+            side_panel::show(ctx, ui)
+        })
+        .inner
 }
 
 /// A CSV file dropped anywhere on the window opens the import wizard on it.

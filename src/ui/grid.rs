@@ -12,15 +12,18 @@ use crate::users::rows::Row;
 use crate::users::selection::ClickKind;
 use crate::users::view::{Column, Direction};
 
+use super::supports::Lacking;
 use super::theme;
 
 /// Draws the grid of `org`'s users as `page` asks, and applies clicks to `page`.
 /// Returns what a row's buttons, its menu, a double-click or the keyboard asked for.
 /// `keys`: whether the grid's keys are its own (no dialog open); a menu that is
 /// open also keeps them.
+/// What the server `lacks` is offered disabled in the row menu.
 pub fn show(
     org: &OrgState,
     page: &mut UsersPage,
+    lacks: &Lacking,
     keys: bool,
     ui: &mut egui::Ui,
 ) -> Option<UserAction> {
@@ -65,110 +68,128 @@ pub fn show(
             all
         }
     };
-    let mut table = TableBuilder::new(ui)
-        .id_salt("users_grid")
-        .striped(true)
-        .resizable(true)
-        .sense(Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Width::exact(28.0))
-        .column(Width::initial(230.0).at_least(120.0).clip(true))
-        .column(Width::initial(150.0).at_least(80.0).clip(true))
-        .column(Width::initial(95.0).at_least(50.0).clip(true))
-        .column(Width::initial(125.0).at_least(90.0).clip(true))
-        .column(Width::initial(80.0).at_least(50.0).clip(true))
-        .column(Width::initial(210.0).at_least(80.0).clip(true))
-        .column(Width::remainder().at_least(80.0).clip(true))
-        // Last and fixed, so that the row buttons are never pushed out of view.
-        .column(Width::exact(ACTIONS_WIDTH));
-    if let Some(row) = scroll_to.filter(|_| arrows_moved) {
-        table = table.scroll_to_row(row, None);
-    }
-    table
-        .header(theme::HEADER_HEIGHT, |mut header| {
-            header.col(|ui| {
-                let mut all = all_shown;
-                let r = ui.add(egui::Checkbox::without_text(&mut all));
-                label(ui, r.id, "Select all shown");
-                if r.changed() {
-                    all_toggle = Some(all);
-                }
-            });
-            for column in Column::ALL {
-                header.col(|ui| {
-                    let (current, direction) = page.query.sort;
-                    let text = egui::RichText::new(column.title()).strong();
-                    let hover = match (current == column, direction) {
-                        (true, Direction::Ascending) => "Sorted ascending; click for descending",
-                        (true, Direction::Descending) => "Sorted descending; click for ascending",
-                        (false, _) => "Click to sort by this column",
-                    };
-                    if ui
-                        .add(egui::Button::new(text).frame(false))
-                        .on_hover_text(hover)
-                        .clicked()
-                    {
-                        sort_by = Some(column);
-                    }
-                    if current == column {
-                        sort_arrow(ui, direction);
-                    }
-                });
+    let shown: Vec<Column> = page.columns.shown().collect();
+    // Narrow windows scroll sideways; the row menu also has Edit and Delete, so the
+    // Actions column is never the only way to them.
+    egui::ScrollArea::horizontal()
+        .id_salt("users_grid_sideways")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let mut table = TableBuilder::new(ui)
+                // The layout is part of the id, so that widths are not carried to other columns.
+                .id_salt(("users_grid", &shown))
+                .striped(true)
+                .resizable(true)
+                .sense(Sense::click())
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                .column(Width::exact(28.0));
+            for (at, column) in shown.iter().enumerate() {
+                table = table.column(width(*column, at + 1 == shown.len()));
             }
-            header.col(|ui| {
-                ui.label(egui::RichText::new("Actions").strong());
-            });
-        })
-        .body(|body| {
-            body.rows(theme::ROW_HEIGHT, page.view.len(), |mut row| {
-                let r = &org.rows[page.view[row.index()] as usize];
-                let selected = page.selection.contains(&r.id);
-                row.set_selected(selected || page.cursor.as_ref() == Some(&r.id));
-                row.col(|ui| {
-                    let mut checked = selected;
-                    let resp = ui.add(egui::Checkbox::without_text(&mut checked));
-                    label(ui, resp.id, &format!("Select {}", r.email));
-                    if resp.changed() {
-                        clicked = Some((r.id.clone(), ClickKind::Toggle));
+            // Last and fixed, so that the row buttons are never pushed out of view.
+            let mut table = table.column(Width::exact(ACTIONS_WIDTH));
+            if let Some(row) = scroll_to.filter(|_| arrows_moved) {
+                table = table.scroll_to_row(row, None);
+            }
+            table
+                .header(theme::HEADER_HEIGHT, |mut header| {
+                    header.col(|ui| {
+                        let mut all = all_shown;
+                        let r = ui.add(egui::Checkbox::without_text(&mut all));
+                        label(ui, r.id, "Select all shown");
+                        if r.changed() {
+                            all_toggle = Some(all);
+                        }
+                    });
+                    for &column in &shown {
+                        header.col(|ui| {
+                            let (current, direction) = page.query.sort;
+                            let text = egui::RichText::new(column.header()).strong();
+                            let how = match (current == column, direction) {
+                                (true, Direction::Ascending) => {
+                                    "sorted ascending; click for descending"
+                                }
+                                (true, Direction::Descending) => {
+                                    "sorted descending; click for ascending"
+                                }
+                                (false, _) => "click to sort",
+                            };
+                            let hover = format!("{}: {how}", column.title());
+                            if ui
+                                .add(egui::Button::new(text).frame(false))
+                                .on_hover_text(hover)
+                                .clicked()
+                            {
+                                sort_by = Some(column);
+                            }
+                            if current == column {
+                                sort_arrow(ui, direction);
+                            }
+                        });
                     }
+                    header.col(|ui| {
+                        ui.label(egui::RichText::new("Actions").strong());
+                    });
+                })
+                .body(|body| {
+                    body.rows(theme::ROW_HEIGHT, page.view.len(), |mut row| {
+                        let r = &org.rows[page.view[row.index()] as usize];
+                        let selected = page.selection.contains(&r.id);
+                        row.set_selected(selected || page.cursor.as_ref() == Some(&r.id));
+                        row.col(|ui| {
+                            let mut checked = selected;
+                            let resp = ui.add(egui::Checkbox::without_text(&mut checked));
+                            label(ui, resp.id, &format!("Select {}", r.email));
+                            if resp.changed() {
+                                clicked = Some((r.id.clone(), ClickKind::Toggle));
+                            }
+                        });
+                        for &column in &shown {
+                            row.col(|ui| match column {
+                                Column::Email => {
+                                    let you = page.me.as_ref() == Some(&r.id);
+                                    email_cell(ui, r, page.pending.contains(&r.id), you, &visuals)
+                                }
+                                Column::Name => cell(ui, &r.name),
+                                Column::Administrator => {
+                                    mark(ui, r.admin_known.then_some(r.admin), &visuals)
+                                }
+                                Column::LastConnection => cell(ui, &r.last_connection),
+                                Column::LocalLogin => {
+                                    mark(ui, r.local_login_known.then_some(r.local_login), &visuals)
+                                }
+                                Column::Licenses => cell(ui, &r.licenses),
+                                Column::Groups => cell(ui, &r.groups),
+                            });
+                        }
+                        row.col(|ui| {
+                            if let Some(a) = row_buttons(ui, r) {
+                                action = Some(a);
+                            }
+                        });
+                        let resp = row.response();
+                        if resp.double_clicked() {
+                            action = Some(UserAction::Edit(r.id.clone()));
+                        }
+                        resp.context_menu(|ui| {
+                            let targets = menu_targets(page, &r.id);
+                            if let Some(a) = super::row_menu::show(ui, org, lacks, &r.id, targets) {
+                                action = Some(a);
+                                ui.close();
+                            }
+                        });
+                        if resp.clicked() && clicked.is_none() {
+                            let kind = if modifiers.shift {
+                                ClickKind::Range
+                            } else if modifiers.command {
+                                ClickKind::Toggle
+                            } else {
+                                ClickKind::Replace
+                            };
+                            clicked = Some((r.id.clone(), kind));
+                        }
+                    });
                 });
-                row.col(|ui| {
-                    let you = page.me.as_ref() == Some(&r.id);
-                    email_cell(ui, r, page.pending.contains(&r.id), you, &visuals)
-                });
-                row.col(|ui| cell(ui, &r.name));
-                row.col(|ui| mark(ui, r.admin_known.then_some(r.admin), &visuals));
-                row.col(|ui| cell(ui, &r.last_connection));
-                row.col(|ui| mark(ui, r.local_login_known.then_some(r.local_login), &visuals));
-                row.col(|ui| cell(ui, &r.licenses));
-                row.col(|ui| cell(ui, &r.groups));
-                row.col(|ui| {
-                    if let Some(a) = row_buttons(ui, r) {
-                        action = Some(a);
-                    }
-                });
-                let resp = row.response();
-                if resp.double_clicked() {
-                    action = Some(UserAction::Edit(r.id.clone()));
-                }
-                resp.context_menu(|ui| {
-                    let targets = menu_targets(page, &r.id);
-                    if let Some(a) = super::row_menu::show(ui, org, &r.id, targets) {
-                        action = Some(a);
-                        ui.close();
-                    }
-                });
-                if resp.clicked() && clicked.is_none() {
-                    let kind = if modifiers.shift {
-                        ClickKind::Range
-                    } else if modifiers.command {
-                        ClickKind::Toggle
-                    } else {
-                        ClickKind::Replace
-                    };
-                    clicked = Some((r.id.clone(), kind));
-                }
-            });
         });
     if let Some(column) = sort_by {
         let (current, direction) = page.query.sort;
@@ -201,6 +222,26 @@ pub fn show(
 
 /// Width of the per-row buttons.
 const ACTIONS_WIDTH: f32 = 64.0;
+
+/// A column's starting and smallest width; the last one shown takes what is left.
+/// The smallest widths add up past a narrow window, which then scrolls sideways.
+fn width(column: Column, last: bool) -> Width {
+    let (initial, least) = match column {
+        Column::Email => (230.0, 160.0),
+        Column::Name => (150.0, 90.0),
+        Column::Administrator => (80.0, 64.0),
+        Column::LastConnection => (125.0, 110.0),
+        Column::LocalLogin => (95.0, 90.0),
+        Column::Licenses => (210.0, 90.0),
+        Column::Groups => (150.0, 90.0),
+    };
+    let width = if last {
+        Width::remainder()
+    } else {
+        Width::initial(initial)
+    };
+    width.at_least(least).clip(true)
+}
 
 /// The users a row's menu acts on: the whole selection when the row is part of it,
 /// else the row alone.
@@ -235,6 +276,19 @@ fn email_cell(ui: &mut egui::Ui, r: &Row, pending: bool, you: bool, visuals: &eg
         ui.add(
             egui::Label::new(egui::RichText::new("invitation pending").small().weak())
                 .selectable(false),
+        );
+    }
+    if !r.active {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new("deactivated")
+                    .small()
+                    .color(theme::warning(visuals)),
+            )
+            .selectable(false),
+        )
+        .on_hover_text(
+            "The server keeps this account but it is deactivated: the user cannot sign in",
         );
     }
 }
@@ -294,7 +348,7 @@ fn mark(ui: &mut egui::Ui, yes: Option<bool>, visuals: &egui::Visuals) {
 }
 
 /// Gives a widget without visible text its accessible name.
-fn label(ui: &egui::Ui, id: egui::Id, text: &str) {
+pub(super) fn label(ui: &egui::Ui, id: egui::Id, text: &str) {
     ui.ctx()
         .accesskit_node_builder(id, |node| node.set_label(text.to_owned()));
 }

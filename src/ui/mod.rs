@@ -17,6 +17,7 @@ pub mod outbox_window;
 pub mod row_menu;
 pub mod side_panel;
 pub mod status_bar;
+pub mod supports;
 pub mod theme;
 pub mod toolbar;
 pub mod top_bar;

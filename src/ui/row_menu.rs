@@ -6,10 +6,14 @@ use roster_core::model::{InvitationStatus, UserId};
 use crate::users::action::{ExportScope, UserAction};
 use crate::users::org::OrgState;
 
+use super::supports::{self, Lacking};
+
 /// Draws the menu for the row of `id`; `targets` are the users its actions act on.
+/// What the server `lacks` is offered disabled, saying why.
 pub fn show(
     ui: &mut egui::Ui,
     org: &OrgState,
+    lacks: &Lacking,
     id: &UserId,
     targets: Vec<UserId>,
 ) -> Option<UserAction> {
@@ -30,16 +34,18 @@ pub fn show(
         org.user(t)
             .is_some_and(|u| matches!(u.invitation, InvitationStatus::Pending(_)))
     });
-    if pending && ui.button("Resend invitation").clicked() {
+    if pending && supports::button(ui, lacks.invitations.as_deref(), "Resend invitation").clicked()
+    {
         action = Some(UserAction::Resend(targets.clone()));
     }
-    if ui.button("Allow local login…").clicked() {
+    let local_login = lacks.roster_extension.as_deref();
+    if supports::button(ui, local_login, "Allow local login…").clicked() {
         action = Some(UserAction::LocalLogin(true, targets.clone()));
     }
-    if ui.button("Disable local login…").clicked() {
+    if supports::button(ui, local_login, "Disable local login…").clicked() {
         action = Some(UserAction::LocalLogin(false, targets.clone()));
     }
-    if ui.button("Licenses…").clicked() {
+    if supports::button(ui, lacks.licenses.as_deref(), "Licenses…").clicked() {
         action = Some(UserAction::Licenses(targets.clone()));
     }
     if ui.button("Groups…").clicked() {

@@ -3,10 +3,12 @@
 use roster_core::model::UserId;
 
 use crate::users::action::{ExportScope, UserAction};
+use crate::users::columns::ColumnLayout;
 use crate::users::page::UsersPage;
 use crate::users::selection::Selection;
 use crate::users::view::QuickFilter;
 
+use super::supports::{self, Lacking};
 use super::theme;
 
 /// The id of the search box (Ctrl+F focuses it).
@@ -15,11 +17,12 @@ pub fn search_id() -> egui::Id {
 }
 
 /// Draws the toolbar over the page's query; returns the action a button asked for.
-pub fn show(page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
+/// What the server `lacks` is offered disabled, with the reason on hover.
+pub fn show(page: &mut UsersPage, lacks: &Lacking, ui: &mut egui::Ui) -> Option<UserAction> {
     if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
         ui.memory_mut(|m| m.request_focus(search_id()));
     }
-    let action = actions(&page.selection, ui);
+    let action = actions(&page.selection, lacks, ui);
     ui.add_space(theme::GAP / 2.0);
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Search");
@@ -40,8 +43,22 @@ pub fn show(page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
         }
         ui.add_space(theme::GAP);
         for filter in QuickFilter::ALL {
+            let lacking = filter_lacks(filter, lacks);
+            if lacking.is_some() {
+                // A filter on what the server cannot hold would only ever show nobody.
+                page.query.filters.remove(&filter);
+            }
             let mut on = page.query.filters.contains(&filter);
-            if ui.toggle_value(&mut on, filter.label()).changed() {
+            let toggle = ui.add_enabled(
+                lacking.is_none(),
+                egui::Button::selectable(on, filter.label()),
+            );
+            let toggle = match lacking {
+                Some(why) => toggle.on_disabled_hover_text(why),
+                None => toggle,
+            };
+            if toggle.clicked() {
+                on = !on;
                 if on {
                     // Opposites cannot both hold: picking one drops the other.
                     let opposite = match filter {
@@ -59,14 +76,29 @@ pub fn show(page: &mut UsersPage, ui: &mut egui::Ui) -> Option<UserAction> {
             }
         }
         ui.add_space(theme::GAP);
+        columns_menu(&mut page.columns, ui);
         views_menu(page, ui);
     });
     action
 }
 
+/// Why `filter` cannot be offered: it reads what the server lacks.
+fn filter_lacks(filter: QuickFilter, lacks: &Lacking) -> Option<&str> {
+    match filter {
+        QuickFilter::Administrators
+        | QuickFilter::LocalLoginOn
+        | QuickFilter::LocalLoginOff
+        | QuickFilter::InactiveOver90Days
+        | QuickFilter::NeverConnected => lacks.roster_extension.as_deref(),
+        QuickFilter::NoLicense => lacks.licenses.as_deref(),
+        QuickFilter::InvitationPending => lacks.invitations.as_deref(),
+        QuickFilter::Deactivated => None,
+    }
+}
+
 /// The action buttons: New User +, Import Users, local login for the selection, the selection's
 /// other actions, export.
-fn actions(selection: &Selection, ui: &mut egui::Ui) -> Option<UserAction> {
+fn actions(selection: &Selection, lacks: &Lacking, ui: &mut egui::Ui) -> Option<UserAction> {
     let some = !selection.is_empty();
     // Collected only for a click: a million selected ids are not copied every frame.
     let selected = || -> Vec<UserId> { selection.ids().cloned().collect() };
@@ -88,29 +120,26 @@ fn actions(selection: &Selection, ui: &mut egui::Ui) -> Option<UserAction> {
         }
         ui.separator();
         let needs = "Select users in the grid first";
-        if ui
-            .add_enabled(some, egui::Button::new("Allow Local Login"))
-            .on_disabled_hover_text(needs)
-            .clicked()
-        {
+        let local_login = lacks
+            .roster_extension
+            .as_deref()
+            .or((!some).then_some(needs));
+        if supports::button(ui, local_login, "Allow Local Login").clicked() {
             action = Some(UserAction::LocalLogin(true, selected()));
         }
-        if ui
-            .add_enabled(some, egui::Button::new("Disable Local Login"))
-            .on_disabled_hover_text(needs)
-            .clicked()
-        {
+        if supports::button(ui, local_login, "Disable Local Login").clicked() {
             action = Some(UserAction::LocalLogin(false, selected()));
         }
         ui.add_enabled_ui(some, |ui| {
             ui.menu_button(format!("Selected ({})", selection.len()), |ui| {
-                if ui.button("Licenses…").clicked() {
+                if supports::button(ui, lacks.licenses.as_deref(), "Licenses…").clicked() {
                     action = Some(UserAction::Licenses(selected()));
                 }
                 if ui.button("Groups…").clicked() {
                     action = Some(UserAction::Groups(selected()));
                 }
-                if ui.button("Resend invitation").clicked() {
+                let resend = lacks.invitations.as_deref();
+                if supports::button(ui, resend, "Resend invitation").clicked() {
                     action = Some(UserAction::Resend(selected()));
                 }
                 if ui.button("Export selection as CSV…").clicked() {
@@ -143,46 +172,107 @@ fn actions(selection: &Selection, ui: &mut egui::Ui) -> Option<UserAction> {
     action
 }
 
+/// A menu that a click inside keeps open: several columns are changed in one go,
+/// and a view's name is typed into it.
+fn stays_open() -> egui::containers::menu::MenuConfig {
+    egui::containers::menu::MenuConfig::new()
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+}
+
 fn views_menu(page: &mut UsersPage, ui: &mut egui::Ui) {
-    ui.menu_button("Views", |ui| {
-        if page.saved_views.is_empty() {
-            ui.label("No saved views yet");
-        }
-        let mut remove = None;
-        for (name, query) in &page.saved_views {
+    egui::containers::menu::MenuButton::new("Views")
+        .config(stays_open())
+        .ui(ui, |ui| {
+            if page.saved_views.is_empty() {
+                ui.label("No saved views yet");
+            }
+            let mut remove = None;
+            for (name, query) in &page.saved_views {
+                ui.horizontal(|ui| {
+                    if ui.button(name).clicked() {
+                        page.query = query.clone();
+                        // A view saved before layouts were kept leaves the columns as they are.
+                        if let Some(layout) = page.saved_layouts.get(name) {
+                            page.columns = layout.clone();
+                        }
+                        ui.close();
+                    }
+                    if ui
+                        .small_button("🗑")
+                        .on_hover_text(format!("Forget {name}"))
+                        .clicked()
+                    {
+                        remove = Some(name.clone());
+                    }
+                });
+            }
+            if let Some(name) = remove {
+                page.saved_views.remove(&name);
+                page.saved_layouts.remove(&name);
+            }
+            ui.separator();
+            let id = egui::Id::unique("new_view_name");
+            let mut name: String = ui.data_mut(|d| d.get_temp(id).unwrap_or_default());
             ui.horizontal(|ui| {
-                if ui.button(name).clicked() {
-                    page.query = query.clone();
-                    ui.close();
-                }
+                let label = ui.label("Save current view as");
+                ui.add(egui::TextEdit::singleline(&mut name).desired_width(140.0))
+                    .labelled_by(label.id);
+                let trimmed = name.trim().to_owned();
                 if ui
-                    .small_button("🗑")
-                    .on_hover_text(format!("Forget {name}"))
+                    .add_enabled(!trimmed.is_empty(), egui::Button::new("Save view"))
                     .clicked()
                 {
-                    remove = Some(name.clone());
+                    page.saved_layouts
+                        .insert(trimmed.clone(), page.columns.clone());
+                    page.saved_views.insert(trimmed, page.query.clone());
+                    name.clear();
                 }
             });
-        }
-        if let Some(name) = remove {
-            page.saved_views.remove(&name);
-        }
-        ui.separator();
-        let id = egui::Id::unique("new_view_name");
-        let mut name: String = ui.data_mut(|d| d.get_temp(id).unwrap_or_default());
-        ui.horizontal(|ui| {
-            let label = ui.label("Save current view as");
-            ui.add(egui::TextEdit::singleline(&mut name).desired_width(140.0))
-                .labelled_by(label.id);
-            let trimmed = name.trim().to_owned();
+            ui.data_mut(|d| d.insert_temp(id, name));
+        });
+}
+
+/// Shows, hides and reorders the grid's columns (kept with a saved view).
+fn columns_menu(layout: &mut ColumnLayout, ui: &mut egui::Ui) {
+    egui::containers::menu::MenuButton::new("Columns")
+        .config(stays_open())
+        .ui(ui, |ui| {
+            let order = layout.order().to_vec();
+            let last = order.len().saturating_sub(1);
+            for (at, column) in order.into_iter().enumerate() {
+                ui.horizontal(|ui| {
+                    let mut shown = layout.is_shown(column);
+                    let enabled = ColumnLayout::can_hide(column);
+                    let toggle =
+                        ui.add_enabled(enabled, egui::Checkbox::new(&mut shown, column.title()));
+                    if toggle
+                        .on_disabled_hover_text("The email names each row: it always shows")
+                        .changed()
+                    {
+                        layout.set_shown(column, shown);
+                    }
+                    let left = ui
+                        .add_enabled(at > 0, egui::Button::new("◀").small())
+                        .on_hover_text(format!("Move {} left", column.title()));
+                    super::grid::label(ui, left.id, &format!("Move {} left", column.title()));
+                    if left.clicked() {
+                        layout.shift(column, -1);
+                    }
+                    let right = ui
+                        .add_enabled(at < last, egui::Button::new("▶").small())
+                        .on_hover_text(format!("Move {} right", column.title()));
+                    super::grid::label(ui, right.id, &format!("Move {} right", column.title()));
+                    if right.clicked() {
+                        layout.shift(column, 1);
+                    }
+                });
+            }
+            ui.separator();
             if ui
-                .add_enabled(!trimmed.is_empty(), egui::Button::new("Save view"))
+                .add_enabled(!layout.is_default(), egui::Button::new("Reset columns"))
                 .clicked()
             {
-                page.saved_views.insert(trimmed, page.query.clone());
-                name.clear();
+                *layout = ColumnLayout::default();
             }
         });
-        ui.data_mut(|d| d.insert_temp(id, name));
-    });
 }

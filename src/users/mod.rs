@@ -3,6 +3,7 @@
 //! the administrator asks for (`action`).
 
 pub mod action;
+pub mod columns;
 pub mod org;
 pub mod page;
 pub mod rows;

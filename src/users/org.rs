@@ -1,10 +1,10 @@
 //! The organisation as the window shows it, kept up to date from engine events.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use roster_core::model::{Group, License, Organisation, User, UserId};
+use roster_core::model::{Group, License, LicenseId, Organisation, User, UserId};
 use roster_core::store::Snapshot;
 
 use crate::users::rows::{Names, Row};
@@ -110,6 +110,9 @@ impl OrgState {
             self.rebuild();
             return;
         }
+        // Seats follow the confirmed change at once; the engine re-reads the
+        // server's counts right after it.
+        self.move_seats(&changed, deleted);
         // A deletion moves the last user into the gap: O(1) each, so a bulk delete
         // confirmed one user at a time never rebuilds 100k rows per user.
         for id in deleted {
@@ -160,6 +163,39 @@ impl OrgState {
             .map(|(i, u)| (u.id.clone(), i))
             .collect();
         self.changed();
+    }
+
+    /// Counts the seats that `changed` and `deleted` users take or free against each
+    /// license's assigned seats (a user holds a seat once, however many grants).
+    fn move_seats(&mut self, changed: &[User], deleted: &[UserId]) {
+        if self.licenses.is_empty() {
+            return;
+        }
+        let held = |user: &User| -> BTreeSet<LicenseId> {
+            user.licenses.iter().map(|g| g.license.clone()).collect()
+        };
+        let mut delta: HashMap<LicenseId, i64> = HashMap::new();
+        let mut count = |licenses: &BTreeSet<LicenseId>, by: i64| {
+            for license in licenses {
+                *delta.entry(license.clone()).or_default() += by;
+            }
+        };
+        for user in changed {
+            let before = self.user(&user.id).map(held).unwrap_or_default();
+            let after = held(user);
+            count(&after.difference(&before).cloned().collect(), 1);
+            count(&before.difference(&after).cloned().collect(), -1);
+        }
+        for id in deleted {
+            if let Some(user) = self.user(id) {
+                count(&held(user), -1);
+            }
+        }
+        for license in &mut self.licenses {
+            if let Some(by) = delta.get(&license.id) {
+                license.seats_assigned = license.seats_assigned.saturating_add_signed(*by);
+            }
+        }
     }
 
     /// The user with id `id`.
@@ -253,5 +289,46 @@ mod tests {
         }
         assert_eq!(org.user(&UserId::from("c")).unwrap().given_name, "Cee");
         assert_eq!(org.stats.users, 4);
+    }
+
+    #[test]
+    fn seats_follow_confirmed_changes_at_once() {
+        use roster_core::model::{LicenseGrant, LicenseOrigin};
+        let grant = |id: &str, origin| LicenseGrant {
+            license: LicenseId::from(id),
+            origin,
+        };
+        let mut a = user("a");
+        a.licenses = vec![grant("crm", LicenseOrigin::Direct)];
+        let mut org = OrgState::default();
+        org.load(&Snapshot {
+            users: vec![a, user("b")],
+            groups: vec![],
+            licenses: vec![License {
+                id: LicenseId::from("crm"),
+                name: "CRM".into(),
+                seats: 10,
+                seats_assigned: 1,
+            }],
+            organisation: None,
+            synced_at: Utc::now(),
+            max_last_modified: None,
+        });
+        // b gets the license twice (directly and through a group): one seat.
+        let mut b = user("b");
+        b.licenses = vec![
+            grant("crm", LicenseOrigin::Direct),
+            grant(
+                "crm",
+                LicenseOrigin::Group(roster_core::model::GroupId::from("sales")),
+            ),
+        ];
+        org.apply(vec![b], &[], None, None, None, Utc::now());
+        assert_eq!(org.licenses[0].seats_assigned, 2);
+        assert_eq!(org.stats.seats, [("CRM".to_owned(), 2, 10)]);
+        org.apply(vec![], &[UserId::from("a")], None, None, None, Utc::now());
+        assert_eq!(org.licenses[0].seats_assigned, 1, "a deleted frees a seat");
+        org.apply(vec![user("b")], &[], None, None, None, Utc::now());
+        assert_eq!(org.licenses[0].seats_assigned, 0, "b's licenses removed");
     }
 }

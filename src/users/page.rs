@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use roster_core::model::UserId;
 use serde::{Deserialize, Serialize};
 
+use super::columns::ColumnLayout;
 use super::org::OrgState;
 use crate::users::selection::Selection;
 use crate::users::view::{self, ViewQuery};
@@ -18,6 +19,12 @@ pub struct UsersPage {
     pub query: ViewQuery,
     /// Named views the user saved.
     pub saved_views: BTreeMap<String, ViewQuery>,
+    /// Which columns show, in what order.
+    pub columns: ColumnLayout,
+    /// The column layout of each saved view that has its own.
+    pub saved_layouts: BTreeMap<String, ColumnLayout>,
+    /// Whether the organisation side panel is folded away (narrow windows).
+    pub side_panel_folded: bool,
     /// Indices into `OrgState::rows`, in display order.
     pub view: Vec<u32>,
     /// Selected users.
@@ -36,11 +43,18 @@ pub struct UsersPage {
     index: view::ViewIndex,
 }
 
-/// What is kept between runs.
+/// What is kept between runs. Fields added later default when an older file
+/// lacks them.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct SavedPage {
     pub query: ViewQuery,
     pub saved_views: BTreeMap<String, ViewQuery>,
+    #[serde(default)]
+    pub columns: ColumnLayout,
+    #[serde(default)]
+    pub saved_layouts: BTreeMap<String, ColumnLayout>,
+    #[serde(default)]
+    pub side_panel_folded: bool,
 }
 
 impl UsersPage {
@@ -49,6 +63,9 @@ impl UsersPage {
         Self {
             query: saved.query,
             saved_views: saved.saved_views,
+            columns: saved.columns,
+            saved_layouts: saved.saved_layouts,
+            side_panel_folded: saved.side_panel_folded,
             ..Self::default()
         }
     }
@@ -58,6 +75,9 @@ impl UsersPage {
         SavedPage {
             query: self.query.clone(),
             saved_views: self.saved_views.clone(),
+            columns: self.columns.clone(),
+            saved_layouts: self.saved_layouts.clone(),
+            side_panel_folded: self.side_panel_folded,
         }
     }
 

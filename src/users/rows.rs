@@ -74,6 +74,8 @@ pub struct Row {
     pub groups: String,
     /// Invitation sent, never connected.
     pub invitation_pending: bool,
+    /// Whether the account is active (the server may deactivate instead of delete).
+    pub active: bool,
     /// Lower-case text searched by the search box: email, name, groups, licenses.
     pub haystack: String,
 }
@@ -156,6 +158,7 @@ impl Row {
                 user.invitation,
                 roster_core::model::InvitationStatus::Pending(_)
             ),
+            active: user.active,
             email,
             name,
             admin: user.admin,

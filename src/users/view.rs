@@ -26,11 +26,13 @@ pub enum QuickFilter {
     NeverConnected,
     /// Invitation sent and not yet accepted.
     InvitationPending,
+    /// Deactivated on the server (`active: false`).
+    Deactivated,
 }
 
 impl QuickFilter {
     /// Every filter, in toolbar order.
-    pub const ALL: [QuickFilter; 7] = [
+    pub const ALL: [QuickFilter; 8] = [
         Self::Administrators,
         Self::LocalLoginOn,
         Self::LocalLoginOff,
@@ -38,6 +40,7 @@ impl QuickFilter {
         Self::InactiveOver90Days,
         Self::NeverConnected,
         Self::InvitationPending,
+        Self::Deactivated,
     ];
 
     /// The label on its toggle.
@@ -50,6 +53,7 @@ impl QuickFilter {
             Self::InactiveOver90Days => "Inactive > 90 days",
             Self::NeverConnected => "Never connected",
             Self::InvitationPending => "Invitation pending",
+            Self::Deactivated => "Deactivated",
         }
     }
 
@@ -64,6 +68,7 @@ impl QuickFilter {
                 .is_some_and(|t| now - t > Duration::days(90)),
             Self::NeverConnected => row.last_connection_at.is_none(),
             Self::InvitationPending => row.invitation_pending,
+            Self::Deactivated => !row.active,
         }
     }
 }
@@ -102,6 +107,15 @@ impl Column {
             Self::LocalLogin => "Local Login",
             Self::Licenses => "Licenses",
             Self::Groups => "Groups",
+        }
+    }
+
+    /// The header text: short enough that the sort arrow stays in view (the full
+    /// title is on hover).
+    pub fn header(self) -> &'static str {
+        match self {
+            Self::Administrator => "Admin",
+            other => other.title(),
         }
     }
 
@@ -222,6 +236,8 @@ mod tests {
             no_license: !admin,
             groups: groups.to_owned(),
             invitation_pending: days_ago.is_none(),
+            // Bob was deactivated (a server that deactivates instead of deleting).
+            active: !email.starts_with("bob"),
             haystack: format!("{email}\n{name}\n{groups}").to_lowercase(),
         }
     }
@@ -273,6 +289,9 @@ mod tests {
         q.filters.insert(QuickFilter::NoLicense);
         q.filters.insert(QuickFilter::InvitationPending);
         assert_eq!(emails(&rows, &compute(&rows, &q, now)), ["cy@x.example"]);
+        q.filters.clear();
+        q.filters.insert(QuickFilter::Deactivated);
+        assert_eq!(emails(&rows, &compute(&rows, &q, now)), ["bob@x.example"]);
         q.filters.clear();
         q.sort = (Column::LastConnection, Direction::Descending);
         assert_eq!(

@@ -16,6 +16,7 @@ use roster_core::client::Token;
 use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
 use roster_core::secrets::KeyringSecrets;
 use roster_core::store::Store;
+use roster_server::switches::Switches;
 use roster_server::{Server, ServerConfig};
 
 pub mod fixture;
@@ -89,22 +90,30 @@ pub struct TestOrg {
     pub server: Option<Server>,
     pub addr: SocketAddr,
     pub db: std::path::PathBuf,
+    /// The features turned off, also after a restart.
+    pub switches: Switches,
 }
 
 impl TestOrg {
     pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, Switches::default())
+    }
+
+    /// A server with the features `switches` turns off (a SCIM server we did not write).
+    pub fn start_with(dir: &Path, switches: Switches) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .unwrap();
         let db = dir.join("server.db");
-        let server = runtime.block_on(boot(&db, SocketAddr::from(([127, 0, 0, 1], 0))));
+        let server = runtime.block_on(boot(&db, SocketAddr::from(([127, 0, 0, 1], 0)), switches));
         Self {
             addr: server.addr(),
             server: Some(server),
             runtime,
             db,
+            switches,
         }
     }
     pub fn url(&self) -> String {
@@ -122,13 +131,17 @@ impl TestOrg {
         }
     }
     pub fn restart(&mut self) {
-        self.server = Some(self.runtime.block_on(boot(&self.db, self.addr)));
+        self.server = Some(
+            self.runtime
+                .block_on(boot(&self.db, self.addr, self.switches)),
+        );
     }
 }
 
-pub async fn boot(db: &Path, addr: SocketAddr) -> Server {
+pub async fn boot(db: &Path, addr: SocketAddr, switches: Switches) -> Server {
     let mut config = ServerConfig::local(db);
     config.bind = addr;
+    config.switches = switches;
     config.seed_demo = true;
     Server::start(config).await.expect("server starts")
 }
@@ -147,8 +160,13 @@ pub fn save_profile(data_dir: &Path, secrets: &Secrets, name: &str, url: &str, t
 /// The app opened on a fresh demo-organisation server as its administrator
 /// (profile "acme"), online with everything loaded.
 pub fn open_as_admin(dir: &Path) -> (TestOrg, Harness<'static, RosterApp>) {
+    open_as_admin_on(dir, Switches::default())
+}
+
+/// [`open_as_admin`] on a server with the features `switches` turns off.
+pub fn open_as_admin_on(dir: &Path, switches: Switches) -> (TestOrg, Harness<'static, RosterApp>) {
     let secrets = secrets(dir);
-    let org = TestOrg::start(dir);
+    let org = TestOrg::start_with(dir, switches);
     let token = org.token_for(roster_server::seed::DEMO_ADMIN);
     save_profile(dir, &secrets, "acme", &org.url(), &token);
     let mut h = harness(dir, secrets, StartMode::Profile("acme".into()));

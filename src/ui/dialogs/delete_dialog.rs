@@ -2,15 +2,18 @@
 //! with "remove licenses instead" for users who may come back. Deleting yourself is
 //! refused. Confirmed deletes wait behind an Undo for ten seconds.
 
-use roster_core::actions::bulk;
-use roster_core::model::{LicenseOrigin, User};
-
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
+
+use roster_core::actions::bulk;
+use roster_core::client::Feature;
+use roster_core::model::{Change, GroupId, LicenseId, LicenseOrigin, User};
 
 use super::{error, warning};
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
+use crate::ui::supports;
 
 /// How long a delete waits in the outbox behind its Undo.
 pub const UNDO_WINDOW: Duration = Duration::from_secs(10);
@@ -23,6 +26,8 @@ pub struct DeleteDialog {
     pub hidden: usize,
     /// "Remove licenses instead" was chosen: its confirmation shows.
     removing_licenses: bool,
+    /// Groups the users also leave, to free the licenses those groups give.
+    leave_groups: BTreeSet<GroupId>,
 }
 
 impl DeleteDialog {
@@ -38,6 +43,7 @@ impl DeleteDialog {
             users,
             hidden: 0,
             removing_licenses: false,
+            leave_groups: BTreeSet::new(),
         }
     }
 }
@@ -90,17 +96,20 @@ fn show(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
             ui.label(format!("   • {effect}"));
         }
         ui.label(egui::RichText::new("This cannot be reversed once sent.").strong());
-        ui.label(
-            "For someone who may come back, remove their licenses instead: the account \
-             stays and frees its seats.",
-        );
+        if ctx.lacking(Feature::Licenses).is_none() {
+            ui.label(
+                "For someone who may come back, remove their licenses instead: the account \
+                 stays and frees its seats.",
+            );
+        }
         if let Err(e) = &plan {
             error(ui, &e.to_string());
         }
         ui.separator();
         ui.horizontal(|ui| {
             close = ui.button("Cancel").clicked();
-            if ui.button("Remove licenses instead").clicked() {
+            let licenses = ctx.lacking(Feature::Licenses);
+            if supports::button(ui, licenses.as_deref(), "Remove licenses instead").clicked() {
                 choice = Some(Choice::RemoveLicenses);
             }
             let danger = egui::Button::new(
@@ -148,7 +157,8 @@ fn show(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
 /// stay because a group gives them, and that it can be undone for a while.
 fn remove_licenses(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
     let refs: Vec<&User> = dialog.users.iter().collect();
-    let changes = bulk::remove_all_licenses(&refs);
+    let direct = bulk::remove_all_licenses(&refs);
+    let direct_count = direct.len();
     let name = |id: &roster_core::model::LicenseId| {
         ctx.org
             .names
@@ -157,18 +167,19 @@ fn remove_licenses(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::
             .cloned()
             .unwrap_or_else(|| id.to_string())
     };
-    // (license via group) -> the users who keep it.
-    let mut kept: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
-    for user in &dialog.users {
-        for grant in &user.licenses {
-            if let LicenseOrigin::Group(group) = &grant.origin {
-                let group = ctx.org.names.groups.get(group).cloned().unwrap_or_default();
-                kept.entry(format!("{} via {group}", name(&grant.license)))
-                    .or_default()
-                    .push(user.user_name.as_str());
-            }
-        }
-    }
+    let kept = kept_by_group(&dialog.users, &name);
+    // Leaving a group also frees the seats it gives; the group change is sent with the
+    // license removal, behind the same Undo.
+    let leave: Vec<Change> = kept
+        .iter()
+        .filter(|(group, _)| dialog.leave_groups.contains(*group))
+        .map(|(group, kept)| Change::GroupMembers {
+            group: group.clone(),
+            add: Vec::new(),
+            remove: kept.users.iter().map(|u| u.id.clone()).collect(),
+        })
+        .collect();
+    let changes: Vec<Change> = direct.into_iter().chain(leave).collect();
     let mut back = false;
     let mut confirm = false;
     let response = super::modal("delete_dialog").show(ui.ctx(), |ui| {
@@ -178,27 +189,46 @@ fn remove_licenses(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::
             crate::words::users(dialog.users.len())
         ));
         super::whom(ui, &dialog.users, dialog.hidden);
-        if changes.is_empty() {
+        if direct_count == 0 {
             ui.label("None of them holds a license of their own.");
         } else {
             ui.label(format!(
                 "Their direct licenses are removed from {}; the accounts stay and the \
                  seats are freed.",
-                crate::words::users(changes.len())
+                crate::words::users(direct_count)
             ));
         }
         if !kept.is_empty() {
             warning(ui, "These licenses stay, because a group gives them:");
-            for (what, users) in &kept {
+            for (group, kept) in &kept {
+                let group_name = ctx
+                    .org
+                    .names
+                    .groups
+                    .get(group)
+                    .cloned()
+                    .unwrap_or_else(|| group.to_string());
+                let users: Vec<&str> = kept.users.iter().map(|u| u.user_name.as_str()).collect();
                 let names = super::choices::some_names(users.iter().copied(), users.len());
-                ui.label(format!("   • {what}: {names}"));
+                ui.label(format!(
+                    "   • {} via {group_name}: {names}",
+                    kept.licenses.join(", ")
+                ));
+                let mut leave = dialog.leave_groups.contains(group);
+                if ui
+                    .checkbox(
+                        &mut leave,
+                        format!("Also remove them from {group_name} (frees those seats too)"),
+                    )
+                    .changed()
+                {
+                    if leave {
+                        dialog.leave_groups.insert(group.clone());
+                    } else {
+                        dialog.leave_groups.remove(group);
+                    }
+                }
             }
-            ui.label(
-                egui::RichText::new(
-                    "To free those seats too, remove the users from the group (Groups…).",
-                )
-                .weak(),
-            );
         }
         ui.label(format!(
             "You can undo it for {} s after confirming.",
@@ -224,13 +254,45 @@ fn remove_licenses(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::
     }
     let title = format!(
         "Remove the licenses of {}",
-        crate::words::users(changes.len())
+        crate::words::users(dialog.users.len())
     );
     Outcome::close_with(behind_undo(title, changes))
 }
 
+/// What a group gives some of the users: the licenses' names and the users.
+struct KeptByGroup<'a> {
+    licenses: Vec<String>,
+    users: Vec<&'a User>,
+}
+
+/// The licenses that stay after removing the direct ones, by the group that gives them.
+fn kept_by_group<'a>(
+    users: &'a [User],
+    name: &dyn Fn(&LicenseId) -> String,
+) -> BTreeMap<GroupId, KeptByGroup<'a>> {
+    let mut kept: BTreeMap<GroupId, KeptByGroup<'a>> = BTreeMap::new();
+    for user in users {
+        for grant in &user.licenses {
+            if let LicenseOrigin::Group(group) = &grant.origin {
+                let entry = kept.entry(group.clone()).or_insert_with(|| KeptByGroup {
+                    licenses: Vec::new(),
+                    users: Vec::new(),
+                });
+                let license = name(&grant.license);
+                if !entry.licenses.contains(&license) {
+                    entry.licenses.push(license);
+                }
+                if !entry.users.iter().any(|u| u.id == user.id) {
+                    entry.users.push(user);
+                }
+            }
+        }
+    }
+    kept
+}
+
 /// `changes` as a batch that waits in the outbox behind the Undo bar.
-fn behind_undo(title: String, changes: Vec<roster_core::model::Change>) -> Intent {
+fn behind_undo(title: String, changes: Vec<Change>) -> Intent {
     Intent::Submit(Submission {
         batch: new_batch_id(),
         title,

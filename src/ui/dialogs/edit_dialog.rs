@@ -6,6 +6,7 @@
 use roster_core::actions::UserEdit;
 use roster_core::actions::edit::{FieldChange, differences};
 use roster_core::actions::lockout::{self, Lockout};
+use roster_core::client::Feature;
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
@@ -18,6 +19,7 @@ use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
+use crate::ui::supports;
 
 /// A conflict: the user changed on the server since the dialog opened.
 pub struct Conflict {
@@ -131,7 +133,17 @@ impl EditDialog {
             return Outcome::from_intents(asked);
         }
         let changes = self.edit.changes(&self.original);
-        let problem = self.edit.problem();
+        // The form keeps such fields unchanged; this is the last guard, so that an edit
+        // is never half saved because the server refused one of its fields.
+        let unsupported = ctx
+            .capabilities
+            .map(|c| self.edit.unsupported(&self.original, c))
+            .unwrap_or_default();
+        let cannot_hold = (!unsupported.is_empty()).then(|| {
+            let fields: Vec<&str> = unsupported.iter().map(|(field, _)| *field).collect();
+            format!("This server cannot hold: {}.", fields.join(", "))
+        });
+        let problem = self.edit.problem().or(cannot_hold.as_deref());
         let lockout = self.lockout(ctx);
         let mut close = false;
         let mut apply = false;
@@ -150,27 +162,31 @@ impl EditDialog {
                 let first = text_field(ui, "First Name", &mut self.edit.given_name);
                 focus_first(&first, &mut self.focused);
                 text_field(ui, "Last Name", &mut self.edit.family_name);
-                ui.checkbox(&mut self.edit.admin, "Organisation Administrator");
-                ui.columns(2, |cols| {
-                    cols[0].strong("Licenses");
-                    choices::licenses(&mut cols[0], &ctx.org.licenses, &mut self.edit.licenses);
-                    for grant in &self.original.licenses {
-                        if let LicenseOrigin::Group(group) = &grant.origin {
-                            let name = ctx.org.names.licenses.get(&grant.license).cloned();
-                            let group = ctx.org.names.groups.get(group).cloned();
-                            cols[0].label(
-                                egui::RichText::new(format!(
-                                    "{} via {} (from the group)",
-                                    name.unwrap_or_else(|| grant.license.to_string()),
-                                    group.unwrap_or_default()
-                                ))
-                                .weak(),
-                            );
-                        }
-                    }
-                    cols[1].strong("Groups");
-                    choices::groups(&mut cols[1], &ctx.org.groups, &mut self.edit.groups);
-                });
+                // What the server cannot hold is shown as it is, disabled, saying why.
+                let extension = ctx.lacking(Feature::RosterExtension);
+                if extension.is_some() {
+                    self.edit.admin = self.original.admin;
+                }
+                supports::checkbox(
+                    ui,
+                    extension.as_deref(),
+                    &mut self.edit.admin,
+                    "Organisation Administrator",
+                );
+                if let Some(why) = ctx.lacking(Feature::Licenses) {
+                    self.edit.licenses = UserEdit::of(&self.original).licenses;
+                    ui.strong("Groups");
+                    choices::groups(ui, &ctx.org.groups, &mut self.edit.groups);
+                    ui.label(egui::RichText::new(why).weak());
+                } else {
+                    ui.columns(2, |cols| {
+                        cols[0].strong("Licenses");
+                        choices::licenses(&mut cols[0], &ctx.org.licenses, &mut self.edit.licenses);
+                        inherited_licenses(&mut cols[0], ctx, &self.original);
+                        cols[1].strong("Groups");
+                        choices::groups(&mut cols[1], &ctx.org.groups, &mut self.edit.groups);
+                    });
+                }
             });
             if let Some(p) = problem {
                 error(ui, p);
@@ -293,6 +309,24 @@ impl EditDialog {
             self.original = user.clone();
         }
         Some(true)
+    }
+}
+
+/// The licenses a group gives the user, read-only, with the group's name.
+fn inherited_licenses(ui: &mut egui::Ui, ctx: &ViewContext, user: &User) {
+    for grant in &user.licenses {
+        if let LicenseOrigin::Group(group) = &grant.origin {
+            let name = ctx.org.names.licenses.get(&grant.license).cloned();
+            let group = ctx.org.names.groups.get(group).cloned();
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} via {} (from the group)",
+                    name.unwrap_or_else(|| grant.license.to_string()),
+                    group.unwrap_or_default()
+                ))
+                .weak(),
+            );
+        }
     }
 }
 

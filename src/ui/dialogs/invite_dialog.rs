@@ -2,6 +2,7 @@
 //! checked as you type, then sent through the outbox.
 
 use roster_core::actions::{InviteContext, InviteDraft, InviteProblems};
+use roster_core::client::Feature;
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::Email;
 
@@ -12,6 +13,7 @@ use crate::activity::Tone;
 use crate::connection::jobs::{Origin, new_batch_id};
 use crate::ui::context::ViewContext;
 use crate::ui::intent::{Intent, Outcome, Submission};
+use crate::ui::supports;
 
 /// The invite dialog's state.
 #[derive(Default)]
@@ -50,7 +52,9 @@ impl InviteDialog {
         let mut apply = false;
         let response = super::modal("invite_dialog").show(ui.ctx(), |ui| {
             ui.set_width(460.0);
-            ui.heading("Invite a user");
+            // Only a server that sends invitations invites; others just create.
+            let invites = ctx.lacking(Feature::Invitations).is_none();
+            ui.heading(if invites { "Invite a user" } else { "New user" });
             ui.add_space(4.0);
             let sending = self.sending.is_some();
             let enter = enter_pressed(ui);
@@ -85,8 +89,25 @@ impl InviteDialog {
                     )
                     .as_deref(),
                 );
-                ui.checkbox(&mut self.draft.admin, "Organisation Administrator");
-                ui.checkbox(&mut self.draft.local_login, "Local Authentication");
+                // A server without Roster's extension cannot hold either: the boxes
+                // stay unticked and disabled, saying why.
+                let extension = ctx.lacking(Feature::RosterExtension);
+                if extension.is_some() {
+                    self.draft.admin = false;
+                    self.draft.local_login = false;
+                }
+                supports::checkbox(
+                    ui,
+                    extension.as_deref(),
+                    &mut self.draft.admin,
+                    "Organisation Administrator",
+                );
+                supports::checkbox(
+                    ui,
+                    extension.as_deref(),
+                    &mut self.draft.local_login,
+                    "Local Authentication",
+                );
                 if ctx
                     .org
                     .organisation
@@ -101,14 +122,26 @@ impl InviteDialog {
                         .weak(),
                     );
                 }
-                ui.columns(2, |cols| {
-                    cols[0].strong("Licenses");
-                    choices::licenses(&mut cols[0], &ctx.org.licenses, &mut self.draft.licenses);
-                    let problems = self.problems(ctx);
-                    field_problem(&mut cols[0], problems.licenses.as_deref());
-                    cols[1].strong("Groups");
-                    choices::groups(&mut cols[1], &ctx.org.groups, &mut self.draft.groups);
-                });
+                if let Some(why) = ctx.lacking(Feature::Licenses) {
+                    // Nothing to choose: only the groups, and why there are no licenses.
+                    self.draft.licenses.clear();
+                    ui.strong("Groups");
+                    choices::groups(ui, &ctx.org.groups, &mut self.draft.groups);
+                    ui.label(egui::RichText::new(why).weak());
+                } else {
+                    ui.columns(2, |cols| {
+                        cols[0].strong("Licenses");
+                        choices::licenses(
+                            &mut cols[0],
+                            &ctx.org.licenses,
+                            &mut self.draft.licenses,
+                        );
+                        let problems = self.problems(ctx);
+                        field_problem(&mut cols[0], problems.licenses.as_deref());
+                        cols[1].strong("Groups");
+                        choices::groups(&mut cols[1], &ctx.org.groups, &mut self.draft.groups);
+                    });
+                }
             });
             if let Some(e) = &self.server_error {
                 error(ui, e);
@@ -116,10 +149,14 @@ impl InviteDialog {
             if sending {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Sending the invitation…");
+                    ui.label(if invites {
+                        "Sending the invitation…"
+                    } else {
+                        "Creating the user…"
+                    });
                 });
             }
-            let (cancel, ok) = buttons(ui, "Invite", !sending);
+            let (cancel, ok) = buttons(ui, if invites { "Invite" } else { "Create" }, !sending);
             close = cancel;
             apply = ok || (enter && !sending);
         });
@@ -132,9 +169,14 @@ impl InviteDialog {
             if let Ok(new) = self.check(ctx) {
                 let batch = new_batch_id();
                 self.sending = Some(batch);
+                let verb = if ctx.lacking(Feature::Invitations).is_none() {
+                    "Invite"
+                } else {
+                    "Create"
+                };
                 asked.push(Intent::Submit(Submission {
                     batch,
-                    title: format!("Invite {}", new.email),
+                    title: format!("{verb} {}", new.email),
                     origin: Origin::Invite,
                     changes: vec![roster_core::model::Change::CreateUser(new)],
                     delay: None,
@@ -199,7 +241,7 @@ impl InviteDialog {
             return Some(true);
         }
         // Only a server that keeps invitations sends one.
-        let invites = ctx.capabilities.is_some_and(|c| c.invitations);
+        let invites = ctx.lacking(Feature::Invitations).is_none();
         let email = self.draft.email.trim();
         asked.push(Intent::notify(
             Tone::Success,

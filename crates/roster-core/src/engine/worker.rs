@@ -728,6 +728,9 @@ impl Worker {
     }
 }
 
+/// Whether `change` may move a seat count (the server keeps them on the licenses):
+/// a license given or taken, a user who held some created or deleted, a group
+/// (which may give licenses) joined or left.
 fn moves_seats(change: &Change) -> bool {
     match change {
         Change::PatchUser { ops, .. } => ops.iter().any(|op| {
@@ -735,7 +738,9 @@ fn moves_seats(change: &Change) -> bool {
                 .as_deref()
                 .is_some_and(|p| p.starts_with(crate::actions::paths::ENTITLEMENTS))
         }),
-        _ => false,
+        Change::CreateUser(new) => !new.licenses.is_empty() || !new.groups.is_empty(),
+        Change::DeleteUser { .. } | Change::GroupMembers { .. } => true,
+        Change::ResendInvitation { .. } => false,
     }
 }
 
