@@ -1,11 +1,13 @@
 //! Step 3: licenses, groups and local authentication for every imported user, with
 //! seats left and a warning when they will not suffice.
 
+use roster_core::client::Feature;
 use roster_core::import;
 
 use crate::connection::Link;
 use crate::ui::context::ViewContext;
 use crate::ui::intent::Intent;
+use crate::ui::supports;
 use crate::ui::theme;
 
 use super::jobs::{self, AfterSave};
@@ -22,10 +24,14 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         .max_height((ui.available_height() - 120.0).max(120.0))
         .show(ui, |ui| {
             ui.strong("Licenses");
-            if ctx.org.licenses.is_empty() {
+            let options = &mut wizard.import.options;
+            let no_licenses = ctx.lacking(Feature::Licenses);
+            if let Some(why) = &no_licenses {
+                ui.weak(why);
+                options.licenses.clear();
+            } else if ctx.org.licenses.is_empty() {
                 ui.weak("The organisation has no licenses.");
             }
-            let options = &mut wizard.import.options;
             for l in &ctx.org.licenses {
                 let mut on = options.licenses.contains(&l.id);
                 let text = format!("{} ({} of {} seats left)", l.name, l.seats_left(), l.seats);
@@ -66,7 +72,14 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
                 }
             }
             ui.add_space(6.0);
-            ui.checkbox(
+            // A server without Roster's extension cannot hold it: off, saying why.
+            let extension = ctx.lacking(Feature::RosterExtension);
+            if extension.is_some() {
+                options.local_login = false;
+            }
+            supports::checkbox(
+                ui,
+                extension.as_deref(),
                 &mut options.local_login,
                 "Local authentication (users may also sign in with a password)",
             );

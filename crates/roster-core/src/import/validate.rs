@@ -244,11 +244,15 @@ impl ValidationContext {
                 .to_owned();
         };
         let minutes = (now - at).num_minutes().max(0);
+        let old = |n: i64, unit: &str| {
+            let s = if n == 1 { "" } else { "s" };
+            format!("{n} {unit}{s} old")
+        };
         let age = match minutes {
             0 => "just synced".to_owned(),
-            m if m < 60 => format!("{m} minute(s) old"),
-            m if m < 48 * 60 => format!("{} hour(s) old", m / 60),
-            m => format!("{} day(s) old", m / (24 * 60)),
+            m if m < 60 => old(m, "minute"),
+            m if m < 48 * 60 => old(m / 60, "hour"),
+            m => old(m / (24 * 60), "day"),
         };
         let mut text = format!(
             "Checked against the organisation as synced at {} ({age}).",
