@@ -10,7 +10,9 @@
 //! selected), and one search keystroke (query edit + `UsersPage::refresh` + one
 //! frame). Then the cold start with 100k users cached: a fresh process opens the
 //! store, loads the snapshot, builds the org and the view and draws the first full
-//! frame (window and GPU set-up are not part of it: there is no window).
+//! frame (window and GPU set-up are not part of it: there is no window). Last, per
+//! user count, the same keystrokes, a quick filter turned on and off and scrolling
+//! while as many threads spin as there are cores (issue 13: a busy machine).
 //!
 //! `cargo bench --bench grid` does the full run; `ROSTER_BENCH_USERS=250000,500000`
 //! overrides the user counts. `cargo test --benches` runs a quick smoke version
@@ -127,6 +129,17 @@ fn main() {
             verdict(mode.full, r.keystroke.median < key_target),
             r.keystroke.max
         );
+        let b = &r.busy;
+        println!(
+            "    busy ({} spinning threads): keystroke median {:.2} max {:.1}; quick filter median {:.2} max {:.1}; scroll median {:.2} p99 {:.2}",
+            b.spinners,
+            b.keystroke.median,
+            b.keystroke.max,
+            b.quick_filter.median,
+            b.quick_filter.max,
+            b.scroll.median,
+            b.scroll.p99
+        );
     }
     println!(
         "  cold start, {cold_users} users cached: launch to first full frame {:.0} ms < 500 {}",
@@ -148,6 +161,7 @@ struct SizeResult {
     load: f64,
     scrolls: Vec<(String, Stats)>,
     keystroke: Stats,
+    busy: Busy,
 }
 
 fn run_size(n: usize, mode: &Mode) -> SizeResult {
@@ -248,11 +262,88 @@ fn run_size(n: usize, mode: &Mode) -> SizeResult {
     println!(
         "  view recompute: sort by last connection desc {sort_ms:.1} ms, admins + \"{FILTER_SEARCH}\" {filter_ms:.1} ms"
     );
+    let busy = busy_machine(&org, &mut page, now, mode);
     SizeResult {
         users: n,
         load,
         scrolls,
         keystroke,
+        busy,
+    }
+}
+
+/// The machine kept busy: as many threads spinning as there are cores (load twice
+/// the cores, as an administrator's machine running a build or a video call), then
+/// the same keystrokes, a quick filter turned on and off, and scrolling.
+struct Busy {
+    spinners: usize,
+    keystroke: Stats,
+    quick_filter: Stats,
+    scroll: Stats,
+}
+
+fn busy_machine(org: &OrgState, page: &mut UsersPage, now: DateTime<Utc>, mode: &Mode) -> Busy {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let spinners = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let stop = Arc::new(AtomicBool::new(false));
+    let threads: Vec<_> = (0..spinners)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    page.query.search.clear();
+    page.refresh(org, now);
+    let (keystroke, _) = keystrokes(org, page, now, mode);
+    page.query.search.clear();
+    page.refresh(org, now);
+    // A quick filter: the click's frame and the refresh that follows it.
+    let mut gui = Gui::new();
+    gui.frame(org, page, Vec::new(), false);
+    let mut toggles = Vec::new();
+    for i in 0..(mode.frames / 10).max(6) {
+        let started = Instant::now();
+        if i % 2 == 0 {
+            page.query.filters.insert(QuickFilter::InactiveOver90Days);
+        } else {
+            page.query.filters.remove(&QuickFilter::InactiveOver90Days);
+        }
+        page.refresh(org, now);
+        let refreshed = started.elapsed();
+        let (t, _) = gui.frame(org, page, Vec::new(), false);
+        toggles.push(FrameTime {
+            run: refreshed + t.run,
+            tess: t.tess,
+            passes: t.passes,
+        });
+    }
+    page.query.filters.clear();
+    page.refresh(org, now);
+    let (scroll, _) = scroll(org, page, STEP_ROWS, mode);
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        let _ = t.join();
+    }
+    println!("  with {spinners} threads spinning (a busy machine):");
+    print_stats("search keystroke (refresh + frame)", &keystroke, 0, None);
+    print_stats(
+        "quick filter on/off (refresh + frame)",
+        &Stats::of(&toggles),
+        0,
+        None,
+    );
+    print_stats("scroll 3 rows/frame", &scroll, page.view.len(), None);
+    Busy {
+        spinners,
+        keystroke,
+        quick_filter: Stats::of(&toggles),
+        scroll,
     }
 }
 
