@@ -75,7 +75,7 @@ fn search_quick_filters_sort_and_selection() {
         shown.len()
     );
     h.get_by_label("camille.laurent@lumen-analytics.example");
-    h.get_by_label("✖").click(); // clear the search
+    h.get_by_label("Clear the search").click();
     h.run_steps(2);
     assert_eq!(h.state().page.view.len(), 300);
 

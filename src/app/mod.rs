@@ -58,7 +58,11 @@ impl Shell {
             modal: None,
             windows: Windows::default(),
             log,
-            toasts: egui_notify::Toasts::default(),
+            // Bottom right, above the status bar: at the top they covered Refresh,
+            // Log and About.
+            toasts: egui_notify::Toasts::default()
+                .with_anchor(egui_notify::Anchor::BottomRight)
+                .with_margin(egui::vec2(8.0, 36.0)),
             exports: Vec::new(),
             save_picker: Box::new(NativePicker),
             profiles: Vec::new(),

@@ -223,22 +223,23 @@ pub fn show(
 /// Width of the per-row buttons.
 const ACTIONS_WIDTH: f32 = 64.0;
 
-/// A column's starting and smallest width; the last one shown takes what is left.
-/// The smallest widths add up past a narrow window, which then scrolls sideways.
+/// A column's width: the short ones fixed at first, the long texts (name, licenses,
+/// groups) sharing what is left, so the grid fits the window while it can. Below the
+/// smallest widths a narrow window scrolls sideways. The last column shown always
+/// takes the rest.
 fn width(column: Column, last: bool) -> Width {
     let (initial, least) = match column {
-        Column::Email => (230.0, 160.0),
-        Column::Name => (150.0, 90.0),
-        Column::Administrator => (80.0, 64.0),
-        Column::LastConnection => (125.0, 110.0),
-        Column::LocalLogin => (95.0, 90.0),
-        Column::Licenses => (210.0, 90.0),
-        Column::Groups => (150.0, 90.0),
+        Column::Email => (Some(250.0), 160.0),
+        Column::Name => (None, 90.0),
+        Column::Administrator => (Some(80.0), 64.0),
+        Column::LastConnection => (Some(125.0), 110.0),
+        Column::LocalLogin => (Some(95.0), 90.0),
+        Column::Licenses => (None, 90.0),
+        Column::Groups => (None, 90.0),
     };
-    let width = if last {
-        Width::remainder()
-    } else {
-        Width::initial(initial)
+    let width = match initial {
+        Some(initial) if !last => Width::initial(initial),
+        _ => Width::remainder(),
     };
     width.at_least(least).clip(true)
 }

@@ -33,12 +33,16 @@ pub fn show(page: &mut UsersPage, lacks: &Lacking, ui: &mut egui::Ui) -> Option<
                 .desired_width(280.0),
         )
         .labelled_by(label.id);
-        if !page.query.search.is_empty()
-            && ui
-                .small_button("✖")
-                .on_hover_text("Clear the search")
-                .clicked()
-        {
+        // Its room is kept when hidden, so the filter chips do not move under the
+        // cursor when the search is cleared.
+        let clear = ui
+            .add_visible(
+                !page.query.search.is_empty(),
+                egui::Button::new("✖").small(),
+            )
+            .on_hover_text("Clear the search");
+        super::grid::label(ui, clear.id, "Clear the search");
+        if clear.clicked() {
             page.query.search.clear();
         }
         ui.add_space(theme::GAP);

@@ -86,18 +86,19 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(50.0))
         .column(Column::initial(250.0).at_least(120.0).clip(true))
-        .column(Column::initial(130.0).at_least(60.0).clip(true))
-        .column(Column::initial(130.0).at_least(60.0).clip(true))
-        .column(Column::initial(240.0).at_least(80.0).clip(true))
-        .column(Column::remainder().at_least(60.0))
+        .column(Column::initial(110.0).at_least(60.0).clip(true))
+        .column(Column::initial(110.0).at_least(60.0).clip(true))
+        // Exclude before Status, so that Status takes what is left and is not cut.
+        .column(Column::exact(60.0))
+        .column(Column::remainder().at_least(160.0).clip(true))
         .header(theme::HEADER_HEIGHT, |mut h| {
             for title in [
                 "Line",
                 "email",
                 "first_name",
                 "last_name",
-                "Status",
                 "Exclude",
+                "Status",
             ] {
                 h.col(|ui| {
                     ui.strong(title);
@@ -157,21 +158,21 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                     });
                 }
                 row.col(|ui| {
-                    let (color, text) = match status {
-                        RowStatus::Ready => (theme::yes(&visuals), status.describe()),
-                        RowStatus::WillSkip(_) => (visuals.weak_text_color(), status.describe()),
-                        RowStatus::Error(_) => (theme::no(&visuals), status.describe()),
-                    };
-                    ui.add(egui::Label::new(egui::RichText::new(&text).color(color)).truncate())
-                        .on_hover_text(&text);
-                });
-                row.col(|ui| {
                     let mut excluded = r.excluded;
                     let resp = ui.add(egui::Checkbox::without_text(&mut excluded));
                     set_label(ui, resp.id, &format!("Exclude line {}", r.line));
                     if resp.changed() {
                         exclude = Some((i, excluded));
                     }
+                });
+                row.col(|ui| {
+                    let (color, text) = match status {
+                        RowStatus::Ready => (theme::yes(&visuals), status.describe()),
+                        RowStatus::WillSkip(_) => (visuals.weak_text_color(), status.describe()),
+                        RowStatus::Error(_) => (theme::no(&visuals), status.describe()),
+                    };
+                    // A cut label shows its whole text on hover by itself.
+                    ui.add(egui::Label::new(egui::RichText::new(&text).color(color)).truncate());
                 });
             });
         });

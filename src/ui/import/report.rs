@@ -76,8 +76,8 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
                             ui.colored_label(color, label);
                         });
                         row.col(|ui| {
-                            ui.add(egui::Label::new(reason).truncate())
-                                .on_hover_text(reason);
+                            // A cut label shows its whole text on hover by itself.
+                            ui.add(egui::Label::new(reason).truncate());
                         });
                     });
                 });
