@@ -36,7 +36,7 @@ pub fn render_man(out: &mut Vec<u8>) -> std::io::Result<()> {
     man.render_synopsis_section(out)?;
     man.render_description_section(out)?;
     man.render_options_section(out)?;
-    man.render_subcommands_section(out)?;
+    // Every subcommand has its section below (not a page of its own to refer to).
     for (path, sub) in leaves(&cmd, "roster") {
         writeln!(out, ".SH \"{}\"", path.to_uppercase())?;
         let mut page = Vec::new();
@@ -49,10 +49,24 @@ pub fn render_man(out: &mut Vec<u8>) -> std::io::Result<()> {
         let text = String::from_utf8_lossy(&page).replace(".SH ", ".SS ");
         out.write_all(text.as_bytes())?;
     }
-    man.render_extra_section(out)?;
+    writeln!(out, ".SH \"EXIT STATUS\"\n{}", roff_text(super::EXIT_CODES))?;
+    writeln!(
+        out,
+        ".SH \"SEE ALSO\"\nThe README and docs/cli.md, in /usr/share/doc/roster/ when \
+         installed from the package."
+    )?;
     man.render_version_section(out)?;
-    man.render_authors_section(out)?;
     Ok(())
+}
+
+/// `text` as a roff paragraph: backslashes and leading dots or quotes would be
+/// read as requests.
+fn roff_text(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    match escaped.chars().next() {
+        Some('.' | '\'') => format!("\\&{escaped}"),
+        _ => escaped,
+    }
 }
 
 /// Every command without subcommands of its own, with its full name.
