@@ -406,6 +406,8 @@ fn local_login_and_resend_select_by_search_filter_and_file() {
         on.iter()
             .all(|e| !flag(&org.user(e).unwrap(), "localLogin"))
     );
+    // Ending the command does not cut the engine mid-call (it would log a warning).
+    assert!(!text(&out.stderr).contains("WARN"), "{}", says(&out));
 
     // Allowing needs no confirmation; those already allowed are left alone.
     let out = org.run(

@@ -357,5 +357,16 @@ fn age(d: chrono::TimeDelta) -> String {
 impl Drop for Session {
     fn drop(&mut self) {
         self.engine.send(Command::Shutdown);
+        // Let the engine finish the store call it is in before the runtime goes:
+        // cancelled mid-call it logs a warning about the local data. Its event
+        // channel closes when it stops (then this returns at once); a call that
+        // takes longer is cut after a short quiet spell.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while std::time::Instant::now() < deadline
+            && self
+                .engine
+                .recv_timeout(Duration::from_millis(200))
+                .is_some()
+        {}
     }
 }
