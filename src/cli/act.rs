@@ -293,6 +293,45 @@ pub fn describe(change: &Change, snapshot: &Snapshot) -> Described {
     }
 }
 
+/// The table: one line per user and change, the users left alone, a summary.
+fn write_table(
+    out: &mut impl Write,
+    command: &str,
+    rows: &[(&Described, &str, Option<&str>)],
+    skipped: &[(String, String)],
+    counts: &std::collections::BTreeMap<&str, usize>,
+) -> std::io::Result<()> {
+    let width = rows
+        .iter()
+        .flat_map(|(d, _, _)| d.users.iter())
+        .chain(skipped.iter().map(|(u, _)| u))
+        .map(|u| u.chars().count())
+        .max()
+        .unwrap_or(5)
+        .min(60);
+    for (d, s, reason) in rows {
+        // One line per user: a group change of many users stays readable.
+        for user in &d.users {
+            write!(out, "{s:<11} {user:<width$} {}", d.action)?;
+            match reason {
+                Some(r) => writeln!(out, " ({r})")?,
+                None => writeln!(out)?,
+            }
+        }
+    }
+    for (user, reason) in skipped {
+        writeln!(out, "{:<11} {user:<width$} {reason}", "unchanged")?;
+    }
+    let mut summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    if !skipped.is_empty() {
+        summary.push(format!("{} unchanged", skipped.len()));
+    }
+    if summary.is_empty() {
+        summary.push("nothing to change".to_owned());
+    }
+    writeln!(out, "{command}: {}", summary.join(", "))
+}
+
 fn status(outcome: Option<&Outcome>) -> (&'static str, Option<&str>) {
     match outcome {
         None => ("planned", None),
@@ -351,37 +390,7 @@ fn report(
                 .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(out))
         }
-        Output::Table => (|| {
-            let width = rows
-                .iter()
-                .flat_map(|(d, _, _)| d.users.iter())
-                .chain(skipped.iter().map(|(u, _)| u))
-                .map(|u| u.chars().count())
-                .max()
-                .unwrap_or(5)
-                .min(60);
-            for (d, s, reason) in &rows {
-                // One line per user: a group change of many users stays readable.
-                for user in &d.users {
-                    write!(out, "{s:<11} {user:<width$} {}", d.action)?;
-                    match reason {
-                        Some(r) => writeln!(out, " ({r})")?,
-                        None => writeln!(out)?,
-                    }
-                }
-            }
-            for (user, reason) in skipped {
-                writeln!(out, "{:<11} {user:<width$} {reason}", "unchanged")?;
-            }
-            let mut summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
-            if !skipped.is_empty() {
-                summary.push(format!("{} unchanged", skipped.len()));
-            }
-            if summary.is_empty() {
-                summary.push("nothing to change".to_owned());
-            }
-            writeln!(out, "{}: {}", run.command, summary.join(", "))
-        })(),
+        Output::Table => write_table(&mut out, run.command, &rows, skipped, &counts),
     };
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
