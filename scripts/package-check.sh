@@ -93,6 +93,9 @@ done
 for f in "${expected[@]}"; do
     awk '{print $NF}' "$out/contents.txt" | grep -qx -- "$f" || fail "$f is not in the .deb"
 done
+# The manual page, compressed by cargo-deb as Debian policy asks.
+man_page=$(awk '{print $NF}' "$out/contents.txt" | grep -Ex -- './usr/share/man/man1/roster\.1(\.gz)?' || true)
+[[ -n $man_page ]] || fail "usr/share/man/man1/roster.1(.gz) is not in the .deb"
 control=$(dpkg-deb --field "$deb" Package Version Depends Recommends)
 echo "$control"
 grep -q "^Version: $version" <<<"$control" || fail "the .deb's version is not $version"
@@ -111,6 +114,17 @@ said=$("$installed" --version)
 [[ $said == "roster $version" ]] || fail "installed roster --version said '$said'"
 echo "$said"
 "$installed" --help | grep -q "profile" || fail "installed roster --help lists no subcommands"
+# The packaged manual page is the one the installed binary makes from its definitions.
+packaged_man=$root/${man_page#./}
+if [[ $packaged_man == *.gz ]]; then
+    packaged_text=$(gzip -dc "$packaged_man")
+else
+    packaged_text=$(cat "$packaged_man")
+fi
+[[ $packaged_text == "$(ROSTER_DATA_DIR="$out/data-man" "$installed" man)" ]] ||
+    fail "the packaged man page differs from \`roster man\` (regenerate packaging/linux/roster.1)"
+grep -q "ROSTER USERS DELETE" <<<"$packaged_text" || fail "the man page lacks roster users delete"
+ROSTER_DATA_DIR="$out/data-man" "$installed" completions bash | grep -q "local-login" || fail "roster completions bash is incomplete"
 desktop-file-validate "$root/usr/share/applications/$APP_ID.desktop"
 appstreamcli validate --no-net "$root/usr/share/metainfo/$APP_ID.metainfo.xml"
 

@@ -7,19 +7,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use roster::app::{AppConfig, RosterApp, StartMode};
-use roster::cli;
+use roster::cli::{self, Args};
 use roster::diagnostics::{crash_report, logging};
-
-/// Roster: see, invite, edit, remove and import your organisation's users.
-#[derive(Debug, Parser)]
-#[command(version, about)]
-struct Args {
-    /// Open the embedded demo organisation.
-    #[arg(long)]
-    demo: bool,
-    #[command(subcommand)]
-    command: Option<cli::Command>,
-}
 
 /// Makes Roster panic on purpose, so that the tests and the package check see the
 /// crash report path work end to end: `frame` panics in the window's first frame (on

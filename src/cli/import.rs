@@ -205,7 +205,10 @@ fn read_and_validate(
     Ok((prepared, statuses))
 }
 
-fn resolve_licenses(snapshot: &Snapshot, given: &[String]) -> Result<Vec<LicenseId>, String> {
+pub(super) fn resolve_licenses(
+    snapshot: &Snapshot,
+    given: &[String],
+) -> Result<Vec<LicenseId>, String> {
     given
         .iter()
         .map(|g| {
@@ -226,7 +229,10 @@ fn resolve_licenses(snapshot: &Snapshot, given: &[String]) -> Result<Vec<License
         .collect()
 }
 
-fn resolve_groups(snapshot: &Snapshot, given: &[String]) -> Result<Vec<GroupId>, String> {
+pub(super) fn resolve_groups(
+    snapshot: &Snapshot,
+    given: &[String],
+) -> Result<Vec<GroupId>, String> {
     given
         .iter()
         .map(|g| {

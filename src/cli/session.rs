@@ -3,15 +3,46 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::engine::{self, Command, EngineConfig, EngineHandle, Event, Source};
+use roster_core::client::Capabilities;
+use roster_core::engine::{self, BatchId, Command, EngineConfig, EngineHandle, Event, Source};
+use roster_core::model::{Change, UserId};
 use roster_core::profiles::{self, Secrets};
-use roster_core::store::{Snapshot, Store};
+use roster_core::store::{OutboxId, Snapshot, Store};
 
 use crate::demo_org::{DEMO_PROFILE, DemoOrg};
 use crate::paths;
 
 /// The longest a command waits for the server.
 const WAIT: Duration = Duration::from_secs(120);
+
+/// The profile setting that remembers who the token belongs to (`/Me`), so that the
+/// protections about yourself still hold offline.
+const ME_SETTING: &str = "cli.me";
+
+/// The organisation as a command acts on it.
+pub struct Loaded {
+    /// Users, groups, licenses, organisation.
+    pub snapshot: Arc<Snapshot>,
+    /// The signed-in administrator (from the server, else as last seen).
+    pub me: Option<UserId>,
+    /// Whether the server answered (else the copy is the local one).
+    pub online: bool,
+    /// What the server supports (last known when offline).
+    pub capabilities: Option<Capabilities>,
+}
+
+/// What became of one change a command sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The server confirmed it.
+    Done,
+    /// The server carried out a delete by deactivating the user.
+    Deactivated,
+    /// The server refused it (dropped from the outbox: the command reported it).
+    Failed(String),
+    /// Not sent yet: it waits in the outbox (offline).
+    Queued,
+}
 
 /// An open profile with its engine running.
 pub struct Session {
@@ -22,6 +53,8 @@ pub struct Session {
     pub name: String,
     _demo: Option<DemoOrg>,
     _lock: paths::DataDirLock,
+    /// The engine said Connected.
+    connected: std::cell::Cell<bool>,
 }
 
 /// The local store in the data directory, and this process's hold on it.
@@ -75,6 +108,7 @@ impl Session {
             name,
             _demo: demo,
             _lock: lock,
+            connected: std::cell::Cell::new(false),
         })
     }
 
@@ -82,6 +116,44 @@ impl Session {
     /// the server cannot be reached or refuses to send it (said on stderr, with the
     /// copy's age; not an error).
     pub fn organisation(&self) -> Result<Arc<Snapshot>, String> {
+        self.load().map(|l| l.snapshot)
+    }
+
+    /// [`Session::organisation`], with who is signed in, whether the server answered
+    /// and what it supports.
+    pub fn load(&self) -> Result<Loaded, String> {
+        let mut me = None;
+        let mut capabilities = None;
+        let snapshot = self.receive(&mut me, &mut capabilities)?;
+        let me = match me {
+            Some(Some(id)) => {
+                // Remembered for an offline run; losing it only weakens that run's checks.
+                let _ = self
+                    .store
+                    .set_profile_setting(&self.name, ME_SETTING, id.as_str());
+                Some(id)
+            }
+            Some(None) => None,
+            None => self
+                .store
+                .get_profile_setting(&self.name, ME_SETTING)
+                .ok()
+                .flatten()
+                .map(UserId),
+        };
+        Ok(Loaded {
+            snapshot,
+            me,
+            online: self.connected.get(),
+            capabilities,
+        })
+    }
+
+    fn receive(
+        &self,
+        me: &mut Option<Option<UserId>>,
+        capabilities: &mut Option<Capabilities>,
+    ) -> Result<Arc<Snapshot>, String> {
         let mut cached: Option<Arc<Snapshot>> = None;
         loop {
             let event = self
@@ -123,6 +195,12 @@ impl Session {
                 Event::NotAdministrator => {
                     return Err(roster_core::CoreError::NotAdministrator.to_string());
                 }
+                Event::Connected(info) => {
+                    self.connected.set(true);
+                    *me = Some(info.me.as_ref().map(|u| u.id.clone()));
+                    *capabilities = Some(info.capabilities.clone());
+                }
+                Event::Capabilities(c) => *capabilities = Some(*c),
                 // A failed connect (not the network: that is Offline) with a copy to
                 // show: shown, said stale.
                 Event::Error(e)
@@ -169,6 +247,86 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Queues `changes` as one batch and follows them: each one's outcome, in order.
+    /// Offline (or when the server stops answering) the rest wait in the outbox.
+    pub fn submit(&self, changes: Vec<Change>) -> Result<Vec<Outcome>, String> {
+        let count = changes.len();
+        let batch = BatchId(1);
+        self.engine.send(Command::SubmitBatch {
+            batch,
+            changes,
+            delay: None,
+        });
+        let mut ids: Vec<OutboxId> = Vec::new();
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; count];
+        let mut online = self.connected.get();
+        loop {
+            if !ids.is_empty() && outcomes.iter().all(Option::is_some) {
+                break;
+            }
+            let Some(event) = self.engine.recv_timeout(WAIT) else {
+                eprintln!("roster: the server did not answer in time");
+                break;
+            };
+            let slot = |id: OutboxId| ids.iter().position(|i| *i == id);
+            match event {
+                Event::BatchQueued { batch: b, entries } if b == batch => {
+                    ids = entries.iter().map(|e| e.id).collect();
+                    if !online {
+                        break;
+                    }
+                }
+                Event::Applied { entry } => {
+                    if let Some(i) = slot(entry.id) {
+                        outcomes[i].get_or_insert(Outcome::Done);
+                    }
+                }
+                Event::Deactivated { entry, .. } => {
+                    if let Some(i) = slot(entry.id) {
+                        outcomes[i] = Some(Outcome::Deactivated);
+                    }
+                }
+                Event::Failed { entry, error } => {
+                    if let Some(i) = slot(entry.id) {
+                        outcomes[i] = Some(Outcome::Failed(error.to_string()));
+                        self.engine.send(Command::Discard(entry.id));
+                    }
+                }
+                Event::Conflict { entry, .. } => {
+                    if let Some(i) = slot(entry.id) {
+                        outcomes[i] = Some(Outcome::Failed(
+                            "the user changed on the server meanwhile; run the command again"
+                                .to_owned(),
+                        ));
+                        self.engine.send(Command::Discard(entry.id));
+                    }
+                }
+                Event::Offline { .. } => {
+                    online = false;
+                    if !ids.is_empty() {
+                        break;
+                    }
+                }
+                Event::Online | Event::Connected(_) => online = true,
+                Event::NotAdministrator => {
+                    return Err(roster_core::CoreError::NotAdministrator.to_string());
+                }
+                Event::Error(e)
+                    if ids.is_empty() || matches!(e, roster_core::CoreError::Unauthorized) =>
+                {
+                    return Err(e.to_string());
+                }
+                _ => {}
+            }
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(Outcome::Queued))
+            .collect())
+    }
+}
+
 /// The cached copy, after saying on stderr why it is shown and how old it is.
 fn stale_copy(
     snapshot: Arc<Snapshot>,
@@ -199,5 +357,16 @@ fn age(d: chrono::TimeDelta) -> String {
 impl Drop for Session {
     fn drop(&mut self) {
         self.engine.send(Command::Shutdown);
+        // Let the engine finish the store call it is in before the runtime goes:
+        // cancelled mid-call it logs a warning about the local data. Its event
+        // channel closes when it stops (then this returns at once); a call that
+        // takes longer is cut after a short quiet spell.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while std::time::Instant::now() < deadline
+            && self
+                .engine
+                .recv_timeout(Duration::from_millis(200))
+                .is_some()
+        {}
     }
 }

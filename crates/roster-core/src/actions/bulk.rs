@@ -163,6 +163,43 @@ pub fn remove_from_groups(users: &[&User], groups: &[GroupId]) -> Vec<Change> {
         .collect()
 }
 
+/// `changes` with the group membership changes of each group merged into one (the
+/// per-user edits of many users each join or leave the same groups: one PATCH per
+/// group instead of one per user and group). Other changes keep their order, first.
+pub fn merge_group_changes(changes: Vec<Change>) -> Vec<Change> {
+    let mut others = Vec::new();
+    let mut groups: Vec<(GroupId, Vec<UserId>, Vec<UserId>)> = Vec::new();
+    for change in changes {
+        match change {
+            Change::GroupMembers { group, add, remove } => {
+                match groups.iter_mut().find(|(g, _, _)| *g == group) {
+                    Some((_, a, r)) => {
+                        a.extend(add);
+                        r.extend(remove);
+                    }
+                    None => groups.push((group, add, remove)),
+                }
+            }
+            other => others.push(other),
+        }
+    }
+    others.extend(groups.into_iter().flat_map(|(group, add, remove)| {
+        // Joining and leaving are separate changes, as the edit dialog sends them.
+        let join = (!add.is_empty()).then(|| Change::GroupMembers {
+            group: group.clone(),
+            add,
+            remove: Vec::new(),
+        });
+        let leave = (!remove.is_empty()).then(|| Change::GroupMembers {
+            group,
+            add: Vec::new(),
+            remove,
+        });
+        join.into_iter().chain(leave)
+    }));
+    others
+}
+
 /// Deletes `users`, each against the version the administrator saw. Refused when
 /// `me` (the administrator's own account) is among them.
 pub fn delete(users: &[&User], me: Option<&UserId>) -> Result<Vec<Change>, BulkError> {
@@ -313,6 +350,44 @@ mod tests {
             }]
         );
         assert_eq!(remove_from_groups(&[&b], &["sales".into()]), []);
+    }
+
+    #[test]
+    fn group_changes_of_many_users_merge_per_group() {
+        let join = |u: &str, g: &str| Change::GroupMembers {
+            group: g.into(),
+            add: vec![u.into()],
+            remove: vec![],
+        };
+        let leave = |u: &str, g: &str| Change::GroupMembers {
+            group: g.into(),
+            add: vec![],
+            remove: vec![u.into()],
+        };
+        let patch = Change::ResendInvitation { id: "a".into() };
+        let merged = merge_group_changes(vec![
+            join("a", "sales"),
+            patch.clone(),
+            leave("a", "support"),
+            join("b", "sales"),
+            leave("b", "support"),
+        ]);
+        assert_eq!(
+            merged,
+            [
+                patch,
+                Change::GroupMembers {
+                    group: "sales".into(),
+                    add: vec!["a".into(), "b".into()],
+                    remove: vec![]
+                },
+                Change::GroupMembers {
+                    group: "support".into(),
+                    add: vec![],
+                    remove: vec!["a".into(), "b".into()]
+                },
+            ]
+        );
     }
 
     #[test]

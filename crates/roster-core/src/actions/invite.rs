@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Email, GroupId, License, LicenseId, NewUser, Organisation};
+use crate::model::{Email, GroupId, License, LicenseId, NewUser, Organisation, User};
 
 /// What the administrator typed in the invite dialog.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -100,6 +100,15 @@ impl InviteDraft {
     }
 }
 
+/// Whether one of `users` already has `email`, as its email or its userName
+/// (case-insensitive): the invite dialog's and the command line's "already exists".
+pub fn email_taken(users: &[User], email: &Email) -> bool {
+    users.iter().any(|u| {
+        u.email.as_ref().is_some_and(|e| e.key() == email.key())
+            || u.user_name.eq_ignore_ascii_case(email.as_str())
+    })
+}
+
 fn check_email(text: &str, context: &InviteContext<'_>) -> Result<Email, String> {
     let text = text.trim();
     if text.is_empty() {
@@ -184,6 +193,35 @@ mod tests {
         assert_eq!(p.email.as_deref(), Some("Email is required."));
         assert_eq!(p.given_name.as_deref(), Some("First name is required."));
         assert!(p.family_name.unwrap().contains("control"));
+    }
+
+    #[test]
+    fn taken_emails_match_without_case_by_email_or_user_name() {
+        let user = |name: &str, email: Option<&str>| User {
+            id: name.into(),
+            user_name: name.into(),
+            email: email.map(|e| Email::parse(e).unwrap()),
+            given_name: "A".into(),
+            family_name: "B".into(),
+            active: true,
+            admin: false,
+            local_login: false,
+            last_connection: None,
+            licenses: vec![],
+            groups: vec![],
+            invitation: crate::model::InvitationStatus::Unknown,
+            version: None,
+            last_modified: None,
+            unknown: Default::default(),
+        };
+        let users = [
+            user("Ada@Lumen.example", None),
+            user("bob", Some("Bob@lumen.example")),
+        ];
+        let email = |e: &str| Email::parse(e).unwrap();
+        assert!(email_taken(&users, &email("ada@lumen.EXAMPLE")));
+        assert!(email_taken(&users, &email("BOB@lumen.example")));
+        assert!(!email_taken(&users, &email("cy@lumen.example")));
     }
 
     #[test]
