@@ -1,7 +1,7 @@
 //! "New User +": email, names, role, local authentication, licenses, groups;
 //! checked as you type, then sent through the outbox.
 
-use roster_core::actions::{InviteContext, InviteDraft, InviteProblems};
+use roster_core::actions::{InviteContext, InviteDraft, InviteProblems, invite};
 use roster_core::client::Feature;
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::Email;
@@ -202,11 +202,8 @@ impl InviteDialog {
     }
 
     fn check(&self, ctx: &ViewContext) -> Result<roster_core::model::NewUser, InviteProblems> {
-        let exists = |email: &Email| {
-            ctx.org.users.iter().any(|u| {
-                u.email.as_ref() == Some(email) || u.user_name.eq_ignore_ascii_case(email.as_str())
-            })
-        };
+        // The same check as the command line's (case-insensitive, userName too).
+        let exists = |email: &Email| invite::email_taken(&ctx.org.users, email);
         self.draft.check(&InviteContext {
             organisation: ctx.org.organisation.as_ref(),
             licenses: &ctx.org.licenses,
