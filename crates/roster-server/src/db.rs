@@ -110,6 +110,14 @@ pub enum DbError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// Preparing the database (organisation settings, seeding) failed.
+    #[error("setting up the database {path}: {source}")]
+    Prepare {
+        /// The database file.
+        path: String,
+        /// Why.
+        source: ApiError,
+    },
     /// The file was written by a newer roster-server.
     #[error("database {path} has schema version {found}; this roster-server knows up to {known}")]
     TooNew {
@@ -132,13 +140,27 @@ pub struct Db {
 impl Db {
     /// Opens (creating and migrating as needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Arc<Self>, DbError> {
+        Self::open_with(path, |_| Ok(()))
+    }
+
+    /// [`Db::open`], running `prepare` on the writer connection (outside any
+    /// transaction) before the read connections are opened: a bulk load may then
+    /// leave WAL mode for its duration, which needs the database to itself.
+    pub fn open_with(
+        path: &Path,
+        prepare: impl FnOnce(&mut Connection) -> ApiResult<()>,
+    ) -> Result<Arc<Self>, DbError> {
         let err = |source| DbError::Sqlite {
             path: path.display().to_string(),
             source,
         };
-        let writer = Connection::open(path).map_err(err)?;
+        let mut writer = Connection::open(path).map_err(err)?;
         configure(&writer).map_err(err)?;
         migrate(&writer, path)?;
+        prepare(&mut writer).map_err(|source| DbError::Prepare {
+            path: path.display().to_string(),
+            source,
+        })?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let conn = Connection::open_with_flags(
