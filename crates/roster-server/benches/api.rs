@@ -1,29 +1,179 @@
-//! roster-server benchmark: 100k users on 127.0.0.1, release build.
+//! roster-server benchmark (issue 14): seeding and 1000-user pages at 10k, 100k and
+//! 1M users, over HTTP on 127.0.0.1, with a temp SQLite file. Release build.
 //!
-//! Prints: seeding time, full listing of every user through paging, single GET
-//! latency (p50/p99), and 1000 creates through /Bulk. Run with `cargo bench -p
-//! roster-server --bench api` (ROSTER_BENCH_USERS overrides the 100k).
+//! Prints one table, a row per size: the seeding time (`--seed-users N` as the
+//! binary does it: open, migrate, seed), the median and maximum time of
+//! `GET /Users?startIndex=…&count=1000` for the first, a middle and the last page
+//! (request sent to body received), the same for the attribute set Roster's client
+//! asks for (middle page), one `GET /Users/{id}` (median), and the peak RSS
+//! (`VmHWM` of /proc/self/status). Each size runs in its own child process, so that
+//! the peak RSS is that size's alone.
+//!
+//! `cargo bench -p roster-server --bench api` does the full run;
+//! `ROSTER_BENCH_SIZES=10000,100000` overrides the sizes. `cargo test --benches`
+//! (and `--all-targets`) runs the binary without `--bench`: a smoke run with 2,000
+//! users and a few requests.
 
+use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
 use roster_server::{Server, ServerConfig, seed};
-use serde_json::{Value, json};
 
-#[tokio::main]
-async fn main() {
-    // `cargo test --benches` runs bench binaries with no arguments as a smoke test;
-    // `cargo bench` passes --bench. Only the latter does the full run.
+/// Set in a child: the number of users it measures.
+const CHILD_ENV: &str = "ROSTER_BENCH_API_CHILD";
+/// Set in a child: how many times each page is fetched.
+const ROUNDS_ENV: &str = "ROSTER_BENCH_API_ROUNDS";
+/// What Roster's client asks for when it lists users (roster-core's user_attributes).
+const CLIENT_ATTRIBUTES: &str = "userName,name,displayName,emails,active,groups,entitlements,meta,\
+urn:roster:params:scim:schemas:extension:organisation:2.0:User:organisationAdministrator,\
+urn:roster:params:scim:schemas:extension:organisation:2.0:User:localLogin,\
+urn:roster:params:scim:schemas:extension:organisation:2.0:User:lastConnection,\
+urn:roster:params:scim:schemas:extension:organisation:2.0:User:inheritedLicenses,\
+urn:roster:params:scim:schemas:extension:organisation:2.0:User:invitation";
+const PAGE: usize = 1000;
+
+fn main() {
+    if let Ok(users) = std::env::var(CHILD_ENV) {
+        let users = users.parse().unwrap_or(2_000);
+        let rounds = std::env::var(ROUNDS_ENV)
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(3);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let row = runtime.block_on(measure(users, rounds));
+        println!("{}", row.line());
+        return;
+    }
+    // `cargo bench` passes --bench; `cargo test --benches` runs a smoke version.
     let full = std::env::args().any(|a| a == "--bench");
-    let users: usize = std::env::var("ROSTER_BENCH_USERS")
+    let sizes: Vec<usize> = std::env::var("ROSTER_BENCH_SIZES")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if full { 100_000 } else { 2_000 });
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| {
+            if full {
+                vec![10_000, 100_000, 1_000_000]
+            } else {
+                vec![2_000]
+            }
+        });
+    let rounds = if full { 21 } else { 3 };
+    let exe = std::env::current_exe().expect("own executable");
+    println!(
+        "roster-server bench: pages of {PAGE} users over HTTP on 127.0.0.1, {rounds} requests per page, \
+         times in ms (median/max)"
+    );
+    println!(
+        "{:>9} | {:>9} | {:>13} | {:>13} | {:>13} | {:>13} | {:>8} | {:>8}",
+        "users",
+        "seed",
+        "first page",
+        "middle page",
+        "last page",
+        "client attrs",
+        "GET one",
+        "peak RSS"
+    );
+    // None until a 1M row was measured.
+    let mut met: Option<bool> = None;
+    for users in sizes {
+        let out = Process::new(&exe)
+            .env(CHILD_ENV, users.to_string())
+            .env(ROUNDS_ENV, rounds.to_string())
+            .output()
+            .expect("child runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let Some(row) = text.lines().last().and_then(Row::parse) else {
+            eprintln!(
+                "{users} users: the child failed ({}):\n{text}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::process::exit(1);
+        };
+        println!(
+            "{:>9} | {:>7.1} s | {:>13} | {:>13} | {:>13} | {:>13} | {:>8.2} | {:>5} MB",
+            users,
+            row.seed,
+            pair(row.pages[0]),
+            pair(row.pages[1]),
+            pair(row.pages[2]),
+            pair(row.pages[3]),
+            row.get_one,
+            row.peak_kb / 1024
+        );
+        if users >= 1_000_000 {
+            let this = row.seed < 60.0 && row.pages[..3].iter().all(|(_, max)| *max < 30.0);
+            met = Some(met.unwrap_or(true) && this);
+        }
+    }
+    println!(
+        "targets at 1M users: seed < 60 s, every default page (max) < 30 ms -> {}",
+        match met {
+            Some(true) => "met",
+            Some(false) => "NOT met",
+            None => "not measured",
+        }
+    );
+}
+
+fn pair((median, max): (f64, f64)) -> String {
+    format!("{median:.1}/{max:.1}")
+}
+
+/// What a child measured for one size.
+struct Row {
+    /// Seconds.
+    seed: f64,
+    /// (median, max) ms of the first, middle and last default page and of the
+    /// middle page with the client's attributes.
+    pages: [(f64, f64); 4],
+    /// Median ms of a single GET.
+    get_one: f64,
+    /// VmHWM in kB.
+    peak_kb: u64,
+}
+
+impl Row {
+    fn line(&self) -> String {
+        let mut parts = vec![format!("{}", self.seed)];
+        for (median, max) in self.pages {
+            parts.push(format!("{median}"));
+            parts.push(format!("{max}"));
+        }
+        parts.push(format!("{}", self.get_one));
+        parts.push(format!("{}", self.peak_kb));
+        format!("ROW {}", parts.join(" "))
+    }
+
+    fn parse(line: &str) -> Option<Self> {
+        let nums: Vec<f64> = line
+            .strip_prefix("ROW ")?
+            .split(' ')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let [seed, a, b, c, d, e, f, g, h, get_one, peak] = nums[..] else {
+            return None;
+        };
+        Some(Self {
+            seed,
+            pages: [(a, b), (c, d), (e, f), (g, h)],
+            get_one,
+            peak_kb: peak as u64,
+        })
+    }
+}
+
+async fn measure(users: usize, rounds: usize) -> Row {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = ServerConfig::local(dir.path().join("bench.db"));
     config.seed_users = Some(users);
     let started = Instant::now();
     let server = Server::start(config).await.expect("server starts");
-    let seeding = started.elapsed();
+    let seed = started.elapsed().as_secs_f64();
     let token = server
         .db()
         .write(|c| {
@@ -34,159 +184,95 @@ async fn main() {
         .expect("token");
     let base = server.base_url();
     let client = reqwest::Client::new();
-    println!("roster-server bench: {users} users on {base}");
-    println!("  seed {users} users:           {:>8.1} ms", ms(seeding));
-
-    // Full listing through paging, pages of 1000 in order, as a plain client would.
-    let started = Instant::now();
-    let mut listed = 0usize;
-    let mut start = 1usize;
-    let mut ids = Vec::new();
-    loop {
-        let page: Value = client
-            .get(format!("{base}/Users?startIndex={start}&count=1000"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("page")
-            .json()
-            .await
-            .expect("json");
-        let resources = page["Resources"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        if resources.is_empty() {
-            break;
+    let last_start = (users.saturating_sub(1) / PAGE) * PAGE + 1;
+    let middle_start = (users / 2 / PAGE) * PAGE + 1;
+    let mut pages = [(0.0, 0.0); 4];
+    let plans = [
+        (1, None),
+        (middle_start, None),
+        (last_start, None),
+        (middle_start, Some(CLIENT_ATTRIBUTES)),
+    ];
+    let mut some_id = String::new();
+    for (slot, (start, attributes)) in plans.into_iter().enumerate() {
+        let mut url = format!("{base}/Users?startIndex={start}&count={PAGE}");
+        if let Some(a) = attributes {
+            url.push_str("&attributes=");
+            url.push_str(a);
         }
-        for r in resources {
-            if ids.len() < 5000 {
-                ids.push(r["id"].as_str().unwrap_or_default().to_owned());
-            }
+        let mut times = Vec::with_capacity(rounds);
+        // One request first, not counted: the connection and SQLite's cache warm up
+        // as they would in a client that has already connected.
+        let body = get(&client, &url, &token).await;
+        if some_id.is_empty() {
+            some_id = first_id(&body);
         }
-        listed += resources.len();
-        start += resources.len();
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let body = get(&client, &url, &token).await;
+            times.push(started.elapsed());
+            assert!(body.len() > 100, "a page of users: {url}");
+        }
+        pages[slot] = median_max(&mut times);
     }
-    let listing = started.elapsed();
-    assert!(listed >= users, "listed {listed} of {users}");
-    println!(
-        "  list all {listed} (pages of 1000): {:>8.1} ms",
-        ms(listing)
-    );
-
-    // The same listing as Roster's client does it: the first page gives the total,
-    // then the other pages are fetched 4 at a time.
-    let started = Instant::now();
-    let concurrent = list_concurrently(&client, &base, &token).await;
-    let listing_concurrent = started.elapsed();
-    assert_eq!(concurrent, listed);
-    println!(
-        "  list all {listed} (pages of 1000, 4 in flight): {:>8.1} ms",
-        ms(listing_concurrent)
-    );
-
-    // Single GET latency.
-    let mut latencies = Vec::with_capacity(2000);
-    for i in 0..2000 {
-        let id = &ids[(i * 7919) % ids.len()];
+    let url = format!("{base}/Users/{some_id}");
+    let mut times = Vec::with_capacity(rounds * 10);
+    for _ in 0..rounds * 10 {
         let started = Instant::now();
-        let response = client
-            .get(format!("{base}/Users/{id}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get");
-        let _ = response.bytes().await.expect("body");
-        latencies.push(started.elapsed());
+        get(&client, &url, &token).await;
+        times.push(started.elapsed());
     }
-    latencies.sort_unstable();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    println!(
-        "  GET /Users/{{id}} x2000:       p50 {:.3} ms, p99 {:.3} ms",
-        ms(pct(0.50)),
-        ms(pct(0.99))
-    );
+    let (get_one, _) = median_max(&mut times);
+    server.stop().await;
+    Row {
+        seed,
+        pages,
+        get_one,
+        peak_kb: peak_rss_kb(),
+    }
+}
 
-    // 1000 creates through one /Bulk request.
-    let ops: Vec<Value> = (0..1000)
-        .map(|i| {
-            let email = format!("bulk.bench.{i}@lumen-analytics.example");
-            json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"), "data": {
-                "userName": email,
-                "name": {"givenName": "Bulk", "familyName": format!("Bench {i}")},
-                "emails": [{"value": email, "type": "work", "primary": true}],
-            }})
-        })
-        .collect();
-    let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops});
-    let started = Instant::now();
-    let result: Value = client
-        .post(format!("{base}/Bulk"))
-        .bearer_auth(&token)
-        .json(&body)
+async fn get(client: &reqwest::Client, url: &str, token: &str) -> Vec<u8> {
+    let response = client
+        .get(url)
+        .bearer_auth(token)
         .send()
         .await
-        .expect("bulk")
-        .json()
-        .await
-        .expect("json");
-    let bulk = started.elapsed();
-    let created = result["Operations"]
-        .as_array()
-        .map(|ops| ops.iter().filter(|o| o["status"] == "201").count())
-        .unwrap_or(0);
-    assert_eq!(created, 1000, "bulk created {created}: {result}");
-    println!("  POST /Bulk 1000 creates:      {:>8.1} ms", ms(bulk));
-    println!(
-        "  targets: list < 1500 ms, GET p50 < 1 ms, bulk < 1000 ms -> {}",
-        if listing.min(listing_concurrent) < Duration::from_millis(1500)
-            && pct(0.5) < Duration::from_millis(1)
-            && bulk < Duration::from_millis(1000)
-        {
-            "met"
-        } else {
-            "NOT met"
-        }
+        .expect("request");
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
     );
-    server.stop().await;
+    response.bytes().await.expect("body").to_vec()
 }
 
-/// Lists every user with pages fetched concurrently; returns how many were listed.
-async fn list_concurrently(client: &reqwest::Client, base: &str, token: &str) -> usize {
-    let page = |start: usize| {
-        let request = client
-            .get(format!("{base}/Users?startIndex={start}&count=1000"))
-            .bearer_auth(token);
-        async move {
-            let page: Value = request
-                .send()
-                .await
-                .expect("page")
-                .json()
-                .await
-                .expect("json");
-            page
-        }
-    };
-    let first = page(1).await;
-    let total = first["totalResults"].as_u64().unwrap_or(0) as usize;
-    let mut listed = first["Resources"].as_array().map_or(0, Vec::len);
-    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
-    let mut tasks = tokio::task::JoinSet::new();
-    for start in (listed + 1..=total).step_by(1000) {
-        let limit = std::sync::Arc::clone(&limit);
-        let fetch = page(start);
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("semaphore");
-            fetch.await["Resources"].as_array().map_or(0, Vec::len)
-        });
-    }
-    while let Some(n) = tasks.join_next().await {
-        listed += n.expect("page task");
-    }
-    listed
+fn first_id(body: &[u8]) -> String {
+    let page: serde_json::Value = serde_json::from_slice(body).expect("JSON page");
+    page["Resources"][0]["id"]
+        .as_str()
+        .expect("a user id")
+        .to_owned()
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+/// (median, max) in ms.
+fn median_max(times: &mut [Duration]) -> (f64, f64) {
+    times.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    match times {
+        [] => (0.0, 0.0),
+        _ => (ms(times[times.len() / 2]), ms(times[times.len() - 1])),
+    }
+}
+
+/// The peak resident set size of this process (kB), from /proc/self/status.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }

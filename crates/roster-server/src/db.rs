@@ -97,6 +97,22 @@ CREATE INDEX tokens_user ON tokens(user_id);
 CREATE INDEX users_seq ON users(seq);
 CREATE INDEX groups_seq ON groups(seq);
 "#,
+    // Row counts kept by triggers: the totalResults of an unfiltered listing without
+    // counting a million index entries for every page. Nothing writes users or
+    // groups with REPLACE, whose implicit delete would not fire the delete trigger.
+    r#"
+CREATE TABLE row_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO row_counts SELECT 'users', COUNT(*) FROM users;
+INSERT INTO row_counts SELECT 'groups', COUNT(*) FROM groups;
+CREATE TRIGGER users_counted AFTER INSERT ON users
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE name = 'users'; END;
+CREATE TRIGGER users_uncounted AFTER DELETE ON users
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE name = 'users'; END;
+CREATE TRIGGER groups_counted AFTER INSERT ON groups
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE name = 'groups'; END;
+CREATE TRIGGER groups_uncounted AFTER DELETE ON groups
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE name = 'groups'; END;
+"#,
 ];
 
 /// Why the database could not be opened.
@@ -109,6 +125,14 @@ pub enum DbError {
         path: String,
         /// What SQLite said.
         source: rusqlite::Error,
+    },
+    /// Preparing the database (organisation settings, seeding) failed.
+    #[error("setting up the database {path}: {source}")]
+    Prepare {
+        /// The database file.
+        path: String,
+        /// Why.
+        source: ApiError,
     },
     /// The file was written by a newer roster-server.
     #[error("database {path} has schema version {found}; this roster-server knows up to {known}")]
@@ -132,13 +156,27 @@ pub struct Db {
 impl Db {
     /// Opens (creating and migrating as needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Arc<Self>, DbError> {
+        Self::open_with(path, |_| Ok(()))
+    }
+
+    /// [`Db::open`], running `prepare` on the writer connection (outside any
+    /// transaction) before the read connections are opened: a bulk load may then
+    /// leave WAL mode for its duration, which needs the database to itself.
+    pub fn open_with(
+        path: &Path,
+        prepare: impl FnOnce(&mut Connection) -> ApiResult<()>,
+    ) -> Result<Arc<Self>, DbError> {
         let err = |source| DbError::Sqlite {
             path: path.display().to_string(),
             source,
         };
-        let writer = Connection::open(path).map_err(err)?;
+        let mut writer = Connection::open(path).map_err(err)?;
         configure(&writer).map_err(err)?;
         migrate(&writer, path)?;
+        prepare(&mut writer).map_err(|source| DbError::Prepare {
+            path: path.display().to_string(),
+            source,
+        })?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let conn = Connection::open_with_flags(

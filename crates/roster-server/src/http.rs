@@ -22,3 +22,16 @@ pub fn scim_json<T: Serialize>(status: StatusCode, body: &T) -> Response {
         }
     }
 }
+
+/// A response whose body is JSON text already printed, with the SCIM media type.
+pub fn scim_json_text(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(roster_proto::SCIM_MEDIA_TYPE),
+        )],
+        body,
+    )
+        .into_response()
+}

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod filter_sql;
 pub mod http;
+pub(crate) mod json_text;
 pub mod mail;
 pub mod patch;
 pub mod projection;
@@ -122,11 +123,17 @@ pub struct Server {
 impl Server {
     /// Opens the database, seeds it if asked, and starts serving.
     pub async fn start(config: ServerConfig) -> Result<Self, StartError> {
-        let db = Db::open(&config.db_path)?;
         let org = config.organisation.clone();
         let (seed_demo, seed_users) = (config.seed_demo, config.seed_users);
-        db.write(move |c| seed::setup(c, org.as_ref(), seed_demo, seed_users))
-            .await?;
+        let path = config.db_path.clone();
+        // Seeding a million users takes a while: off the async runtime.
+        let db = tokio::task::spawn_blocking(move || {
+            Db::open_with(&path, |c| {
+                seed::setup(c, org.as_ref(), seed_demo, seed_users)
+            })
+        })
+        .await
+        .map_err(error::ApiError::internal)??;
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|source| StartError::Bind {

@@ -187,6 +187,97 @@ async fn paging_covers_everything_once() {
         .expect_error(400, Some("invalidValue"));
 }
 
+/// Every id of an unsorted, unfiltered listing, page by page (`count` a page), and
+/// the totalResults every page gave.
+async fn unsorted_ids(t: &TestServer, count: usize) -> (Vec<String>, Vec<u64>) {
+    let (mut ids, mut totals) = (Vec::new(), Vec::new());
+    let mut start = 1;
+    loop {
+        let page = t
+            .get(&format!("/Users?startIndex={start}&count={count}"))
+            .await
+            .expect(200)
+            .body;
+        totals.push(page["totalResults"].as_u64().unwrap());
+        assert_eq!(page["startIndex"], start);
+        let resources = page["Resources"].as_array().unwrap();
+        assert_eq!(page["itemsPerPage"], resources.len());
+        if resources.is_empty() {
+            return (ids, totals);
+        }
+        ids.extend(
+            resources
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned()),
+        );
+        start += resources.len();
+    }
+}
+
+/// Unfiltered, unsorted pages are found by position while no user was deleted, and
+/// by stepping over earlier rows after deletions: both must give every user once,
+/// in creation order, with the right total.
+#[tokio::test]
+async fn unsorted_paging_stays_exact_across_deletions_and_new_users() {
+    let t = seeded().await;
+    for i in 0..7 {
+        t.create_user(
+            &format!("extra{i}@corp.example"),
+            "Extra",
+            &format!("No {i}"),
+        )
+        .await;
+    }
+    let (before, totals) = unsorted_ids(&t, 3).await;
+    assert_eq!(before.len(), 12);
+    assert!(totals.iter().all(|n| *n == 12), "{totals:?}");
+    // Creation order is what a filter-free `userName pr` listing (the general path)
+    // gives too.
+    let reference = t
+        .get(&format!(
+            "/Users?count=100&filter={}",
+            urlencode("userName pr")
+        ))
+        .await
+        .expect(200)
+        .body;
+    let reference: Vec<&str> = reference["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(before, reference);
+
+    // A hole in the middle, and the last user (whose position a new user reuses).
+    for gone in [&before[2], &before[6], &before[11]] {
+        t.delete(&format!("/Users/{gone}")).await.expect(204);
+    }
+    let (after, totals) = unsorted_ids(&t, 3).await;
+    let expected: Vec<String> = before
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ![2, 6, 11].contains(i))
+        .map(|(_, id)| id.clone())
+        .collect();
+    assert_eq!(after, expected);
+    assert!(totals.iter().all(|n| *n == 9), "{totals:?}");
+
+    let new = t.create_user("late@corp.example", "Late", "Comer").await;
+    let (last, totals) = unsorted_ids(&t, 4).await;
+    assert_eq!(last.len(), 10);
+    assert_eq!(last[..9], expected[..]);
+    assert_eq!(last[9], new["id"].as_str().unwrap());
+    assert!(totals.iter().all(|n| *n == 10), "{totals:?}");
+    assert_eq!(
+        t.get("/Users?count=0").await.expect(200).body["totalResults"],
+        10
+    );
+    let beyond = t.get("/Users?startIndex=11&count=5").await.expect(200).body;
+    assert_eq!(beyond["itemsPerPage"], 0);
+    assert_eq!(beyond["totalResults"], 10);
+}
+
 #[tokio::test]
 async fn sort_descending_and_by_extension_attribute() {
     let t = seeded().await;

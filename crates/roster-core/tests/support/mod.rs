@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use roster_core::client::{ApiClient, ClientOptions, Profile, RetryPolicy, Token};
 use roster_core::model::{Email, NewUser};
+use roster_server::switches::Switches;
 use roster_server::{OrgSettings, Server, ServerConfig, seed};
 use serde_json::Value;
 
@@ -44,11 +45,22 @@ impl TestServer {
         Self::start(false, Some(org)).await
     }
 
+    /// The demo organisation on a server started with `switches` (features turned
+    /// off the way some SCIM servers lack them), its admin's token.
+    pub async fn demo_with(switches: Switches) -> Self {
+        Self::start_with(true, None, switches).await
+    }
+
     async fn start(demo: bool, org: Option<OrgSettings>) -> Self {
+        Self::start_with(demo, org, Switches::default()).await
+    }
+
+    async fn start_with(demo: bool, org: Option<OrgSettings>, switches: Switches) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ServerConfig::local(dir.path().join("roster.db"));
         config.seed_demo = demo;
         config.organisation = org;
+        config.switches = switches;
         let server = Server::start(config).await.expect("server starts");
         let token = server
             .db()
@@ -67,6 +79,41 @@ impl TestServer {
             token,
             dir,
             http: reqwest::Client::new(),
+        }
+    }
+
+    /// Stops the server and starts it again on the same address and database with
+    /// other `switches`: the same server, as a client sees it, after its operator
+    /// changed what it supports. Tokens and data are kept.
+    pub async fn restart_with(self, switches: Switches) -> Self {
+        let Self {
+            server,
+            token,
+            dir,
+            http,
+        } = self;
+        let addr = server.addr();
+        server.stop().await;
+        let mut tries = 0;
+        let server = loop {
+            let mut config = ServerConfig::local(dir.path().join("roster.db"));
+            config.bind = addr;
+            config.switches = switches;
+            match Server::start(config).await {
+                Ok(server) => break server,
+                // The old listener may take a moment to be gone.
+                Err(_) if tries < 100 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("server restarts on {addr}: {e}"),
+            }
+        };
+        Self {
+            server,
+            token,
+            dir,
+            http,
         }
     }
 

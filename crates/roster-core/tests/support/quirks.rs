@@ -1,11 +1,11 @@
 //! A proxy on 127.0.0.1 in front of a real roster-server that behaves like SCIM
 //! servers seen in the wild, one quirk at a time.
 //!
-//! Why a proxy: roster-server on this branch cannot be told to refuse a
-//! `meta.lastModified` filter, to answer filters with nothing, to refuse one PATCH
-//! form with 501, to turn a DELETE into a deactivation, to refuse reads, or to answer
-//! `/Me` with 501 (switches for that are being added to roster-server separately).
-//! Everything else is forwarded to the real server unchanged.
+//! Only for what roster-server's switches (docs/api.md) cannot make it do: the
+//! server is honest about what it supports, so it cannot claim to filter and answer
+//! every filter with nothing, advertise PATCH and answer it 501, or have
+//! `meta.version` without ETags; and it has no switch to refuse reads or to go
+//! without `/Me`. Everything else is forwarded to the real server unchanged.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,34 +19,23 @@ use serde_json::json;
 /// Which quirks are on (each can be switched while the proxy runs).
 #[derive(Debug, Default)]
 pub struct Quirks {
-    /// `filter=meta.lastModified …` → 400 with a numeric `status` and no `scimType`.
-    pub refuse_last_modified_filter: AtomicBool,
     /// Any `filter=` → an empty list (filters silently "supported").
     pub filters_match_nothing: AtomicBool,
-    /// PATCH of a group with `members[value eq …]` → 501.
-    pub no_member_value_path: AtomicBool,
-    /// DELETE of a user → the user is set `active: false` instead, 204.
-    pub delete_deactivates: AtomicBool,
     /// `/Me` → 501.
     pub no_me: AtomicBool,
     /// Every GET of `/Users` → 400.
     pub refuse_user_reads: AtomicBool,
     /// PATCH of a user → 501 (PATCH not implemented for users).
     pub no_user_patch: AtomicBool,
-    /// `etag.supported: false`, `If-Match` dropped, no `ETag` header.
+    /// `etag.supported: false`, `If-Match` dropped, no `ETag` header (but
+    /// `meta.version` kept).
     pub no_etag: AtomicBool,
-    /// `groups` removed from every User the server sends.
-    pub users_without_groups: AtomicBool,
-    /// `meta.version` removed from every User the server sends (only lastModified).
-    pub users_without_versions: AtomicBool,
     /// `If-Match` headers that reached the proxy.
     pub if_match_seen: AtomicUsize,
     /// PUTs of a user.
     pub user_puts: AtomicUsize,
     /// Requests to `/Me` seen.
     pub me_requests: AtomicUsize,
-    /// 501 answers given to the member value-path form.
-    pub value_path_501s: AtomicUsize,
 }
 
 /// A running proxy.
@@ -64,16 +53,14 @@ impl Drop for QuirkProxy {
 
 struct State {
     upstream: String,
-    token: String,
     quirks: Arc<Quirks>,
     http: reqwest::Client,
 }
 
 impl QuirkProxy {
     /// A proxy for the server at `upstream` (its API root, e.g.
-    /// `http://127.0.0.1:1234/scim/v2`); `token` is used for the requests a quirk
-    /// makes itself (a deactivation).
-    pub async fn start(upstream: &str, token: &str) -> Self {
+    /// `http://127.0.0.1:1234/scim/v2`).
+    pub async fn start(upstream: &str) -> Self {
         let quirks = Arc::new(Quirks::default());
         let origin = upstream
             .split("/scim")
@@ -82,7 +69,6 @@ impl QuirkProxy {
             .to_owned();
         let state = Arc::new(State {
             upstream: origin,
-            token: token.to_owned(),
             quirks: Arc::clone(&quirks),
             http: reqwest::Client::new(),
         });
@@ -139,35 +125,16 @@ async fn handle(
     if method == Method::GET && users && on(&q.refuse_user_reads) {
         return scim_error(StatusCode::BAD_REQUEST, "listing users is refused today");
     }
-    if method == Method::GET && query.contains("filter=") {
-        if query.contains("meta.lastModified") && on(&q.refuse_last_modified_filter) {
-            return scim_error(
-                StatusCode::BAD_REQUEST,
-                "Unknown attribute: meta.lastModified",
-            );
-        }
-        if on(&q.filters_match_nothing) {
-            let body = json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-                "totalResults": 0, "startIndex": 1, "itemsPerPage": 0, "Resources": []
-            });
-            return (
-                [("content-type", "application/scim+json")],
-                body.to_string(),
-            )
-                .into_response();
-        }
-    }
-    if method == Method::PATCH
-        && path.contains("/Groups/")
-        && on(&q.no_member_value_path)
-        && String::from_utf8_lossy(&body).contains("members[value eq")
-    {
-        q.value_path_501s.fetch_add(1, Ordering::Relaxed);
-        return scim_error(
-            StatusCode::NOT_IMPLEMENTED,
-            "value paths are not implemented",
-        );
+    if method == Method::GET && query.contains("filter=") && on(&q.filters_match_nothing) {
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 0, "startIndex": 1, "itemsPerPage": 0, "Resources": []
+        });
+        return (
+            [("content-type", "application/scim+json")],
+            body.to_string(),
+        )
+            .into_response();
     }
     if headers.contains_key("if-match") {
         q.if_match_seen.fetch_add(1, Ordering::Relaxed);
@@ -177,27 +144,6 @@ async fn handle(
     }
     if method == Method::PATCH && path.contains("/Users/") && on(&q.no_user_patch) {
         return scim_error(StatusCode::NOT_IMPLEMENTED, "PATCH is not implemented");
-    }
-    if method == Method::DELETE && path.contains("/Users/") && on(&q.delete_deactivates) {
-        let patch = json!({
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": [{"op": "replace", "path": "active", "value": false}]
-        });
-        let answer = state
-            .http
-            .patch(format!("{}{path}", state.upstream))
-            .bearer_auth(&state.token)
-            .header("content-type", "application/scim+json")
-            .body(patch.to_string())
-            .send()
-            .await;
-        return match answer {
-            Ok(r) if r.status().is_success() => StatusCode::NO_CONTENT.into_response(),
-            Ok(r) => StatusCode::from_u16(r.status().as_u16())
-                .unwrap_or(StatusCode::BAD_GATEWAY)
-                .into_response(),
-            Err(_) => StatusCode::BAD_GATEWAY.into_response(),
-        };
     }
     let mut headers = headers;
     if on(&q.no_etag) {
@@ -212,29 +158,6 @@ async fn handle(
             v["etag"] = json!({"supported": false});
             json = Some(v);
         }
-    }
-    let strip_groups = on(&q.users_without_groups);
-    let strip_versions = on(&q.users_without_versions);
-    if (strip_groups || strip_versions) && path.contains("/Users") {
-        let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        let strip = |user: &mut serde_json::Value| {
-            if let Some(map) = user.as_object_mut() {
-                if strip_groups {
-                    map.remove("groups");
-                }
-                if strip_versions
-                    && let Some(meta) = map.get_mut("meta").and_then(|m| m.as_object_mut())
-                {
-                    meta.remove("version");
-                }
-            }
-        };
-        if let Some(list) = v["Resources"].as_array_mut() {
-            list.iter_mut().for_each(strip);
-        } else {
-            strip(&mut v);
-        }
-        json = Some(v);
     }
     match json {
         Some(v) if !bytes.is_empty() => {

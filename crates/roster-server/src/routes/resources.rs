@@ -3,12 +3,15 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::fmt::Write as _;
+
+#[cfg(doc)]
 use roster_proto::ListResponse;
 
 use super::AppState;
 use super::extract::{Base, IfMatch, ListParams, ProjectionParams, ScimBody, ScimQuery};
 use crate::error::{ApiError, ApiResult};
-use crate::http::scim_json;
+use crate::http::{scim_json, scim_json_text};
 use crate::store::{Kind, WriteCtx, etag};
 
 /// GET `/{Users|Groups}`.
@@ -36,10 +39,32 @@ pub async fn list(
                 &base.0,
                 &query.projection,
             )
-            .map(|(total, resources)| ListResponse::new(resources, total, query.start_index))
+            .map(|(total, resources)| list_body(&resources, total, query.start_index))
         })
         .await?;
-    Ok(scim_json(StatusCode::OK, &page))
+    Ok(scim_json_text(StatusCode::OK, page))
+}
+
+/// A ListResponse around resources already printed, as `serde_json` would print a
+/// [`ListResponse`] (same members, same order): the page is written once, straight
+/// into the body.
+fn list_body(resources: &[String], total: u64, start_index: u64) -> String {
+    let mut out = String::with_capacity(resources.iter().map(|r| r.len() + 1).sum::<usize>() + 160);
+    let _ = write!(
+        out,
+        "{{\"schemas\":[\"{}\"],\"totalResults\":{total},\"startIndex\":{start_index},\
+         \"itemsPerPage\":{},\"Resources\":[",
+        roster_proto::urn::LIST_RESPONSE,
+        resources.len()
+    );
+    for (i, r) in resources.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r);
+    }
+    out.push_str("]}");
+    out
 }
 
 /// A response carrying one resource with its `ETag` (and `Location` when created).
