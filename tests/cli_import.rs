@@ -143,6 +143,37 @@ async fn check_prints_each_row_and_fails_on_errors() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("Line 1 separates its fields with semicolons"));
 
+    // The optional columns: good cells pass, bad ones are errors naming the value.
+    let check = |name: &str| {
+        tokio::task::block_in_place(|| {
+            cli.run(
+                &["import", "check", &corpus(name), "--profile", "acme"],
+                None,
+            )
+        })
+    };
+    let out = check("columns_good.csv");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("3 ready, 1 already exist"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = check("columns_bad_boolean.csv");
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("line      2  error"), "{stdout}");
+    assert!(stdout.contains("admin is \"maybe\""), "{stdout}");
+    assert!(stdout.contains("local_login is \"oui\""), "{stdout}");
+    let out = check("columns_unknown_names.csv");
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("no license \"Photoshop\"") && stdout.contains("no group \"Nowhere\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 ready, 0 already exist (will be skipped), 2 with errors"));
+
     // Offline, from the local copy, saying how old it is.
     server.stop().await;
     let out = tokio::task::block_in_place(|| {
