@@ -172,10 +172,10 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                 }
                 for extra in &extras {
                     row.col(|ui| {
+                        // Shown as read: fix such a cell in the file.
                         let text = wizard.import.options.columns.cell(r.line, *extra);
                         let shown_text = if text.is_empty() { "—" } else { text };
-                        let resp = ui.add(egui::Label::new(shown_text).truncate());
-                        set_label(ui, resp.id, &format!("{extra} of line {}: {text}", r.line));
+                        ui.add(egui::Label::new(shown_text).truncate());
                     });
                 }
                 row.col(|ui| {
