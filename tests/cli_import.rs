@@ -143,6 +143,37 @@ async fn check_prints_each_row_and_fails_on_errors() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("Line 1 separates its fields with semicolons"));
 
+    // The optional columns: good cells pass, bad ones are errors naming the value.
+    let check = |name: &str| {
+        tokio::task::block_in_place(|| {
+            cli.run(
+                &["import", "check", &corpus(name), "--profile", "acme"],
+                None,
+            )
+        })
+    };
+    let out = check("columns_good.csv");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("3 ready, 1 already exist"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = check("columns_bad_boolean.csv");
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("line      2  error"), "{stdout}");
+    assert!(stdout.contains("admin is \"maybe\""), "{stdout}");
+    assert!(stdout.contains("local_login is \"oui\""), "{stdout}");
+    let out = check("columns_unknown_names.csv");
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("no license \"Photoshop\"") && stdout.contains("no group \"Nowhere\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 ready, 0 already exist (will be skipped), 2 with errors"));
+
     // Offline, from the local copy, saying how old it is.
     server.stop().await;
     let out = tokio::task::block_in_place(|| {
@@ -292,4 +323,78 @@ async fn run_imports_with_options_writes_the_report_and_lists_the_import() {
         "{}",
         text(&out.stdout)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_gives_each_row_its_own_columns_on_top_of_the_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, token) = demo_server(dir.path()).await;
+    let cli = Cli::new();
+    tokio::task::block_in_place(|| add_profile(&cli, &server.base_url(), &token));
+    let out = tokio::task::block_in_place(|| {
+        cli.run(
+            &[
+                "import",
+                "run",
+                &corpus("columns_good.csv"),
+                "--profile",
+                "acme",
+                "--group",
+                "Leadership",
+            ],
+            None,
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("3 created"),
+        "{}",
+        text(&out.stdout)
+    );
+    let show = |email: &str| -> serde_json::Value {
+        let out = tokio::task::block_in_place(|| {
+            cli.run(
+                &[
+                    "users",
+                    "show",
+                    email,
+                    "--profile",
+                    "acme",
+                    "--format",
+                    "json",
+                ],
+                None,
+            )
+        });
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let names = |v: &serde_json::Value, key: &str, direct: bool| {
+        let mut n: Vec<String> = v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| !direct || x["via_group"].is_null())
+            .map(|x| x["name"].as_str().unwrap().to_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    let ines = show(&format!("ines.moreau.import@{DOMAIN}"));
+    assert_eq!(ines["organisation_administrator"], true, "{ines}");
+    assert_eq!(ines["local_login"], false, "{ines}");
+    assert_eq!(names(&ines, "licenses", true), ["Office Suite"]);
+    assert_eq!(names(&ines, "groups", false), ["Leadership"]);
+    let jon = show(&format!("jon.berg@{DOMAIN}"));
+    assert_eq!(jon["organisation_administrator"], false, "{jon}");
+    assert_eq!(jon["local_login"], true, "{jon}");
+    assert_eq!(
+        names(&jon, "licenses", true),
+        ["Analytics Pro", "Office Suite"]
+    );
+    assert_eq!(names(&jon, "groups", false), ["Finance", "Leadership"]);
+    let kim = show("kim.park@lumen.example");
+    assert_eq!(kim["organisation_administrator"], false, "{kim}");
+    assert!(names(&kim, "licenses", true).is_empty(), "{kim}");
+    assert_eq!(names(&kim, "groups", false), ["Leadership"]);
 }

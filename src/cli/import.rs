@@ -7,7 +7,7 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use roster_core::engine::{Command, Event, ImportProgress, ImportRun};
 use roster_core::import::{
-    self, ImportId, ImportOptions, PreparedImport, RowStatus, StatusCounts, ValidationContext,
+    self, ImportId, PreparedImport, RowStatus, StatusCounts, ValidationContext,
 };
 use roster_core::model::{GroupId, LicenseId};
 use roster_core::store::Snapshot;
@@ -20,7 +20,8 @@ pub enum ImportCommand {
     /// Validate a CSV file against the organisation (or its local copy, offline):
     /// prints each row's status and a summary; exits non-zero when a row has an error.
     Check {
-        /// The CSV file (email, first_name, last_name).
+        /// The CSV file (email, first_name, last_name; optionally admin, local_login,
+        /// licenses, groups).
         file: PathBuf,
         /// Connection profile (default: the last one used, else the demo organisation).
         #[arg(long)]
@@ -28,7 +29,8 @@ pub enum ImportCommand {
     },
     /// Import the ready rows of a CSV file, then print the report.
     Run {
-        /// The CSV file (email, first_name, last_name).
+        /// The CSV file (email, first_name, last_name; optionally admin, local_login,
+        /// licenses, groups per row, added to the options below).
         file: PathBuf,
         /// Connection profile (default: the last one used, else the demo organisation).
         #[arg(long)]
@@ -79,20 +81,12 @@ pub fn run(command: ImportCommand) -> Result<(), String> {
             let session = Session::open(profile.as_deref())?;
             let snapshot = session.organisation()?;
             let (prepared, statuses) = read_and_validate(&file, &snapshot)?;
-            let options = ImportOptions {
-                licenses: resolve_licenses(&snapshot, &licenses)?,
-                groups: resolve_groups(&snapshot, &groups)?,
-                local_login,
-            };
+            let mut options = prepared.options.clone();
+            options.licenses = resolve_licenses(&snapshot, &licenses)?;
+            options.groups = resolve_groups(&snapshot, &groups)?;
+            options.local_login = local_login;
             let counts = StatusCounts::of(&statuses);
-            for shortfall in import::seat_shortfalls(
-                &options,
-                &snapshot.groups,
-                &snapshot.licenses,
-                counts.ready,
-            ) {
-                eprintln!("roster: warning: {shortfall}");
-            }
+            warn_seats(&options, &prepared, &statuses, &snapshot);
             let import = PreparedImport {
                 options,
                 ..prepared
@@ -150,6 +144,7 @@ fn check(file: &Path, profile: Option<&str>) -> Result<(), String> {
     let session = Session::open(profile)?;
     let snapshot = session.organisation()?;
     let (prepared, statuses) = read_and_validate(file, &snapshot)?;
+    warn_seats(&prepared.options, &prepared, &statuses, &snapshot);
     let mut out = String::new();
     for (row, status) in prepared.rows.iter().zip(&statuses) {
         out.push_str(&format!(
@@ -201,8 +196,27 @@ fn read_and_validate(
         |n| n.to_string_lossy().into_owned(),
     );
     let prepared = PreparedImport::from_file(name, read);
-    let statuses = import::validate(&prepared.rows, &ctx);
+    let statuses = import::validate_import(&prepared.rows, &prepared.options, &ctx);
     Ok((prepared, statuses))
+}
+
+/// Warns, on stderr, of the licenses whose seats the ready rows would exceed, counted
+/// across the file (the options' licenses and groups and each row's own).
+fn warn_seats(
+    options: &import::ImportOptions,
+    prepared: &PreparedImport,
+    statuses: &[RowStatus],
+    snapshot: &Snapshot,
+) {
+    for shortfall in import::import_seat_shortfalls(
+        options,
+        &prepared.rows,
+        statuses,
+        &snapshot.groups,
+        &snapshot.licenses,
+    ) {
+        eprintln!("roster: warning: {shortfall}");
+    }
 }
 
 pub(super) fn resolve_licenses(

@@ -1,12 +1,16 @@
 //! Every file of the import corpus (`tests/data/import/`) read and validated against
 //! the demo organisation's domains and an existing user, checked against its
-//! expected outcome below.
+//! expected outcome below. Files with the optional columns (`columns_*.csv`) are
+//! checked against a catalogue of licenses and groups too, and every file's seat
+//! shortfalls (counted across the file) against its expected ones.
 
 use std::path::PathBuf;
 
 use roster_core::import::{
-    self, Encoding, RowError, RowStatus, ShapeError, SkipReason, StatusCounts, ValidationContext,
+    self, CellError, Encoding, Extra, PreparedImport, RowError, RowStatus, SeatShortfall,
+    ShapeError, SkipReason, StatusCounts, ValidationContext,
 };
+use roster_core::model::{Group, GroupId, License, LicenseId};
 
 fn corpus(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,7 +28,59 @@ fn demo() -> ValidationContext {
             .into_iter()
             .collect(),
         synced_at: None,
+        catalog: None,
     }
+    .with_catalog(&licenses(), &groups())
+}
+
+fn licenses() -> Vec<License> {
+    let license = |id: &str, name: &str, seats, seats_assigned| License {
+        id: LicenseId::from(id),
+        name: name.into(),
+        seats,
+        seats_assigned,
+    };
+    vec![
+        license("office", "Office Suite", 500, 10),
+        license("analytics", "Analytics Pro", 3, 1),
+    ]
+}
+
+fn groups() -> Vec<Group> {
+    let group = |id: &str, name: &str, licenses: &[&str]| Group {
+        id: GroupId::from(id),
+        name: name.into(),
+        members: vec![],
+        licenses: licenses.iter().map(|l| LicenseId::from(*l)).collect(),
+        version: None,
+    };
+    vec![
+        group("eng", "Engineering", &["analytics"]),
+        group("fin", "Finance", &[]),
+    ]
+}
+
+/// The seat shortfalls a file must give: (license, needed, left).
+fn expected_seats(name: &str) -> &'static [(&'static str, usize, u64)] {
+    match name {
+        "columns_seats_exceeded.csv" => &[("Analytics Pro", 3, 2)],
+        _ => &[],
+    }
+}
+
+fn not_a_boolean(s: &RowStatus, column: Extra, value: &str) -> bool {
+    matches!(s, RowStatus::Error(RowError::Column(CellError::NotABoolean { column: c, value: v }))
+        if *c == column && v == value)
+}
+
+fn unknown_license(s: &RowStatus, name: &str) -> bool {
+    matches!(s, RowStatus::Error(RowError::Column(CellError::UnknownLicense { name: n, .. }))
+        if n == name)
+}
+
+fn unknown_group(s: &RowStatus, name: &str) -> bool {
+    matches!(s, RowStatus::Error(RowError::Column(CellError::UnknownGroup { name: n, .. }))
+        if n == name)
 }
 
 /// A line of a file and what its status must be.
@@ -213,6 +269,39 @@ fn expected(name: &str) -> Expect {
             "Line 1 says sep=; — this file uses semicolons",
         ),
         "mac_cr.csv" => Rows(2, 0, 0, &[(2, ready), (3, ready)]),
+        // An existing user's cells are not looked at: it is skipped.
+        "columns_good.csv" => Rows(
+            3,
+            1,
+            0,
+            &[
+                (2, ready),
+                (3, ready),
+                (4, ready),
+                (5, |s| *s == RowStatus::WillSkip(SkipReason::AlreadyExists)),
+            ],
+        ),
+        "columns_bad_boolean.csv" => Rows(
+            1,
+            0,
+            2,
+            &[
+                (2, |s| not_a_boolean(s, Extra::Admin, "maybe")),
+                (3, |s| not_a_boolean(s, Extra::LocalLogin, "oui")),
+                (4, ready),
+            ],
+        ),
+        "columns_unknown_names.csv" => Rows(
+            1,
+            0,
+            2,
+            &[
+                (2, |s| unknown_license(s, "Photoshop")),
+                (3, |s| unknown_group(s, "Nowhere")),
+                (4, ready),
+            ],
+        ),
+        "columns_seats_exceeded.csv" => Rows(4, 0, 0, &[]),
         other => panic!("{other} has no expected outcome: add it to the table"),
     }
 }
@@ -238,7 +327,20 @@ fn every_corpus_file_gives_its_expected_outcome() {
             (Expect::Shape(..), Ok(f)) => panic!("{name}: read {} rows", f.rows.len()),
             (Expect::Rows(..), Err(e)) => panic!("{name}: {e}"),
             (Expect::Rows(ready, existing, errors, lines), Ok(file)) => {
-                let statuses = import::validate(&file.rows, &ctx);
+                let file = PreparedImport::from_file(name.as_str(), file);
+                let statuses = import::validate_import(&file.rows, &file.options, &ctx);
+                let seats: Vec<SeatShortfall> = import::import_seat_shortfalls(
+                    &file.options,
+                    &file.rows,
+                    &statuses,
+                    &groups(),
+                    &licenses(),
+                );
+                let seats: Vec<(&str, usize, u64)> = seats
+                    .iter()
+                    .map(|s| (s.license.as_str(), s.needed, s.left))
+                    .collect();
+                assert_eq!(seats, expected_seats(name), "{name}: seats");
                 let c = StatusCounts::of(&statuses);
                 assert_eq!(
                     (c.ready, c.existing, c.errors),
@@ -300,4 +402,25 @@ fn a_fixed_cell_is_revalidated() {
     f.rows[0].set(import::Field::Email, " victor.hugo@lumen.example ");
     let s = import::validate(&f.rows, &demo());
     assert_eq!(s, [RowStatus::Ready, RowStatus::Ready]);
+}
+
+#[test]
+fn optional_column_errors_name_the_value() {
+    let f = import::read_path(&corpus("columns_unknown_names.csv")).unwrap();
+    let f = PreparedImport::from_file("columns_unknown_names.csv", f);
+    let s = import::validate_import(&f.rows, &f.options, &demo());
+    let message = s[0].describe();
+    assert!(
+        message.contains("no license \"Photoshop\" (it has: Office Suite, Analytics Pro)"),
+        "{message}"
+    );
+    assert!(s[1].describe().contains("no group \"Nowhere\""));
+    let f = import::read_path(&corpus("columns_seats_exceeded.csv")).unwrap();
+    let f = PreparedImport::from_file("columns_seats_exceeded.csv", f);
+    let s = import::validate_import(&f.rows, &f.options, &demo());
+    let short = import::import_seat_shortfalls(&f.options, &f.rows, &s, &groups(), &licenses());
+    assert_eq!(
+        short[0].to_string(),
+        "Analytics Pro: 3 seat(s) needed, 2 left; the server will refuse the users beyond that"
+    );
 }

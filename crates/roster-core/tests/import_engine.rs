@@ -1,7 +1,8 @@
 //! Imports through the engine against a real roster-server on 127.0.0.1: a full
 //! import with its report, imports interrupted (server stopped, send cut off,
-//! cancelled and restarted) and resumed with nobody created twice, and preparation
-//! offline from the cache.
+//! cancelled and restarted) and resumed with nobody created twice, preparation
+//! offline from the cache, and a file whose rows carry their own role, licenses and
+//! groups.
 
 mod support;
 
@@ -16,7 +17,7 @@ use roster_core::import::{
     ImportCounts, ImportId, ImportOptions, ImportRow, ImportState, PreparedImport, RowOutcome,
     RowStatus, SkipReason, ValidationContext, validate,
 };
-use roster_core::model::{Email, NewUser};
+use roster_core::model::{Email, GroupId, LicenseId, LicenseOrigin, NewUser};
 use roster_core::store::{Snapshot, Store};
 use roster_server::{Server, ServerConfig, seed};
 
@@ -218,6 +219,7 @@ async fn full_import_creates_ready_rows_with_options_and_reports_every_row() {
         licenses: vec![license.id.clone()],
         groups: vec![group.id.clone()],
         local_login: true,
+        ..ImportOptions::default()
     };
     let id = store
         .save_import(PROFILE, &prepared(rows, options))
@@ -278,6 +280,144 @@ async fn full_import_creates_ready_rows_with_options_and_reports_every_row() {
     let listed = store.list_imports(PROFILE).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].counts, counts);
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_get_exactly_their_own_role_licenses_and_groups() {
+    let org = Org::start().await;
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    let handle = start_engine(&org, Arc::clone(&store), 500);
+    let snapshot = loaded(&handle).await;
+    let license = |name: &str| {
+        snapshot
+            .licenses
+            .iter()
+            .find(|l| l.name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let group = |name: &str| {
+        snapshot
+            .groups
+            .iter()
+            .find(|g| g.name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    // Names in any case, ids too, `;` between them; empty cells take the options.
+    let csv = format!(
+        "email,first_name,last_name,admin,local_login,licenses,groups\n\
+         row.admin@{DOMAIN},Row,Admin,YES,,Office Suite,\n\
+         row.design@{DOMAIN},Row,Design,no,true,design studio; {crm},Finance\n\
+         row.group@{DOMAIN},Row,Group,,0,,engineering\n\
+         row.plain@{DOMAIN},Row,Plain,,,,\n\
+         row.maybe@{DOMAIN},Row,Maybe,maybe,,,\n\
+         row.nogroup@{DOMAIN},Row,NoGroup,,,,Finance;Nope\n",
+        crm = license("CRM Enterprise").as_str()
+    );
+    let file = roster_core::import::read_file(csv.as_bytes()).unwrap();
+    let mut import = PreparedImport::from_file("columns.csv", file);
+    // The import's own options: every row gets Security Awareness.
+    import.options.licenses = vec![license("Security Awareness")];
+    let ctx = ValidationContext::from_snapshot(&snapshot);
+    let statuses = roster_core::import::validate_import(&import.rows, &import.options, &ctx);
+    let ready = statuses.iter().filter(|s| **s == RowStatus::Ready).count();
+    assert_eq!(ready, 4, "{statuses:?}");
+    assert!(
+        roster_core::import::import_seat_shortfalls(
+            &import.options,
+            &import.rows,
+            &statuses,
+            &snapshot.groups,
+            &snapshot.licenses
+        )
+        .is_empty()
+    );
+    let before = org.user_count().await;
+    let id = store.save_import(PROFILE, &import).unwrap();
+    // Kept through the store with the rows' cells.
+    let stored = store.load_import(id).unwrap().unwrap();
+    assert_eq!(stored.import.options, import.options);
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!((counts.created, counts.failed), (4, 2), "{counts:?}");
+    assert_eq!(org.user_count().await, before + 4);
+    let report = store.import_report(id).unwrap();
+    let outcome = |line: u64| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.line == line)
+            .unwrap()
+            .outcome
+            .clone()
+            .unwrap()
+    };
+    assert!(
+        matches!(outcome(6), RowOutcome::Failed(r) if r.contains("admin is \"maybe\"")),
+        "{:?}",
+        outcome(6)
+    );
+    assert!(
+        matches!(outcome(7), RowOutcome::Failed(r) if r.contains("no group \"Nope\"")),
+        "{:?}",
+        outcome(7)
+    );
+    let client = org.client().await;
+    let security = license("Security Awareness");
+    // (line, admin, local_login, direct licenses besides the option's, groups)
+    type Want = (u64, bool, bool, Vec<LicenseId>, Vec<GroupId>);
+    let expected: [Want; 4] = [
+        (2, true, false, vec![license("Office Suite")], vec![]),
+        (
+            3,
+            false,
+            true,
+            vec![license("Design Studio"), license("CRM Enterprise")],
+            vec![group("Finance")],
+        ),
+        (4, false, false, vec![], vec![group("Engineering")]),
+        (5, false, false, vec![], vec![]),
+    ];
+    for (line, admin, local_login, licenses, groups) in expected {
+        let RowOutcome::Created(user_id) = outcome(line) else {
+            panic!("line {line}: {:?}", outcome(line));
+        };
+        let user = client.get_user(&user_id).await.unwrap();
+        assert_eq!(
+            (user.admin, user.local_login),
+            (admin, local_login),
+            "line {line}"
+        );
+        let mut direct: Vec<LicenseId> = user
+            .licenses
+            .iter()
+            .filter(|g| g.origin == LicenseOrigin::Direct)
+            .map(|g| g.license.clone())
+            .collect();
+        direct.sort();
+        let mut want: Vec<LicenseId> = licenses.into_iter().chain([security.clone()]).collect();
+        want.sort();
+        assert_eq!(direct, want, "line {line}");
+        let mut got_groups = user.groups.clone();
+        got_groups.sort();
+        let mut want_groups = groups.clone();
+        want_groups.sort();
+        assert_eq!(got_groups, want_groups, "line {line}");
+        // Licenses through groups come from the row's own groups only.
+        let inherited: Vec<&GroupId> = user
+            .licenses
+            .iter()
+            .filter_map(|g| match &g.origin {
+                LicenseOrigin::Group(from) => Some(from),
+                LicenseOrigin::Direct => None,
+            })
+            .collect();
+        assert!(inherited.iter().all(|g| groups.contains(g)), "line {line}");
+    }
     handle.send(Command::Shutdown);
 }
 

@@ -477,6 +477,7 @@ async fn import(
                     licenses: vec![],
                     groups: vec![],
                     local_login: false,
+                    ..ImportOptions::default()
                 },
                 ignored_columns: vec![],
             },

@@ -1,5 +1,6 @@
 //! Step 3: licenses, groups and local authentication for every imported user, with
-//! seats left and a warning when they will not suffice.
+//! seats left and a warning when they will not suffice (counted across the file, with
+//! the rows' own `licenses` and `groups`).
 
 use roster_core::client::Feature;
 use roster_core::import;
@@ -19,6 +20,15 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         1 => "The imported user gets:".to_owned(),
         n => format!("Every one of the {n} imported users gets:"),
     });
+    let present = &wizard.import.options.columns.present;
+    if !present.is_empty() {
+        let names: Vec<&str> = present.iter().map(|c| c.column()).collect();
+        ui.weak(format!(
+            "The file also gives rows their own {}: a row's licenses and groups are added to \
+             these, its admin and local_login (when filled) replace the defaults.",
+            names.join(", ")
+        ));
+    }
     ui.add_space(6.0);
     egui::ScrollArea::vertical()
         .max_height((ui.available_height() - 120.0).max(120.0))
@@ -95,11 +105,12 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
                 );
             }
         });
-    let shortfalls = import::seat_shortfalls(
+    let shortfalls = import::import_seat_shortfalls(
         &wizard.import.options,
+        &wizard.import.rows,
+        &wizard.statuses,
         &ctx.org.groups,
         &ctx.org.licenses,
-        ready,
     );
     for s in &shortfalls {
         ui.colored_label(

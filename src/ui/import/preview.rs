@@ -1,8 +1,11 @@
 //! Step 2: every row with its status and the counts; filter to errors; fix a cell in
-//! place (validated again at once) or exclude a row.
+//! place (validated again at once) or exclude a row. The optional columns (`admin`,
+//! `local_login`, `licenses`, `groups`) are shown, as read, when the file has them.
+
+use std::hash::{Hash, Hasher};
 
 use egui_extras::{Column, TableBuilder};
-use roster_core::import::{Field, RowStatus};
+use roster_core::import::{Catalog, Field, RowError, RowStatus, StatusCounts};
 
 use crate::ui::context::ViewContext;
 use crate::ui::intent::Intent;
@@ -12,6 +15,7 @@ use super::jobs::{self, AfterSave};
 use super::wizard::{Edit, ImportWizard, Step};
 
 pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
+    check_columns(ctx, wizard, ui);
     let c = wizard.counts;
     ui.horizontal_wrapped(|ui| {
         ui.strong(&wizard.import.name);
@@ -79,27 +83,36 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     let mut cancel_edit = false;
     // Taken out for the frame (not cloned: it may hold 100k indices).
     let shown = std::mem::take(&mut wizard.shown);
-    TableBuilder::new(ui)
-        .id_salt("import_preview")
+    // Only the optional columns the file has; a file without them keeps the
+    // three-column table.
+    let extras = wizard.import.options.columns.present.clone();
+    // Its own salt per column count: resized widths are kept per column.
+    let salt = match extras.len() {
+        0 => "import_preview".to_owned(),
+        n => format!("import_preview_{n}"),
+    };
+    let mut builder = TableBuilder::new(ui)
+        .id_salt(salt)
         .striped(true)
         .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(50.0))
         .column(Column::initial(250.0).at_least(120.0).clip(true))
         .column(Column::initial(110.0).at_least(60.0).clip(true))
-        .column(Column::initial(110.0).at_least(60.0).clip(true))
+        .column(Column::initial(110.0).at_least(60.0).clip(true));
+    for _ in &extras {
+        builder = builder.column(Column::initial(90.0).at_least(50.0).clip(true));
+    }
+    builder
         // Exclude before Status, so that Status takes what is left and is not cut.
         .column(Column::exact(60.0))
         .column(Column::remainder().at_least(160.0).clip(true))
         .header(theme::HEADER_HEIGHT, |mut h| {
-            for title in [
-                "Line",
-                "email",
-                "first_name",
-                "last_name",
-                "Exclude",
-                "Status",
-            ] {
+            let titles = ["Line", "email", "first_name", "last_name"]
+                .into_iter()
+                .chain(extras.iter().map(|e| e.column()))
+                .chain(["Exclude", "Status"]);
+            for title in titles {
                 h.col(|ui| {
                     ui.strong(title);
                 });
@@ -157,6 +170,14 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                         }
                     });
                 }
+                for extra in &extras {
+                    row.col(|ui| {
+                        // Shown as read: fix such a cell in the file.
+                        let text = wizard.import.options.columns.cell(r.line, *extra);
+                        let shown_text = if text.is_empty() { "—" } else { text };
+                        ui.add(egui::Label::new(shown_text).truncate());
+                    });
+                }
                 row.col(|ui| {
                     let mut excluded = r.excluded;
                     let resp = ui.add(egui::Checkbox::without_text(&mut excluded));
@@ -190,6 +211,54 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     if let Some((i, excluded)) = exclude {
         wizard.set_excluded(i, excluded, ctx.org);
     }
+}
+
+/// Marks ready rows whose optional cells (`admin`, `local_login`, `licenses`,
+/// `groups`) are wrong as errors, against the organisation's licenses and groups.
+///
+/// The wizard validates the three required columns (again after each fix or
+/// exclusion); this adds the optional ones on top, once per validation: a
+/// fingerprint of the statuses and the organisation's revision tells when they were
+/// computed again. The engine checks the same cells when the import begins.
+fn check_columns(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &egui::Ui) {
+    let options = &wizard.import.options;
+    if options.columns.cells.is_empty() {
+        return;
+    }
+    let fingerprint = |statuses: &[RowStatus]| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        ctx.org.revision.hash(&mut h);
+        statuses.len().hash(&mut h);
+        for s in statuses {
+            std::mem::discriminant(s).hash(&mut h);
+        }
+        h.finish()
+    };
+    let id = egui::Id::unique("import_preview_columns_checked");
+    let checked: Option<u64> = ui.data(|d| d.get_temp(id));
+    if checked == Some(fingerprint(&wizard.statuses)) {
+        return;
+    }
+    let catalog = ctx.org.synced_at.is_some().then(|| Catalog {
+        licenses: ctx.org.licenses.clone(),
+        groups: ctx.org.groups.clone(),
+    });
+    let mut changed = false;
+    for (row, status) in wizard.import.rows.iter().zip(wizard.statuses.iter_mut()) {
+        if *status != RowStatus::Ready {
+            continue;
+        }
+        if let Err(e) = options.row_values(row, catalog.as_ref()) {
+            *status = RowStatus::Error(RowError::Column(e));
+            changed = true;
+        }
+    }
+    if changed {
+        wizard.counts = StatusCounts::of(&wizard.statuses);
+        wizard.refilter();
+    }
+    let done = fingerprint(&wizard.statuses);
+    ui.data_mut(|d| d.insert_temp(id, done));
 }
 
 /// Names a control for screen readers (and tests).

@@ -17,7 +17,8 @@ use super::{Event, ImportProgress, ImportRun};
 use crate::client::ApiClient;
 use crate::error::CoreError;
 use crate::import::{
-    ImportCounts, ImportId, ImportState, RowOutcome, RowStatus, ValidationContext, validate,
+    Catalog, ImportCounts, ImportId, ImportOptions, ImportState, RowError, RowOutcome, RowStatus,
+    ValidationContext, validate_import,
 };
 use crate::model::{Email, User};
 use crate::store::{Delta, PendingImportRow, Store, StoreError};
@@ -137,8 +138,9 @@ async fn run(
             ),
         });
     }
+    let options = stored.import.options;
     match stored.state {
-        ImportState::Prepared => begin(ctx, id, stored.import.rows).await?,
+        ImportState::Prepared => begin(ctx, id, stored.import.rows, options.clone()).await?,
         ImportState::Finished => {}
         ImportState::Submitting | ImportState::Cancelled => {
             store(&ctx.store, move |s| {
@@ -147,7 +149,19 @@ async fn run(
             .await?;
         }
     }
-    let options = stored.import.options;
+    // Rows with their own licenses and groups name them: matched against the
+    // organisation as cached now, as when the import began.
+    let catalog = if options.columns.cells.is_empty() {
+        None
+    } else {
+        let profile = ctx.profile.clone();
+        store(&ctx.store, move |s| s.load_snapshot(&profile))
+            .await?
+            .map(|snapshot| Catalog {
+                licenses: snapshot.licenses,
+                groups: snapshot.groups,
+            })
+    };
     let mut wait = ctx.retry_after;
     loop {
         let counts = store(&ctx.store, move |s| s.import_counts(id)).await?;
@@ -173,7 +187,7 @@ async fn run(
             ctx.batch.clamp(1, SINGLE_BATCH)
         };
         let rows = store(&ctx.store, move |s| s.pending_import_rows(id, limit)).await?;
-        let sent = send_batch(ctx, id, &options, rows).await?;
+        let sent = send_batch(ctx, id, &options, catalog.as_ref(), rows).await?;
         match sent {
             Batch::Done => wait = ctx.retry_after,
             Batch::Refused(error) => return Err(error),
@@ -203,6 +217,7 @@ async fn begin(
     ctx: &ImportContext,
     id: ImportId,
     rows: Vec<crate::import::ImportRow>,
+    options: ImportOptions,
 ) -> Result<(), CoreError> {
     let profile = ctx.profile.clone();
     store(&ctx.store, move |s| {
@@ -210,7 +225,7 @@ async fn begin(
             Some(snapshot) => ValidationContext::from_snapshot(&snapshot),
             None => ValidationContext::default(),
         };
-        let decided: Vec<(usize, RowOutcome)> = validate(&rows, &validation)
+        let decided: Vec<(usize, RowOutcome)> = validate_import(&rows, &options, &validation)
             .into_iter()
             .enumerate()
             .filter_map(|(i, status)| match status {
@@ -237,16 +252,27 @@ enum Batch {
 async fn send_batch(
     ctx: &ImportContext,
     id: ImportId,
-    options: &crate::import::ImportOptions,
+    options: &ImportOptions,
+    catalog: Option<&Catalog>,
     rows: Vec<PendingImportRow>,
 ) -> Result<Batch, CoreError> {
     let mut outcomes: Vec<(usize, RowOutcome)> = Vec::new();
     let mut resumed: Vec<Row> = Vec::new();
     let mut to_send: Vec<Row> = Vec::new();
     for pending in rows {
+        let values = match options.row_values(&pending.row, catalog) {
+            Ok(values) => values,
+            // Checked when the import began; a license or group deleted since fails
+            // the row rather than creating the user without it.
+            Err(e) => {
+                let why = RowError::Column(e).to_string();
+                outcomes.push((pending.index, RowOutcome::Failed(why)));
+                continue;
+            }
+        };
         match Email::parse(&pending.row.email) {
             Ok(email) => {
-                let user = options.new_user(email, &pending.row);
+                let user = options.user_for(email, &pending.row, &values);
                 // A row sent before may have been created by that send: look first.
                 if pending.attempts > 0 {
                     resumed.push((pending, user));

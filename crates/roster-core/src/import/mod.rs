@@ -3,6 +3,8 @@
 //!
 //! - [`read`]: the file's shape (header, delimiter, encoding, ragged rows), streamed
 //!   row by row, into [`ImportRow`]s.
+//! - [`columns`]: the optional `admin`, `local_login`, `licenses` and `groups`
+//!   columns, each row's own values on top of the import's options.
 //! - [`validate`]: one [`RowStatus`] per row (ready, will be skipped, error with the
 //!   reason), offline against the cached [`Snapshot`](crate::store::Snapshot).
 //! - [`report`]: per-row results of a submission, exportable as formula-safe CSV.
@@ -11,6 +13,7 @@
 //! ([`Store::save_import`](crate::store::Store::save_import)); the engine submits them
 //! through `/Bulk` ([`Command::SubmitImport`](crate::engine::Command::SubmitImport)).
 
+pub mod columns;
 mod encoding;
 mod newlines;
 pub mod read;
@@ -25,12 +28,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Email, GroupId, LicenseId, NewUser};
 
+pub use columns::{Catalog, CellError, Extra, ExtraColumns, RowCells, RowValues};
 pub use encoding::Encoding;
 pub use read::{ReadFile, ShapeError, read_file, read_path};
 pub use report::{ImportCounts, ImportReport, ReportRow, RowOutcome};
-pub use seats::{SeatShortfall, seat_shortfalls};
+pub use seats::{SeatShortfall, import_seat_shortfalls, seat_shortfalls};
 pub use validate::{
     Field, RowError, RowStatus, SkipReason, StatusCounts, ValidationContext, validate,
+    validate_import,
 };
 
 /// One data row of an import file, trimmed, as the administrator may have fixed it.
@@ -78,19 +83,57 @@ pub struct ImportOptions {
     pub groups: Vec<GroupId>,
     /// Local authentication (a password) besides the identity provider.
     pub local_login: bool,
+    /// The file's optional columns (`admin`, `local_login`, `licenses`, `groups`)
+    /// and each row's cells in them. Kept here because the store keeps the options
+    /// as one serialized value; absent from imports saved before these columns.
+    #[serde(default, skip_serializing_if = "ExtraColumns::is_empty")]
+    pub columns: ExtraColumns,
 }
 
 impl ImportOptions {
-    /// The user to create for a ready row whose address is `email`.
+    /// The user to create for a ready row whose address is `email`, with the
+    /// import's options only (the row's own cells are not looked at).
     pub fn new_user(&self, email: Email, row: &ImportRow) -> NewUser {
+        self.user_for(email, row, &RowValues::default())
+    }
+
+    /// The row's own values (its cells of the optional columns), resolved against
+    /// `catalog`.
+    pub fn row_values(
+        &self,
+        row: &ImportRow,
+        catalog: Option<&Catalog>,
+    ) -> Result<RowValues, CellError> {
+        match self.columns.of(row.line) {
+            Some(cells) => columns::resolve(cells, catalog),
+            None => Ok(RowValues::default()),
+        }
+    }
+
+    /// The user to create for a ready row whose address is `email` and whose own
+    /// values are `values`: its `admin` (default no) and `local_login` (default the
+    /// import's), and its licenses and groups added to the import's.
+    pub fn user_for(&self, email: Email, row: &ImportRow, values: &RowValues) -> NewUser {
+        let mut licenses = self.licenses.clone();
+        for l in &values.licenses {
+            if !licenses.contains(l) {
+                licenses.push(l.clone());
+            }
+        }
+        let mut groups = self.groups.clone();
+        for g in &values.groups {
+            if !groups.contains(g) {
+                groups.push(g.clone());
+            }
+        }
         NewUser {
             email,
             given_name: row.first_name.clone(),
             family_name: row.last_name.clone(),
-            admin: false,
-            local_login: self.local_login,
-            licenses: self.licenses.clone(),
-            groups: self.groups.clone(),
+            admin: values.admin.unwrap_or(false),
+            local_login: values.local_login.unwrap_or(self.local_login),
+            licenses,
+            groups,
         }
     }
 }
@@ -175,7 +218,10 @@ impl PreparedImport {
             id: None,
             name: name.into(),
             rows: file.rows,
-            options: ImportOptions::default(),
+            options: ImportOptions {
+                columns: file.columns,
+                ..ImportOptions::default()
+            },
             ignored_columns: file.ignored_columns,
         }
     }

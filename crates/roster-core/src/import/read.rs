@@ -1,7 +1,8 @@
 //! Reading an import file: its shape, then its rows, streamed.
 //!
 //! The rules: comma delimiter, a header row naming `email`, `first_name` and
-//! `last_name` in any order (case, spaces, `_` and `-` do not matter), UTF-8 with or
+//! `last_name` in any order (case, spaces, `_` and `-` do not matter) and maybe the
+//! optional `admin`, `local_login`, `licenses` and `groups` columns, UTF-8 with or
 //! without a byte order mark, CRLF, LF or CR (old Mac) line ends, quoted fields
 //! (with commas and newlines), blank lines anywhere, and the `sep=,` line Excel
 //! may write first (passed over; one naming another separator is said). Any other shape is one [`ShapeError`] that names the line
@@ -12,6 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::ImportRow;
+use super::columns::{Extra, ExtraColumns, RowCells};
 use super::encoding::{self, Encoding, Sniffed};
 use super::newlines::CrAsNewline;
 use super::validate::Field;
@@ -31,6 +33,8 @@ pub struct ReadFile {
     /// The line of Excel's `sep=,` hint before the header, if there was one
     /// (passed over).
     pub sep_line: Option<u64>,
+    /// The optional columns the header names and the rows' cells in them.
+    pub columns: ExtraColumns,
 }
 
 impl ReadFile {
@@ -45,7 +49,8 @@ impl ReadFile {
         }
         if !self.ignored_columns.is_empty() {
             notes.push(format!(
-                "Column(s) {} are not imported (Roster uses email, first_name and last_name).",
+                "Column(s) {} are not imported (Roster uses email, first_name and last_name, \
+                 and optionally admin, local_login, licenses and groups).",
                 quoted_list(&self.ignored_columns)
             ));
         }
@@ -214,6 +219,7 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
         ignored_columns: Vec::new(),
         blank_lines: Vec::new(),
         sep_line: None,
+        columns: ExtraColumns::default(),
     };
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
         let inside: u64 = record.iter().map(|f| memchr_count(b'\n', f)).sum();
@@ -255,6 +261,10 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
             }
             let h = Header::parse(&fields, line)?;
             out.ignored_columns = h.ignored.clone();
+            out.columns.present = Extra::ALL
+                .into_iter()
+                .filter(|c| h.extras.iter().any(|(x, _)| x == c))
+                .collect();
             header = Some(h);
             continue;
         };
@@ -265,6 +275,13 @@ pub fn read_file(source: impl Read) -> Result<ReadFile, ShapeError> {
                 expected: h.width,
                 found: fields.len(),
             });
+        }
+        let mut cells = RowCells::default();
+        for (column, at) in &h.extras {
+            cells.set(*column, fields[*at]);
+        }
+        if !cells.is_empty() {
+            out.columns.cells.insert(line, cells);
         }
         out.rows.push(ImportRow {
             line,
@@ -357,6 +374,8 @@ struct Header {
     email: usize,
     first_name: usize,
     last_name: usize,
+    /// The optional columns and where they are.
+    extras: Vec<(Extra, usize)>,
     ignored: Vec<String>,
 }
 
@@ -364,7 +383,19 @@ impl Header {
     fn parse(fields: &[&str], line: u64) -> Result<Self, ShapeError> {
         let mut found: [Option<usize>; 3] = [None; 3];
         let mut ignored = Vec::new();
+        let mut extras: Vec<(Extra, usize)> = Vec::new();
         for (i, name) in fields.iter().enumerate() {
+            if let Some(extra) = Extra::from_header(name) {
+                if let Some((_, first)) = extras.iter().find(|(x, _)| *x == extra) {
+                    return Err(ShapeError::DuplicateColumn {
+                        column: extra.column(),
+                        first: first + 1,
+                        second: i + 1,
+                    });
+                }
+                extras.push((extra, i));
+                continue;
+            }
             match Field::from_header(name) {
                 Some(field) => {
                     let slot = &mut found[field as usize];
@@ -387,6 +418,7 @@ impl Header {
                 email,
                 first_name,
                 last_name,
+                extras,
                 ignored,
             });
         }
@@ -471,6 +503,29 @@ mod tests {
             ("a@b.example", "Ann", "Doe", 2)
         );
         assert_eq!(f.ignored_columns, ["Notes"]);
+    }
+
+    #[test]
+    fn optional_columns_are_read_by_line() {
+        let f = read(
+            b"Email,First Name,Last Name,Licenses,ADMIN,notes\n\
+              a@b.example,A,B, Pro ; Basic ,yes,x\n\
+              c@b.example,C,D,,,\n",
+        )
+        .unwrap();
+        assert_eq!(f.columns.present, [Extra::Admin, Extra::Licenses]);
+        assert_eq!(f.columns.cell(2, Extra::Licenses), "Pro ; Basic");
+        assert_eq!(f.columns.cell(2, Extra::Admin), "yes");
+        assert!(f.columns.of(3).is_none());
+        assert_eq!(f.ignored_columns, ["notes"]);
+        assert!(matches!(
+            read(b"email,first_name,last_name,group,groups\n"),
+            Err(ShapeError::DuplicateColumn {
+                column: "groups",
+                first: 4,
+                second: 5
+            })
+        ));
     }
 
     #[test]

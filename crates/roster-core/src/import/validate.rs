@@ -6,8 +6,9 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::ImportRow;
-use crate::model::{Email, Organisation, User};
+use super::columns::{Catalog, CellError};
+use super::{ImportOptions, ImportRow};
+use crate::model::{Email, Group, License, Organisation, User};
 use crate::store::Snapshot;
 
 /// A column Roster imports.
@@ -36,18 +37,21 @@ impl Field {
 
     /// The column a header cell names: case, spaces, `_` and `-` do not matter.
     pub fn from_header(cell: &str) -> Option<Self> {
-        let key: String = cell
-            .chars()
-            .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-'))
-            .flat_map(char::to_lowercase)
-            .collect();
-        match key.as_str() {
+        match header_key(cell).as_str() {
             "email" => Some(Self::Email),
             "firstname" => Some(Self::FirstName),
             "lastname" => Some(Self::LastName),
             _ => None,
         }
     }
+}
+
+/// A header cell as columns are matched: lower case, without spaces, `_` and `-`.
+pub(crate) fn header_key(cell: &str) -> String {
+    cell.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 impl fmt::Display for Field {
@@ -98,6 +102,8 @@ pub enum RowError {
         /// The other lines.
         other_lines: Vec<u64>,
     },
+    /// A cell of an optional column (`admin`, `local_login`, `licenses`, `groups`).
+    Column(CellError),
 }
 
 impl fmt::Display for RowError {
@@ -126,6 +132,7 @@ impl fmt::Display for RowError {
                     lines.join(", ")
                 )
             }
+            Self::Column(e) => e.fmt(f),
         }
     }
 }
@@ -200,6 +207,9 @@ pub struct ValidationContext {
     pub existing: HashSet<String>,
     /// When the cache was synced; `None` without a cache.
     pub synced_at: Option<DateTime<Utc>>,
+    /// The organisation's licenses and groups, that the optional `licenses` and
+    /// `groups` columns name; `None` when unknown (a row naming one is then an error).
+    pub catalog: Option<Catalog>,
 }
 
 impl ValidationContext {
@@ -210,6 +220,17 @@ impl ValidationContext {
             &snapshot.users,
             Some(snapshot.synced_at),
         )
+        .with_catalog(&snapshot.licenses, &snapshot.groups)
+    }
+
+    /// With the organisation's `licenses` and `groups`, to check the optional
+    /// `licenses` and `groups` columns against.
+    pub fn with_catalog(mut self, licenses: &[License], groups: &[Group]) -> Self {
+        self.catalog = Some(Catalog {
+            licenses: licenses.to_vec(),
+            groups: groups.to_vec(),
+        });
+        self
     }
 
     /// From the organisation and users the app holds, synced at `synced_at`.
@@ -232,6 +253,7 @@ impl ValidationContext {
             domains: organisation.map(|o| o.authorized_domains.clone()),
             existing,
             synced_at,
+            catalog: None,
         }
     }
 
@@ -299,6 +321,30 @@ pub fn validate(rows: &[ImportRow], ctx: &ValidationContext) -> Vec<RowStatus> {
             }
         })
         .collect()
+}
+
+/// Validates every row with its cells of the optional columns (kept in `options`,
+/// see [`ExtraColumns`](super::ExtraColumns)): a ready row whose `admin`,
+/// `local_login`, `licenses` or `groups` cell is wrong is an error. The result is
+/// parallel to `rows`.
+pub fn validate_import(
+    rows: &[ImportRow],
+    options: &ImportOptions,
+    ctx: &ValidationContext,
+) -> Vec<RowStatus> {
+    let mut statuses = validate(rows, ctx);
+    if options.columns.cells.is_empty() {
+        return statuses;
+    }
+    for (row, status) in rows.iter().zip(statuses.iter_mut()) {
+        if *status != RowStatus::Ready {
+            continue;
+        }
+        if let Err(e) = options.row_values(row, ctx.catalog.as_ref()) {
+            *status = RowStatus::Error(RowError::Column(e));
+        }
+    }
+    statuses
 }
 
 enum Verdict {
@@ -379,6 +425,7 @@ mod tests {
             domains: Some(vec!["corp.example".into()]),
             existing: ["old@corp.example".to_owned()].into_iter().collect(),
             synced_at: None,
+            catalog: None,
         }
     }
 
