@@ -459,3 +459,46 @@ fn cancel_keeps_what_was_sent_and_resume_sends_the_rest() {
     assert_eq!((counts.created, counts.pending), (4000, 0));
     assert_eq!(org.user_count(), before + 4000);
 }
+
+#[test]
+fn the_optional_columns_are_shown_checked_and_checked_again_after_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    let path = dir.path().join("cols.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "email,first_name,last_name,admin,licenses\n\
+             c.one@{DOMAIN},C,One,yes,Office Suite\n\
+             c.two@{DOMAIN},C,Two,maybe,\n\
+             c.three@{DOMAIN},C,Three,,Nope\n\
+             c.four@{DOMAIN},C,Four,,\n"
+        ),
+    )
+    .unwrap();
+    open_file(&mut h, &path);
+    h.run_steps(3);
+    let c = wizard(h.state()).counts;
+    assert_eq!((c.ready, c.errors), (2, 2));
+    assert!(
+        h.query_all_by_label("licenses").count() >= 1,
+        "the column shows"
+    );
+    h.get_by_label_contains("admin is \"maybe\"");
+    h.get_by_label_contains("no license \"Nope\"");
+    // A fix validates again, the optional columns too.
+    h.get_by_label("email of line 5: c.four@lumen-analytics.example")
+        .click();
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Fix email of line 5")
+        .type_text("c.five@lumen-analytics.example");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(4);
+    let c = wizard(h.state()).counts;
+    assert_eq!((c.ready, c.errors), (2, 2));
+}

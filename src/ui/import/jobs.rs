@@ -64,7 +64,7 @@ pub fn load_file(ctx: &ViewContext, wizard: &mut ImportWizard, path: PathBuf) {
                 |n| n.to_string_lossy().into_owned(),
             );
             let prepared = PreparedImport::from_file(name, file);
-            let statuses = import::validate(&prepared.rows, &checks);
+            let statuses = import::validate_import(&prepared.rows, &prepared.options, &checks);
             (prepared, notes, statuses)
         });
         Box::new(move |w, _| {

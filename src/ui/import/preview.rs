@@ -2,10 +2,8 @@
 //! place (validated again at once) or exclude a row. The optional columns (`admin`,
 //! `local_login`, `licenses`, `groups`) are shown, as read, when the file has them.
 
-use std::hash::{Hash, Hasher};
-
 use egui_extras::{Column, TableBuilder};
-use roster_core::import::{Catalog, Field, RowError, RowStatus, StatusCounts};
+use roster_core::import::{Field, RowStatus};
 
 use crate::ui::context::ViewContext;
 use crate::ui::intent::Intent;
@@ -15,7 +13,6 @@ use super::jobs::{self, AfterSave};
 use super::wizard::{Edit, ImportWizard, Step};
 
 pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
-    check_columns(ctx, wizard, ui);
     let c = wizard.counts;
     ui.horizontal_wrapped(|ui| {
         ui.strong(&wizard.import.name);
@@ -211,54 +208,6 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     if let Some((i, excluded)) = exclude {
         wizard.set_excluded(i, excluded, ctx.org);
     }
-}
-
-/// Marks ready rows whose optional cells (`admin`, `local_login`, `licenses`,
-/// `groups`) are wrong as errors, against the organisation's licenses and groups.
-///
-/// The wizard validates the three required columns (again after each fix or
-/// exclusion); this adds the optional ones on top, once per validation: a
-/// fingerprint of the statuses and the organisation's revision tells when they were
-/// computed again. The engine checks the same cells when the import begins.
-fn check_columns(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &egui::Ui) {
-    let options = &wizard.import.options;
-    if options.columns.cells.is_empty() {
-        return;
-    }
-    let fingerprint = |statuses: &[RowStatus]| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        ctx.org.revision.hash(&mut h);
-        statuses.len().hash(&mut h);
-        for s in statuses {
-            std::mem::discriminant(s).hash(&mut h);
-        }
-        h.finish()
-    };
-    let id = egui::Id::unique("import_preview_columns_checked");
-    let checked: Option<u64> = ui.data(|d| d.get_temp(id));
-    if checked == Some(fingerprint(&wizard.statuses)) {
-        return;
-    }
-    let catalog = ctx.org.synced_at.is_some().then(|| Catalog {
-        licenses: ctx.org.licenses.clone(),
-        groups: ctx.org.groups.clone(),
-    });
-    let mut changed = false;
-    for (row, status) in wizard.import.rows.iter().zip(wizard.statuses.iter_mut()) {
-        if *status != RowStatus::Ready {
-            continue;
-        }
-        if let Err(e) = options.row_values(row, catalog.as_ref()) {
-            *status = RowStatus::Error(RowError::Column(e));
-            changed = true;
-        }
-    }
-    if changed {
-        wizard.counts = StatusCounts::of(&wizard.statuses);
-        wizard.refilter();
-    }
-    let done = fingerprint(&wizard.statuses);
-    ui.data_mut(|d| d.insert_temp(id, done));
 }
 
 /// Names a control for screen readers (and tests).

@@ -160,11 +160,17 @@ impl ImportWizard {
         match &self.context {
             Some((rev, ctx)) if *rev == org.revision => Arc::clone(ctx),
             _ => {
-                let ctx = Arc::new(ValidationContext::from_parts(
+                let mut checks = ValidationContext::from_parts(
                     org.organisation.as_ref(),
                     &org.users,
                     org.synced_at,
-                ));
+                );
+                // The optional licenses and groups columns are checked against the
+                // organisation's, once there is a copy of them.
+                if org.synced_at.is_some() {
+                    checks = checks.with_catalog(&org.licenses, &org.groups);
+                }
+                let ctx = Arc::new(checks);
                 self.context = Some((org.revision, Arc::clone(&ctx)));
                 ctx
             }
@@ -243,7 +249,7 @@ impl ImportWizard {
     /// Validates every row again (after a fix or an exclusion).
     pub fn revalidate(&mut self, org: &OrgState) {
         let ctx = self.context(org);
-        let statuses = import::validate(&self.import.rows, &ctx);
+        let statuses = import::validate_import(&self.import.rows, &self.import.options, &ctx);
         self.counts = StatusCounts::of(&statuses);
         self.statuses = statuses;
         self.refilter();
