@@ -39,8 +39,9 @@ const USER_EXTENSION_ATTRIBUTES: &[&str] = &[
 ];
 
 impl ApiClient {
-    /// The `attributes=` list for users: every attribute [`User`] is built from.
-    pub(crate) fn user_attributes(&self) -> String {
+    /// The `attributes=` list for users: every attribute [`User`] is built from
+    /// (public so that a benchmark can fetch the very pages a sync fetches).
+    pub fn user_attributes(&self) -> String {
         let mut list: Vec<String> = USER_CORE_ATTRIBUTES
             .iter()
             .map(|a| (*a).to_owned())
