@@ -169,8 +169,40 @@ impl Session {
                     snapshot,
                     source: Source::Cache,
                 } => cached = Some(snapshot),
-                Event::Changed { .. } => {
-                    // A delta on top of the cache: the store now holds the result.
+                Event::Changed {
+                    users,
+                    deleted,
+                    groups,
+                    licenses,
+                    organisation,
+                    synced_at,
+                } => {
+                    // No user changed: the copy already read is the result, with the
+                    // directory as read again (reading every user from the store a
+                    // second time took longer than the whole refresh at 1M users).
+                    if users.is_empty()
+                        && deleted.is_empty()
+                        && let Some(mut snapshot) = cached.take()
+                    {
+                        let copy = Arc::make_mut(&mut snapshot);
+                        // In id order, as the store returns them.
+                        if let Some(mut groups) = groups {
+                            groups.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+                            copy.groups = groups;
+                        }
+                        if let Some(mut licenses) = licenses {
+                            licenses.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+                            copy.licenses = licenses;
+                        }
+                        if organisation.is_some() {
+                            copy.organisation = organisation;
+                        }
+                        copy.synced_at = synced_at;
+                        return Ok(snapshot);
+                    }
+                    // A delta on top of the cache: the store now holds the result,
+                    // read once the old copy is let go (not two copies at once).
+                    drop(cached.take());
                     let name = self.name.clone();
                     return self
                         .store
@@ -240,6 +272,12 @@ impl Session {
                 }
                 Some(Event::Failed { entry, error }) => {
                     eprintln!("roster: {} failed: {error}", entry.change.describe());
+                }
+                // Sent just after the listing that saw them.
+                Some(Event::ListingWarnings(warnings)) => {
+                    for warning in warnings {
+                        eprintln!("roster: warning: {warning}");
+                    }
                 }
                 Some(_) => {}
             }

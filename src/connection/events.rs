@@ -131,6 +131,13 @@ impl Connection {
                 }
                 log(out, LogLevel::Error, error.to_string());
             }
+            // Placeholders until the window shows them (a banner, the status bar).
+            Event::ListingWarnings(warnings) => {
+                for warning in warnings {
+                    log(out, LogLevel::Warning, warning.to_string());
+                }
+            }
+            Event::SlowAnswer(_) => {}
         }
     }
 

@@ -9,10 +9,14 @@ use serde_json::{Value, json};
 
 use super::ApiClient;
 use super::features::Feature;
+use super::listing::Listed;
 use super::transport::Call;
 use crate::CoreError;
 use crate::actions::paths;
 use crate::model::{Group, GroupId, License, UserId};
+
+impl Listed for GroupResource {}
+impl Listed for LicenseResource {}
 
 /// Most member changes sent in one group PATCH (keeps bodies far below 1 MiB).
 const MEMBERS_PER_PATCH: usize = 1000;

@@ -3,10 +3,13 @@
 //! userNames (to report two users sharing one) and name lengths (to leave out a
 //! resource with an absurd name instead of keeping a 10 MB string in the grid).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Longest userName, displayName or name part kept, in bytes. Real names and
@@ -94,16 +97,17 @@ fn counted(count: usize, noun: &str) -> String {
     }
 }
 
-/// The parts of a page the checks read.
+/// The parts of a page the checks read, for resources whose typed form does not
+/// hold them ([`Listed::keys`] is `None`): a second, lighter parse of the page.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct PageKeys {
     #[serde(default, rename = "Resources", alias = "resources")]
-    pub(super) resources: Vec<Keys>,
+    pub(super) resources: Vec<RawKeys>,
 }
 
 /// The parts of one resource the checks read (any JSON type: ids may be numbers).
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct Keys {
+pub(super) struct RawKeys {
     #[serde(default)]
     id: Option<Value>,
     #[serde(default, rename = "userName")]
@@ -114,12 +118,22 @@ pub(super) struct Keys {
     name: Option<Value>,
 }
 
-impl Keys {
-    fn id(&self) -> Option<String> {
-        match self.id.as_ref()? {
-            Value::String(s) => Some(s.clone()),
-            Value::Null => None,
-            other => Some(other.to_string()),
+impl RawKeys {
+    /// The keys as the checks use them.
+    fn keys(&self) -> Keys<'_> {
+        let id = match &self.id {
+            Some(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
+            None | Some(Value::Null) => None,
+            Some(other) => Some(Cow::Owned(other.to_string())),
+        };
+        let user_name = match &self.user_name {
+            Some(Value::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        Keys {
+            id,
+            user_name,
+            oversized: self.oversized(),
         }
     }
 
@@ -146,6 +160,44 @@ impl Keys {
     }
 }
 
+/// What the checks read of one resource: its id, its userName (users only) and the
+/// first attribute over [`MAX_ATTRIBUTE_BYTES`].
+pub(crate) struct Keys<'a> {
+    /// The id as text (`None` when the resource has none).
+    pub(crate) id: Option<Cow<'a, str>>,
+    /// The userName, for users.
+    pub(crate) user_name: Option<&'a str>,
+    /// The first attribute over the limit, with its length in bytes.
+    pub(crate) oversized: Option<(String, usize)>,
+}
+
+impl<'a> Keys<'a> {
+    /// The keys of a user: `id`, `userName`, and the names checked for length.
+    pub(crate) fn of_user(id: &'a str, user_name: &'a str, named: &[(&str, Option<&str>)]) -> Self {
+        let oversized = std::iter::once(("userName", Some(user_name)))
+            .chain(named.iter().copied())
+            .find_map(|(attribute, value)| {
+                value
+                    .filter(|v| v.len() > MAX_ATTRIBUTE_BYTES)
+                    .map(|v| (attribute.to_owned(), v.len()))
+            });
+        Keys {
+            id: (!id.is_empty()).then_some(Cow::Borrowed(id)),
+            user_name: Some(user_name),
+            oversized,
+        }
+    }
+}
+
+/// A resource a listing reads.
+pub(crate) trait Listed: DeserializeOwned + Send + 'static {
+    /// The checked parts, read from the typed resource; `None` (the default) reads
+    /// them from the page's JSON instead, a second parse of every page.
+    fn keys(&self) -> Option<Keys<'_>> {
+        None
+    }
+}
+
 /// What a page brought, once checked.
 pub(super) struct Admitted<T> {
     /// The resources kept, in page order.
@@ -155,10 +207,15 @@ pub(super) struct Admitted<T> {
 }
 
 /// What the listing has seen so far.
+///
+/// Ids and userNames are kept as 128-bit keyed hashes, not as text: at a million
+/// users the text sets alone took ~200 MB. The keys are random per listing, so a
+/// server cannot aim for a collision; by chance one is ~10^-26 likely at 1M users.
 pub(super) struct Seen {
     noun: String,
-    ids: HashSet<String>,
-    user_names: HashSet<String>,
+    hashers: (RandomState, RandomState),
+    ids: HashSet<u128>,
+    user_names: HashSet<u128>,
     repeated_ids: usize,
     repeated_id: Option<String>,
     shared_names: usize,
@@ -172,6 +229,7 @@ impl Seen {
         let noun = endpoint.to_lowercase();
         Self {
             noun: noun.strip_suffix('s').unwrap_or(&noun).to_owned(),
+            hashers: (RandomState::new(), RandomState::new()),
             ids: HashSet::new(),
             user_names: HashSet::new(),
             repeated_ids: 0,
@@ -182,16 +240,29 @@ impl Seen {
         }
     }
 
+    fn hash(&self, text: &str) -> u128 {
+        (u128::from(self.hashers.0.hash_one(text)) << 64)
+            | u128::from(self.hashers.1.hash_one(text))
+    }
+
     /// Distinct resources kept so far.
     pub(super) fn distinct(&self) -> usize {
         self.ids.len()
     }
 
     /// Checks one page: drops repeats and oversized resources, notes shared
-    /// userNames. `keys` lines up with `resources` (when it does not, as with a page
-    /// the checks could not read, everything is kept unchecked).
-    pub(super) fn admit<T>(&mut self, resources: Vec<T>, keys: PageKeys) -> Admitted<T> {
-        if keys.resources.len() != resources.len() {
+    /// userNames. The keys come from each resource ([`Listed::keys`]) or else from
+    /// `page` (the page's JSON read for them); when neither lines up with the
+    /// resources, as with a page the checks could not read, everything is kept
+    /// unchecked.
+    pub(super) fn admit<T: Listed>(
+        &mut self,
+        resources: Vec<T>,
+        page: Option<&PageKeys>,
+    ) -> Admitted<T> {
+        let raw = page.filter(|p| p.resources.len() == resources.len());
+        let typed = resources.first().is_some_and(|r| r.keys().is_some());
+        if !typed && raw.is_none() {
             return Admitted {
                 kept: resources,
                 repeats: 0,
@@ -199,34 +270,62 @@ impl Seen {
         }
         let mut kept = Vec::with_capacity(resources.len());
         let mut repeats = 0;
-        for (resource, key) in resources.into_iter().zip(keys.resources) {
-            let id = key.id();
-            if let Some((attribute, bytes)) = key.oversized() {
-                self.oversized.push(ListWarning::Oversized {
-                    noun: self.noun.clone(),
-                    id: id.unwrap_or_default(),
-                    attribute,
-                    bytes,
-                });
-                continue;
+        for (i, resource) in resources.into_iter().enumerate() {
+            let keep = {
+                let keys = match resource.keys() {
+                    Some(keys) => keys,
+                    None => match raw {
+                        Some(page) => page.resources[i].keys(),
+                        None => Keys {
+                            id: None,
+                            user_name: None,
+                            oversized: None,
+                        },
+                    },
+                };
+                self.check(keys)
+            };
+            match keep {
+                Verdict::Keep => kept.push(resource),
+                Verdict::Repeat => repeats += 1,
+                Verdict::Oversized => {}
             }
-            if let Some(id) = id
-                && !self.ids.insert(id.clone())
-            {
-                repeats += 1;
-                self.repeated_ids += 1;
-                self.repeated_id.get_or_insert(id);
-                continue;
-            }
-            if let Some(Value::String(name)) = &key.user_name
-                && !self.user_names.insert(name.to_lowercase())
-            {
-                self.shared_names += 1;
-                self.shared_name.get_or_insert_with(|| name.clone());
-            }
-            kept.push(resource);
         }
         Admitted { kept, repeats }
+    }
+
+    fn check(&mut self, keys: Keys<'_>) -> Verdict {
+        if let Some((attribute, bytes)) = keys.oversized {
+            self.oversized.push(ListWarning::Oversized {
+                noun: self.noun.clone(),
+                id: keys.id.map(Cow::into_owned).unwrap_or_default(),
+                attribute,
+                bytes,
+            });
+            return Verdict::Oversized;
+        }
+        if let Some(id) = &keys.id
+            && !self.ids.insert(self.hash(id))
+        {
+            self.repeated_ids += 1;
+            if self.repeated_id.is_none() {
+                self.repeated_id = Some(id.clone().into_owned());
+            }
+            return Verdict::Repeat;
+        }
+        if let Some(name) = keys.user_name {
+            // Most userNames are lower case already: no copy for those.
+            let folded = if name.chars().any(char::is_uppercase) {
+                Cow::Owned(name.to_lowercase())
+            } else {
+                Cow::Borrowed(name)
+            };
+            if !self.user_names.insert(self.hash(&folded)) {
+                self.shared_names += 1;
+                self.shared_name.get_or_insert_with(|| name.to_owned());
+            }
+        }
+        Verdict::Keep
     }
 
     /// The warnings of the whole listing.
@@ -251,6 +350,13 @@ impl Seen {
     }
 }
 
+/// What the checks decided for one resource.
+enum Verdict {
+    Keep,
+    Repeat,
+    Oversized,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +365,9 @@ mod tests {
         serde_json::from_str(json).unwrap()
     }
 
+    /// Numbers stand for resources whose keys come from the page's JSON.
+    impl Listed for i32 {}
+
     #[test]
     fn repeats_are_dropped_shared_names_kept_long_names_left_out() {
         let mut seen = Seen::new("Users");
@@ -266,13 +375,13 @@ mod tests {
             r#"{"Resources":[{"id":"a","userName":"x@e"},{"id":"a","userName":"x@e"},
                 {"id":7,"userName":"X@E"},{"id":"b","name":{"givenName":"Ann"}}]}"#,
         );
-        let got = seen.admit(vec![1, 2, 3, 4], page);
+        let got = seen.admit(vec![1, 2, 3, 4], Some(&page));
         assert_eq!((got.kept, got.repeats), (vec![1, 3, 4], 1));
         let long = format!(
             r#"{{"Resources":[{{"id":"c","name":{{"familyName":"{}"}}}}]}}"#,
             "n".repeat(MAX_ATTRIBUTE_BYTES + 1)
         );
-        assert!(seen.admit(vec![5], keys(&long)).kept.is_empty());
+        assert!(seen.admit(vec![5], Some(&keys(&long))).kept.is_empty());
         let warnings = seen.warnings();
         assert_eq!(warnings.len(), 3, "{warnings:?}");
         assert_eq!(

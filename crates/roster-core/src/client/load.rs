@@ -1,8 +1,6 @@
 //! The full load of users with what was wrong in the listing, for the engine to
 //! show (the plain [`ApiClient::load_users`] only logs it).
 
-use roster_proto::resources::UserResource;
-
 use super::{ApiClient, ListWarning};
 use crate::CoreError;
 use crate::model::User;
@@ -26,12 +24,13 @@ impl ApiClient {
         progress: impl Fn(usize, usize) + Send + Sync,
     ) -> Result<UserListing, CoreError> {
         let query = [("attributes", self.user_attributes())];
-        let listing = self
-            .list_checked::<UserResource>("Users", &query, &progress)
+        let mut users = Vec::new();
+        let warnings = self
+            .list_users_each(&query, &progress, |page| {
+                users.extend(page);
+                Ok(())
+            })
             .await?;
-        Ok(UserListing {
-            users: listing.items.into_iter().map(User::from_resource).collect(),
-            warnings: listing.warnings,
-        })
+        Ok(UserListing { users, warnings })
     }
 }

@@ -73,8 +73,26 @@ pub struct ClientOptions {
     pub read_timeout: Duration,
 }
 
-/// How often a stalled answer is said in the log while the client waits for it.
+/// How often a stalled answer is said in the log while the client waits for it,
+/// and how often a slow answer is reported to [`ApiClient::on_slow_answer`].
 pub const STALL_NOTICE: Duration = Duration::from_secs(10);
+
+/// An answer that is slow to arrive: reported every [`STALL_NOTICE`] while it is
+/// read, whether nothing comes (stalled) or a little at a time (a trickle).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlowAnswer {
+    /// The request, as method and path ("GET /scim/v2/Users"; no query, no body).
+    pub request: String,
+    /// How long its answer has been read so far.
+    pub waited: Duration,
+    /// Bytes of the answer received so far.
+    pub bytes: usize,
+    /// Whether nothing at all came in the last [`STALL_NOTICE`] (else it trickles).
+    pub stalled: bool,
+}
+
+/// Told about slow answers (see [`ApiClient::on_slow_answer`]).
+pub type SlowAnswerObserver = Arc<dyn Fn(&SlowAnswer) + Send + Sync>;
 
 impl Default for ClientOptions {
     /// 10 s to connect, 60 s per request, 5 min per `/Bulk` batch, default retries,
@@ -115,6 +133,8 @@ struct Inner {
     /// What the server's answers downgraded; kept apart so that a new discovery does
     /// not forget it.
     downgrades: RwLock<Downgrades>,
+    /// Told about answers slow to arrive.
+    slow: RwLock<Option<SlowAnswerObserver>>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -187,6 +207,7 @@ impl ApiClient {
                 options,
                 capabilities: RwLock::new(None),
                 downgrades: RwLock::new(Downgrades::new()),
+                slow: RwLock::new(None),
             }),
         })
     }
@@ -262,6 +283,26 @@ impl ApiClient {
         match self.inner.capabilities.write() {
             Ok(mut c) => *c = Some(capabilities),
             Err(poisoned) => *poisoned.into_inner() = Some(capabilities),
+        }
+    }
+
+    /// Calls `observer` every [`STALL_NOTICE`] while an answer is slow to arrive
+    /// (the engine turns it into `Event::Slow`); replaces an earlier observer.
+    pub fn on_slow_answer(&self, observer: SlowAnswerObserver) {
+        match self.inner.slow.write() {
+            Ok(mut o) => *o = Some(observer),
+            Err(poisoned) => *poisoned.into_inner() = Some(observer),
+        }
+    }
+
+    /// Reports a slow answer to the observer, if any.
+    fn slow(&self, answer: SlowAnswer) {
+        let observer = match self.inner.slow.read() {
+            Ok(o) => o.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        if let Some(observer) = observer {
+            observer(&answer);
         }
     }
 

@@ -12,14 +12,15 @@
 //! - the total would take more than [`MAX_PAGES`] requests, or more than
 //!   [`MAX_LISTED`] resources arrive.
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use reqwest::Method;
 use roster_proto::ListResponse;
-use serde::de::DeserializeOwned;
+use tokio::task::JoinSet;
 
 use super::ApiClient;
-use super::listing::{ListWarning, PageKeys, Seen};
+use super::listing::{ListWarning, Listed, PageKeys, Seen};
 use super::transport::Call;
 use crate::CoreError;
 
@@ -28,50 +29,61 @@ pub const MAX_PAGES: u64 = 100_000;
 /// Most resources one listing keeps (far beyond an organisation the grid shows).
 pub const MAX_LISTED: usize = 5_000_000;
 
-/// Every resource of a listing, and what was wrong with it without stopping it.
-#[derive(Debug)]
-pub(crate) struct Listing<T> {
-    /// The resources, in server order, each id once.
-    pub items: Vec<T>,
-    /// Repeated ids, shared userNames, oversized resources left out.
-    pub warnings: Vec<ListWarning>,
-}
-
 /// One page, typed and with its checkable parts.
 struct Page<T> {
     total: u64,
     resources: Vec<T>,
-    keys: PageKeys,
+    /// The page's JSON read for the checks, when `T` does not carry them itself.
+    keys: Option<PageKeys>,
 }
 
 impl ApiClient {
     /// Every resource of `endpoint` matching `query` (e.g. `filter`, `attributes`),
     /// in server order, each id once. `progress(loaded, total)` is called after each
-    /// page. The warnings of [`list_checked`](Self::list_checked) are logged.
-    pub(crate) async fn list_all<T: DeserializeOwned>(
+    /// page. The warnings of [`list_each`](Self::list_each) are logged.
+    pub(crate) async fn list_all<T: Listed>(
         &self,
         endpoint: &str,
         query: &[(&str, String)],
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<Vec<T>, CoreError> {
-        Ok(self.list_checked(endpoint, query, progress).await?.items)
+        let mut items = Vec::new();
+        self.list_each(endpoint, query, progress, |page: Vec<T>| {
+            items.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(items)
     }
 
-    /// Every resource of `endpoint` matching `query`, with the warnings (each also
-    /// logged once with `tracing::warn!`).
+    /// Every resource of `endpoint` matching `query`, handed to `each` one page at a
+    /// time, in server order, each id once, as soon as the pages before it are in:
+    /// a caller that turns each page into its own form holds one page of the
+    /// server's JSON at a time, not the whole listing. Returns the warnings (each
+    /// also logged once with `tracing::warn!`); an error from `each` stops the
+    /// listing.
+    ///
+    /// At most `ClientOptions::pages_in_flight` pages are requested at once, each
+    /// fetched and decoded in its own task (so decoding uses the runtime's threads),
+    /// and at most twice that many are requested or waiting for an earlier one.
     ///
     /// Offset paging is not a snapshot: a resource created or deleted during the load
     /// can shift the pages, so a resource may be seen twice (it is kept once, and
     /// said) or missed (the delta sync that follows a full load picks it up). Pages
     /// added while loading are fetched too.
-    pub(crate) async fn list_checked<T: DeserializeOwned>(
+    pub(crate) async fn list_each<T: Listed>(
         &self,
         endpoint: &str,
         query: &[(&str, String)],
         progress: &(dyn Fn(usize, usize) + Send + Sync),
-    ) -> Result<Listing<T>, CoreError> {
+        mut each: impl FnMut(Vec<T>) -> Result<(), CoreError>,
+    ) -> Result<Vec<ListWarning>, CoreError> {
+        let query: Arc<[(String, String)]> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
         let asked = self.page_size();
-        let first: Page<T> = self.page(endpoint, query, 1, asked).await?;
+        let first: Page<T> = self.page(endpoint, &query, 1, asked).await?;
         let mut total = first.total;
         let mut seen = Seen::new(endpoint);
         // What the first page held is the real page size: a server may return
@@ -81,33 +93,49 @@ impl ApiClient {
             if total > 0 {
                 return Err(empty_page(endpoint, 1, total, 0));
             }
-            return Ok(Listing {
-                items: Vec::new(),
-                warnings: Vec::new(),
-            });
+            return Ok(Vec::new());
         }
-        let first = seen.admit(first.resources, first.keys);
-        let mut loaded = first.kept.len();
+        let admitted = seen.admit(first.resources, first.keys.as_ref());
+        let mut loaded = admitted.kept.len();
         progress(loaded, shown_total(total, loaded));
         check_plan(endpoint, total, step)?;
-        let mut pages: Vec<(u64, Vec<T>)> = Vec::new();
-        pages.push((1, first.kept));
+        each(admitted.kept)?;
 
         let step64 = step as u64;
         let in_flight = self.inner.options.pages_in_flight.max(1);
+        let endpoint_owned: Arc<str> = Arc::from(endpoint);
         let mut next_start: u64 = 1 + step64;
-        let mut fetches = FuturesUnordered::new();
+        // The next page to hand over, and those that arrived before it (`None`: a
+        // page found empty because the collection shrank).
+        let mut next_due: u64 = next_start;
+        let mut waiting: BTreeMap<u64, Option<Page<T>>> = BTreeMap::new();
+        // Dropping the set (an error, or the caller giving up) aborts the fetches.
+        let mut fetches: JoinSet<(u64, Result<Page<T>, CoreError>)> = JoinSet::new();
         loop {
-            while fetches.len() < in_flight && next_start <= total {
+            while fetches.len() < in_flight
+                && fetches.len() + waiting.len() < 2 * in_flight
+                && next_start <= total
+            {
                 let start = next_start;
-                fetches.push(
-                    async move { (start, self.page::<T>(endpoint, query, start, step).await) },
+                let (client, endpoint, query) = (
+                    self.clone(),
+                    Arc::clone(&endpoint_owned),
+                    Arc::clone(&query),
                 );
+                fetches.spawn(async move {
+                    (
+                        start,
+                        client.page::<T>(&endpoint, &query, start, step).await,
+                    )
+                });
                 next_start += step64;
             }
-            let Some((start, result)) = fetches.next().await else {
+            let Some(joined) = fetches.join_next().await else {
                 break;
             };
+            let (start, result) = joined.map_err(|e| CoreError::Protocol {
+                detail: format!("a page of the listing could not be read ({e})"),
+            })?;
             let page = result?;
             let arrived = page.resources.len() as u64;
             if arrived == 0 {
@@ -116,38 +144,45 @@ impl ApiClient {
                 }
                 // The collection shrank while loading: this is its end.
                 total = total.min(page.total);
-                continue;
+                waiting.insert(start, None);
+            } else {
+                if arrived < step64 && start + arrived - 1 < page.total {
+                    return Err(short_page(endpoint, start, arrived, step, page.total));
+                }
+                // A collection that grew while loading: its pages are fetched too.
+                total = total.max(page.total);
+                check_plan(endpoint, total, step)?;
+                waiting.insert(start, Some(page));
             }
-            if arrived < step64 && start + arrived - 1 < page.total {
-                return Err(short_page(endpoint, start, arrived, step, page.total));
+            while let Some(entry) = waiting.first_entry()
+                && *entry.key() == next_due
+            {
+                next_due += step64;
+                let Some(page) = entry.remove() else {
+                    continue;
+                };
+                let admitted = seen.admit(page.resources, page.keys.as_ref());
+                if admitted.kept.is_empty() && admitted.repeats > 0 {
+                    return Err(nothing_new(endpoint, next_due - step64, admitted.repeats));
+                }
+                loaded += admitted.kept.len();
+                if loaded > MAX_LISTED {
+                    return Err(CoreError::Implausible {
+                        detail: format!(
+                            "the server listed more than {MAX_LISTED} {} and was still going",
+                            endpoint.to_lowercase()
+                        ),
+                    });
+                }
+                progress(loaded, shown_total(total, loaded));
+                each(admitted.kept)?;
             }
-            let admitted = seen.admit(page.resources, page.keys);
-            if admitted.kept.is_empty() && admitted.repeats > 0 {
-                return Err(nothing_new(endpoint, start, admitted.repeats));
-            }
-            // A collection that grew while loading: its pages are fetched too.
-            total = total.max(page.total);
-            check_plan(endpoint, total, step)?;
-            loaded += admitted.kept.len();
-            if loaded > MAX_LISTED {
-                return Err(CoreError::Implausible {
-                    detail: format!(
-                        "the server listed more than {MAX_LISTED} {} and was still going",
-                        endpoint.to_lowercase()
-                    ),
-                });
-            }
-            progress(loaded, shown_total(total, loaded));
-            pages.push((start, admitted.kept));
         }
-        drop(fetches);
-        pages.sort_by_key(|(start, _)| *start);
-        let items = pages.into_iter().flat_map(|(_, items)| items).collect();
         let warnings = seen.warnings();
         for w in &warnings {
             tracing::warn!(endpoint, "{w}");
         }
-        Ok(Listing { items, warnings })
+        Ok(warnings)
     }
 
     /// How many resources `endpoint` holds (a page of none: only `totalResults`).
@@ -158,22 +193,30 @@ impl ApiClient {
     }
 
     /// One page: `count` resources from the 1-based `start`.
-    async fn page<T: DeserializeOwned>(
+    async fn page<T: Listed>(
         &self,
         endpoint: &str,
-        query: &[(&str, String)],
+        query: &[(String, String)],
         start: u64,
         count: usize,
     ) -> Result<Page<T>, CoreError> {
         let (start, count) = (start.to_string(), count.to_string());
-        let mut pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut pairs: Vec<(&str, &str)> = query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         pairs.push(("startIndex", &start));
         pairs.push(("count", &count));
         let call = Call::new(Method::GET, self.url(&[endpoint], &pairs));
         let reply = self.send_ok(&call).await?;
         let list: ListResponse<T> = reply.json()?;
-        // A page the checks cannot read is kept unchecked (see `Seen::admit`).
-        let keys: PageKeys = reply.json().unwrap_or_default();
+        // Only for resources that do not carry their keys: a second parse. A page
+        // the checks cannot read is kept unchecked (see `Seen::admit`).
+        let keys = list
+            .resources
+            .first()
+            .is_some_and(|r| r.keys().is_none())
+            .then(|| reply.json().unwrap_or_default());
         Ok(Page {
             total: list.total_results,
             resources: list.resources,

@@ -1,5 +1,6 @@
 //! Users: full load, delta, lookups and mutations.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -10,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::features::Feature;
+use super::listing::{Keys, ListWarning, Listed};
 use super::transport::Call;
 use super::{ApiClient, filter_string, writes};
 use crate::CoreError;
@@ -38,9 +40,30 @@ const USER_EXTENSION_ATTRIBUTES: &[&str] = &[
     paths::EXT_INVITATION,
 ];
 
+/// A user's checked parts come from the typed resource: no second parse of a page.
+impl Listed for UserResource {
+    fn keys(&self) -> Option<Keys<'_>> {
+        let name = self.name.as_ref();
+        Some(Keys::of_user(
+            &self.id,
+            &self.user_name,
+            &[
+                ("displayName", self.display_name.as_deref()),
+                (
+                    "name.familyName",
+                    name.and_then(|n| n.family_name.as_deref()),
+                ),
+                ("name.formatted", name.and_then(|n| n.formatted.as_deref())),
+                ("name.givenName", name.and_then(|n| n.given_name.as_deref())),
+            ],
+        ))
+    }
+}
+
 impl ApiClient {
-    /// The `attributes=` list for users: every attribute [`User`] is built from.
-    pub(crate) fn user_attributes(&self) -> String {
+    /// The `attributes=` list for users: every attribute [`User`] is built from
+    /// (public so that a benchmark can fetch the very pages a sync fetches).
+    pub fn user_attributes(&self) -> String {
         let mut list: Vec<String> = USER_CORE_ATTRIBUTES
             .iter()
             .map(|a| (*a).to_owned())
@@ -65,9 +88,7 @@ impl ApiClient {
         &self,
         progress: impl Fn(usize, usize) + Send + Sync,
     ) -> Result<Vec<User>, CoreError> {
-        let query = [("attributes", self.user_attributes())];
-        let resources: Vec<UserResource> = self.list_all("Users", &query, &progress).await?;
-        Ok(dedup_users(resources))
+        Ok(self.load_users_checked(progress).await?.users)
     }
 
     /// Users changed on the server after `since` (`meta.lastModified gt`), all pages.
@@ -83,8 +104,28 @@ impl ApiClient {
             ("filter", last_modified_filter(since)),
             ("attributes", self.user_attributes()),
         ];
-        let resources: Vec<UserResource> = self.list_all("Users", &query, &|_, _| {}).await?;
-        Ok(dedup_users(resources))
+        let mut users = Vec::new();
+        self.list_users_each(&query, &|_, _| {}, |page| {
+            users.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(users)
+    }
+
+    /// Users matching `query`, handed to `each` a page at a time as [`User`]s, in
+    /// server order, each id once (see `list_each`): the server's JSON of a page is
+    /// dropped as soon as the page is read. Returns the listing's warnings.
+    pub(crate) async fn list_users_each(
+        &self,
+        query: &[(&str, String)],
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+        mut each: impl FnMut(Vec<User>) -> Result<(), CoreError>,
+    ) -> Result<Vec<ListWarning>, CoreError> {
+        self.list_each::<UserResource>("Users", query, progress, |page| {
+            each(page.into_iter().map(User::from_resource).collect())
+        })
+        .await
     }
 
     /// Whether the server really filters on `meta.lastModified`: `None` when it does,
@@ -145,6 +186,15 @@ impl ApiClient {
         #[derive(Deserialize)]
         struct IdOnly {
             id: String,
+        }
+        impl Listed for IdOnly {
+            fn keys(&self) -> Option<Keys<'_>> {
+                Some(Keys {
+                    id: (!self.id.is_empty()).then_some(Cow::Borrowed(self.id.as_str())),
+                    user_name: None,
+                    oversized: None,
+                })
+            }
         }
         let query = [("attributes", paths::ID.to_owned())];
         let ids: Vec<IdOnly> = self.list_all("Users", &query, &|_, _| {}).await?;
@@ -414,14 +464,4 @@ pub(crate) fn unsupported(what: &str) -> CoreError {
         scim_type: None,
         detail: format!("this server does not support {what}"),
     }
-}
-
-/// Users from resources, each id once (offset paging may repeat one).
-fn dedup_users(resources: Vec<UserResource>) -> Vec<User> {
-    let mut seen = HashSet::with_capacity(resources.len());
-    resources
-        .into_iter()
-        .filter(|r| seen.insert(r.id.clone()))
-        .map(User::from_resource)
-        .collect()
 }

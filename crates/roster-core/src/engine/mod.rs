@@ -28,7 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc as tokio_mpsc;
 
-use crate::client::{Capabilities, Profile, ServerInfo};
+use crate::client::{Capabilities, ListWarning, Profile, ServerInfo, SlowAnswer};
 use crate::error::CoreError;
 use crate::import::{ImportCounts, ImportId};
 use crate::model::{Change, Group, License, Organisation, User, UserId};
@@ -205,6 +205,21 @@ pub enum Event {
     Import(ImportProgress),
     /// Something else failed (a refresh, the store); shown in the log window.
     Error(CoreError),
+    /// What was wrong with the server's listing of users without stopping it: users
+    /// returned twice under one id (each kept once), users sharing a userName (all
+    /// kept), users left out for an attribute longer than
+    /// [`MAX_ATTRIBUTE_BYTES`](crate::client::MAX_ATTRIBUTE_BYTES). Sent after the
+    /// [`Event::Loaded`] or [`Event::Changed`] of the full load or full listing that
+    /// saw it, only when there is something to say; each warning `Display`s as a
+    /// sentence for the window (all are in the log already).
+    ListingWarnings(Vec<ListWarning>),
+    /// An answer of the server is slow to arrive: nothing came for a while (stalled)
+    /// or only a trickle. Repeated every [`STALL_NOTICE`](crate::client::STALL_NOTICE)
+    /// while it lasts (a progress note for the status bar: "waiting for the server,
+    /// 20 s…"); the engine keeps waiting up to `ClientOptions::read_timeout` without a
+    /// byte, then the call fails and is retried. The next `Progress`, `Loaded`,
+    /// `Changed` or `Refreshed` means it moved on.
+    SlowAnswer(SlowAnswer),
 }
 
 /// An import's progress.
@@ -336,6 +351,10 @@ pub fn start(
     let (command_tx, command_rx) = tokio_mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::channel();
     let events = worker::Events::new(event_tx, wake);
+    let slow = events.clone();
+    client.on_slow_answer(Arc::new(move |answer| {
+        slow.send(Event::SlowAnswer(answer.clone()));
+    }));
     let cancels = CancelLane::default();
     let imports = import::Imports::default();
     let worker = worker::Worker::new(

@@ -6,11 +6,12 @@
 //! work) every user is listed and compared with the copy by id and version.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::client::{ApiClient, Capabilities, Feature};
+use crate::client::{ApiClient, Capabilities, Feature, ListWarning, UserListing};
 use crate::error::CoreError;
 use crate::model::{Group, GroupId, License, Organisation, User, UserId};
 use crate::store::Snapshot;
@@ -24,28 +25,35 @@ const DELTA_OVERLAP_SECONDS: i64 = 2;
 /// server ignored the filter.
 const IGNORED_FILTER_SLACK_SECONDS: i64 = 60;
 
-/// What the copy knows of each user to tell whether the server's is different:
-/// version, last change and memberships (memberships read from `/Groups` do not move
-/// a user's version).
-pub(super) type Marks = HashMap<UserId, String>;
+/// What the copy knows of each user to tell whether the server's is different: a
+/// 128-bit fingerprint of version, last change and memberships (memberships read
+/// from `/Groups` do not move a user's version). A fingerprint, not the text: at a
+/// million users the text marks took ~80 MB more and a second to build.
+pub(super) type Marks = HashMap<UserId, u128>;
 
-/// The mark of `user` (see [`Marks`]).
-pub(super) fn mark(user: &User) -> String {
+/// The mark of `user` (see [`Marks`]). Marks live in memory only, so the hasher's
+/// fixed keys need not be stable across versions.
+pub(super) fn mark(user: &User) -> u128 {
     let mut groups: Vec<&str> = user.groups.iter().map(GroupId::as_str).collect();
-    groups.sort_unstable();
-    format!(
-        "{}|{}|{}",
-        user.version.as_deref().unwrap_or(""),
-        user.last_modified
-            .map(|t| t.to_rfc3339())
-            .unwrap_or_default(),
-        groups.join(",")
-    )
+    if groups.len() > 1 {
+        groups.sort_unstable();
+    }
+    let half = |seed: u8| {
+        let mut h = DefaultHasher::new();
+        seed.hash(&mut h);
+        user.version.hash(&mut h);
+        user.last_modified.hash(&mut h);
+        groups.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 /// The marks of `users`.
 pub(super) fn marks(users: &[User]) -> Marks {
-    users.iter().map(|u| (u.id.clone(), mark(u))).collect()
+    let mut out = HashMap::with_capacity(users.len());
+    out.extend(users.iter().map(|u| (u.id.clone(), mark(u))));
+    out
 }
 
 /// Everything besides users: small, so reloaded whole.
@@ -122,24 +130,33 @@ pub(super) fn high_water_mark<'a>(users: impl Iterator<Item = &'a User>) -> Opti
     users.filter_map(|u| u.last_modified).max()
 }
 
-/// Loads everything.
+/// Loads everything; with what was wrong in the listing of users.
 pub(super) async fn full(
     client: &ApiClient,
     capabilities: &Capabilities,
     progress: impl Fn(usize, usize) + Send + Sync,
-) -> Result<Arc<Snapshot>, CoreError> {
-    let mut users = client.load_users(progress).await?;
-    let dir = directory(client, capabilities, |_| false).await?;
+) -> Result<(Arc<Snapshot>, Vec<ListWarning>), CoreError> {
+    // The directory is read while the users' pages come: its few requests (the
+    // licenses' seat counts are the server's slowest) need not wait for them.
+    let (listing, dir) = tokio::try_join!(
+        client.load_users_checked(progress),
+        directory(client, capabilities, |_| false)
+    )?;
+    let UserListing {
+        mut users,
+        warnings,
+    } = listing;
     fill_memberships(client, &mut users, &dir.groups).await?;
     let max_last_modified = high_water_mark(users.iter());
-    Ok(Arc::new(Snapshot {
+    let snapshot = Arc::new(Snapshot {
         users,
         groups: dir.groups,
         licenses: dir.licenses.unwrap_or_default(),
         organisation: dir.organisation,
         synced_at: Utc::now(),
         max_last_modified,
-    }))
+    });
+    Ok((snapshot, warnings))
 }
 
 /// What changed since the last sync.
@@ -148,6 +165,8 @@ pub(super) struct Delta {
     pub deleted: Vec<UserId>,
     pub directory: Directory,
     pub max_last_modified: Option<DateTime<Utc>>,
+    /// What was wrong in the listing of users (a full listing only).
+    pub warnings: Vec<ListWarning>,
 }
 
 /// Every user listed and compared with the copy (`known`): changed where the mark
@@ -158,13 +177,17 @@ pub(super) async fn listing(
     known: &Marks,
     previous_groups: &[Group],
 ) -> Result<Delta, CoreError> {
-    let mut users = client.load_users(|_, _| {}).await?;
-    let listed: HashSet<UserId> = users.iter().map(|u| u.id.clone()).collect();
+    let UserListing {
+        mut users,
+        warnings,
+    } = client.load_users_checked(|_, _| {}).await?;
+    let listed: HashSet<&UserId> = users.iter().map(|u| &u.id).collect();
     let deleted: Vec<UserId> = known
         .keys()
-        .filter(|id| !listed.contains(*id))
+        .filter(|id| !listed.contains(id))
         .cloned()
         .collect();
+    drop(listed);
     let max_last_modified = high_water_mark(users.iter());
     // Any user's licenses may have moved seats: the licenses are read again.
     let _ = previous_groups;
@@ -176,6 +199,7 @@ pub(super) async fn listing(
         deleted,
         directory,
         max_last_modified,
+        warnings,
     })
 }
 
@@ -258,5 +282,6 @@ pub(super) async fn delta(
         deleted,
         directory,
         max_last_modified,
+        warnings: Vec::new(),
     }))
 }

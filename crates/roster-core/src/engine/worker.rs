@@ -509,16 +509,26 @@ impl Worker {
         let tx = self.events.tx.clone();
         let wake = Arc::clone(&self.events.wake);
         let capabilities = self.capabilities();
-        let snapshot = sync::full(&self.client, &capabilities, move |loaded, total| {
+        let (snapshot, warnings) = sync::full(&self.client, &capabilities, move |loaded, total| {
             let _ = tx.send(Event::Progress { loaded, total });
             wake();
         })
         .await?;
         let profile = self.profile();
         let to_save = Arc::clone(&snapshot);
-        self.store(move |s| s.save_snapshot(&profile, &to_save))
-            .await?;
-        self.known = sync::marks(&snapshot.users);
+        let store = Arc::clone(&self.config.store);
+        let saving = tokio::task::spawn_blocking(move || store.save_snapshot(&profile, &to_save));
+        // The marks are worked out while the store writes, and the old ones let go
+        // first (not two sets at once).
+        self.known = HashMap::new();
+        let known = sync::marks(&snapshot.users);
+        saving
+            .await
+            .map_err(|e| CoreError::Store {
+                detail: e.to_string(),
+            })?
+            .map_err(CoreError::from)?;
+        self.known = known;
         self.groups = snapshot.groups.clone();
         self.next_reconcile = Instant::now() + self.config.reconcile_every;
         self.high_water_mark = snapshot.max_last_modified.or(Some(snapshot.synced_at));
@@ -527,6 +537,9 @@ impl Worker {
             snapshot,
             source: Source::Server,
         });
+        if !warnings.is_empty() {
+            self.events.send(Event::ListingWarnings(warnings));
+        }
         Ok(())
     }
 
@@ -557,6 +570,9 @@ impl Worker {
             organisation: delta.directory.organisation,
             synced_at,
         });
+        if !delta.warnings.is_empty() {
+            self.events.send(Event::ListingWarnings(delta.warnings));
+        }
         Ok(())
     }
 

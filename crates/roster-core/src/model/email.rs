@@ -13,7 +13,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone)]
 pub struct Email {
     text: String,
-    key: String,
+    /// The lower-case form, only where it differs from `text`: most addresses are
+    /// lower case already, and a million users need not carry a second copy.
+    lower: Option<Box<str>>,
 }
 
 /// Why a text is not an email address.
@@ -34,9 +36,10 @@ impl Email {
             text: text.to_owned(),
             reason: e.to_string(),
         })?;
+        let lower = trimmed.to_lowercase();
         Ok(Self {
+            lower: (lower != trimmed).then(|| lower.into_boxed_str()),
             text: trimmed.to_owned(),
-            key: trimmed.to_lowercase(),
         })
     }
 
@@ -47,12 +50,12 @@ impl Email {
 
     /// The address in lower case, for comparisons and indexes.
     pub fn key(&self) -> &str {
-        &self.key
+        self.lower.as_deref().unwrap_or(&self.text)
     }
 
     /// The part after the @, in lower case.
     pub fn domain(&self) -> &str {
-        self.key.rsplit_once('@').map_or("", |(_, d)| d)
+        self.key().rsplit_once('@').map_or("", |(_, d)| d)
     }
 
     /// Whether the domain is one of `authorized` (`*` authorizes all).
@@ -77,7 +80,7 @@ impl fmt::Debug for Email {
 
 impl PartialEq for Email {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.key() == other.key()
     }
 }
 
@@ -85,7 +88,7 @@ impl Eq for Email {}
 
 impl Hash for Email {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key.hash(state);
+        self.key().hash(state);
     }
 }
 
@@ -97,7 +100,7 @@ impl PartialOrd for Email {
 
 impl Ord for Email {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key.cmp(&other.key)
+        self.key().cmp(other.key())
     }
 }
 

@@ -1,5 +1,8 @@
 //! The cached snapshot of each profile's organisation.
 
+use std::collections::BTreeMap;
+use std::sync::{Mutex, mpsc};
+
 use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -195,48 +198,41 @@ fn insert_rows<T: Cached>(
     Ok(())
 }
 
-/// Below this many rows, decoding on the calling thread beats starting threads.
+/// Rows decoded together: below this many rows in all, decoding on the calling
+/// thread beats starting threads; above, the rows go to the decoding threads in
+/// chunks of this many.
 pub(super) const PARALLEL_DECODE_MIN_ROWS: usize = 8192;
 
-/// Reads every row of one table of a snapshot; a row that does not decode, or whose
-/// content disagrees with its key, is an error naming it.
-///
-/// SQLite's scan is sequential, but decoding is most of a cold load's time: the rows
-/// are copied into one buffer, then decoded in parallel chunks on the machine's cores.
-fn load_rows<T: Cached>(
-    conn: &rusqlite::Connection,
-    snapshot: i64,
-    profile: &str,
-) -> Result<Vec<T>, StoreError> {
-    let mut select = conn.prepare_cached(T::TABLE.select_all())?;
-    let mut rows = select.query([snapshot])?;
-    // All ids and data, back to back; `spans` holds (id end, data end) per row.
-    let mut buf: Vec<u8> = Vec::new();
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    while let Some(r) = rows.next()? {
-        let id = r.get_ref(0)?.as_str().map_err(|e| StoreError::Corrupt {
-            row: format!("a cached {} of profile {profile:?}", T::TABLE.noun()),
-            detail: e.to_string(),
-        })?;
-        buf.extend_from_slice(id.as_bytes());
-        let id_end = buf.len();
-        let data = r.get_ref(1)?.as_bytes().map_err(|e| StoreError::Corrupt {
-            row: row_name(T::TABLE, id, profile),
-            detail: e.to_string(),
-        })?;
-        buf.extend_from_slice(data);
-        spans.push((id_end, buf.len()));
-    }
-    drop(rows);
+/// Rows read from SQLite, not decoded yet: ids and data back to back, with (id end,
+/// data end) per row.
+#[derive(Default)]
+struct RawRows {
+    buf: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
 
-    let decode_chunk = |first: usize, chunk: &[(usize, usize)]| -> Result<Vec<T>, StoreError> {
-        let mut start = if first == 0 { 0 } else { spans[first - 1].1 };
-        let mut out = Vec::with_capacity(chunk.len());
-        for &(id_end, end) in chunk {
+impl RawRows {
+    fn push(&mut self, id: &str, data: &[u8]) {
+        self.buf.extend_from_slice(id.as_bytes());
+        let id_end = self.buf.len();
+        self.buf.extend_from_slice(data);
+        self.spans.push((id_end, self.buf.len()));
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Decodes every row; a row that does not decode, or whose content disagrees
+    /// with its key, is an error naming it.
+    fn decode<T: Cached>(&self, profile: &str) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::with_capacity(self.spans.len());
+        let mut start = 0;
+        for &(id_end, end) in &self.spans {
             // Ids came from `as_str`, so they are UTF-8; `from_utf8` only re-checks.
-            let id = std::str::from_utf8(&buf[start..id_end]).unwrap_or("?");
+            let id = std::str::from_utf8(&self.buf[start..id_end]).unwrap_or("?");
             let name = || row_name(T::TABLE, id, profile);
-            let item = T::decode(&buf[id_end..end]).map_err(|detail| StoreError::Corrupt {
+            let item = T::decode(&self.buf[id_end..end]).map_err(|detail| StoreError::Corrupt {
                 row: name(),
                 detail,
             })?;
@@ -250,35 +246,117 @@ fn load_rows<T: Cached>(
             start = end;
         }
         Ok(out)
+    }
+}
+
+/// Reads every row of one table of a snapshot; a row that does not decode, or whose
+/// content disagrees with its key, is an error naming it.
+///
+/// SQLite's scan is sequential, but decoding is most of a cold load's time: the rows
+/// are read in chunks of [`PARALLEL_DECODE_MIN_ROWS`] that threads decode while the
+/// scan goes on. Only a few chunks are read ahead, so the stored form of the whole
+/// table is never held beside the decoded rows (at a million users that copy alone
+/// was ~250 MB).
+fn load_rows<T: Cached>(
+    conn: &rusqlite::Connection,
+    snapshot: i64,
+    profile: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut select = conn.prepare_cached(T::TABLE.select_all())?;
+    let mut rows = select.query([snapshot])?;
+    let mut read_chunk = |limit: usize| -> Result<RawRows, StoreError> {
+        let mut chunk = RawRows::default();
+        while chunk.len() < limit {
+            let Some(r) = rows.next()? else { break };
+            let id = r.get_ref(0)?.as_str().map_err(|e| StoreError::Corrupt {
+                row: format!("a cached {} of profile {profile:?}", T::TABLE.noun()),
+                detail: e.to_string(),
+            })?;
+            let data = r.get_ref(1)?.as_bytes().map_err(|e| StoreError::Corrupt {
+                row: row_name(T::TABLE, id, profile),
+                detail: e.to_string(),
+            })?;
+            chunk.push(id, data);
+        }
+        Ok(chunk)
     };
 
+    let first = read_chunk(PARALLEL_DECODE_MIN_ROWS)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || spans.len() < PARALLEL_DECODE_MIN_ROWS {
-        return decode_chunk(0, &spans);
+    if first.len() < PARALLEL_DECODE_MIN_ROWS {
+        return first.decode(profile);
     }
-    let per_thread = spans.len().div_ceil(threads);
-    let parts: Vec<Result<Vec<T>, StoreError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = spans
-            .chunks(per_thread)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let decode_chunk = &decode_chunk;
-                scope.spawn(move || decode_chunk(i * per_thread, chunk))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    let mut out = Vec::with_capacity(spans.len());
-    for part in parts {
-        out.extend(part?);
+    if threads < 2 {
+        let mut out = first.decode(profile)?;
+        loop {
+            let chunk = read_chunk(PARALLEL_DECODE_MIN_ROWS)?;
+            if chunk.len() == 0 {
+                return Ok(out);
+            }
+            out.extend(chunk.decode::<T>(profile)?);
+        }
     }
-    Ok(out)
+
+    // At most `threads` chunks wait to be decoded: the scan stops when they fall
+    // behind.
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, RawRows)>(threads);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Vec<T>, StoreError>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (work_rx, done_tx) = (&work_rx, done_tx.clone());
+            scope.spawn(move || {
+                loop {
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(poisoned) => poisoned.into_inner().recv(),
+                    };
+                    let Ok((index, chunk)) = job else { break };
+                    if done_tx.send((index, chunk.decode::<T>(profile))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut out: Vec<T> = Vec::new();
+        // Decoded chunks that came back before an earlier one.
+        let mut early: BTreeMap<usize, Vec<T>> = BTreeMap::new();
+        let mut next = 0;
+        let mut take = |index: usize, result: Result<Vec<T>, StoreError>| {
+            early.insert(index, result?);
+            while let Some(items) = early.remove(&next) {
+                out.extend(items);
+                next += 1;
+            }
+            Ok::<(), StoreError>(())
+        };
+        let mut sent = 0;
+        let mut chunk = first;
+        let scanned = loop {
+            if chunk.len() == 0 {
+                break Ok(());
+            }
+            if work_tx.send((sent, chunk)).is_err() {
+                break Ok(());
+            }
+            sent += 1;
+            while let Ok((index, result)) = done_rx.try_recv() {
+                take(index, result)?;
+            }
+            chunk = match read_chunk(PARALLEL_DECODE_MIN_ROWS) {
+                Ok(chunk) => chunk,
+                Err(e) => break Err(e),
+            };
+        };
+        // No more work: the threads finish what they hold and stop.
+        drop(work_tx);
+        scanned?;
+        for (index, result) in done_rx {
+            take(index, result)?;
+        }
+        Ok(out)
+    })
 }
 
 fn replace_rows<T: Cached>(
