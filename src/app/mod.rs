@@ -324,6 +324,7 @@ fn context<'a>(
         progress: conn.progress,
         refreshed: conn.refreshed,
         stale: conn.stale.as_deref(),
+        waiting: conn.waiting.as_deref(),
         capabilities: conn.capabilities.as_ref(),
         outbox: &conn.outbox,
         jobs: &conn.jobs,

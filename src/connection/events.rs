@@ -15,6 +15,7 @@ impl Connection {
         let log = |out: &mut Vec<Notice>, level, text| out.push(Notice::Log(level, text));
         match event {
             Event::Loaded { snapshot, source } => {
+                self.waiting = None;
                 let users = snapshot.users.len();
                 org.load_shared(snapshot);
                 self.progress = None;
@@ -25,7 +26,10 @@ impl Connection {
                 log(out, LogLevel::Info, format!("{what}: {users} users"));
                 out.push(Notice::DataChanged);
             }
-            Event::Progress { loaded, total } => self.progress = Some((loaded, total)),
+            Event::Progress { loaded, total } => {
+                self.waiting = None;
+                self.progress = Some((loaded, total));
+            }
             Event::Changed {
                 users,
                 deleted,
@@ -34,6 +38,7 @@ impl Connection {
                 organisation,
                 synced_at,
             } => {
+                self.waiting = None;
                 if !users.is_empty() || !deleted.is_empty() {
                     let text = format!(
                         "{} changed, {} removed",
@@ -46,6 +51,7 @@ impl Connection {
                 out.push(Notice::DataChanged);
             }
             Event::Refreshed { how, at } => {
+                self.waiting = None;
                 self.refreshed = Some((how, at));
                 self.stale = None;
             }
@@ -91,6 +97,7 @@ impl Connection {
                 );
             }
             Event::Offline { reason, last_sync } => {
+                self.waiting = None;
                 log(out, LogLevel::Warning, format!("Offline: {reason}"));
                 self.link = Link::Offline { reason, last_sync };
             }
@@ -131,13 +138,38 @@ impl Connection {
                 }
                 log(out, LogLevel::Error, error.to_string());
             }
-            // Placeholders until the window shows them (a banner, the status bar).
             Event::ListingWarnings(warnings) => {
-                for warning in warnings {
-                    log(out, LogLevel::Warning, warning.to_string());
+                let texts: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+                for text in &texts {
+                    log(out, LogLevel::Warning, text.clone());
+                }
+                if let Some(first) = texts.first() {
+                    let toast = match texts.len() {
+                        1 => format!("The server's listing: {first}"),
+                        n => format!("The server's listing has {n} problems (see Log): {first}"),
+                    };
+                    out.push(Notice::Toast(Tone::Warning, toast));
                 }
             }
-            Event::SlowAnswer(_) => {}
+            Event::SlowAnswer(slow) => {
+                let seconds = slow.waited.as_secs();
+                let kb = slow.bytes / 1024;
+                let text = if slow.stalled {
+                    format!(
+                        "Waiting for the server: {} has sent nothing new for a while ({seconds} s, {kb} KB so far)",
+                        slow.request
+                    )
+                } else {
+                    format!(
+                        "The server answers slowly: {} ({seconds} s, {kb} KB so far)",
+                        slow.request
+                    )
+                };
+                if self.waiting.is_none() {
+                    log(out, LogLevel::Warning, text.clone());
+                }
+                self.waiting = Some(text);
+            }
         }
     }
 
@@ -291,5 +323,80 @@ impl Connection {
             }
         }
         out.push(Notice::Import(progress));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use roster_core::client::{ListWarning, SlowAnswer};
+
+    use super::*;
+
+    fn handle(conn: &mut Connection, event: Event) -> Vec<Notice> {
+        let mut out = Vec::new();
+        conn.on_event(event, &mut OrgState::default(), &mut out);
+        out
+    }
+
+    #[test]
+    fn listing_warnings_reach_the_log_and_the_window() {
+        let mut conn = Connection::new("acme".into());
+        let out = handle(
+            &mut conn,
+            Event::ListingWarnings(vec![ListWarning::RepeatedIds {
+                noun: "user".into(),
+                count: 4,
+                example: "a".into(),
+            }]),
+        );
+        assert!(
+            out.iter()
+                .any(|n| matches!(n, Notice::Log(LogLevel::Warning, _)))
+        );
+        assert!(
+            out.iter()
+                .any(|n| matches!(n, Notice::Toast(Tone::Warning, t)
+                if t.contains("returned 4 users twice"))),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn a_slow_answer_is_shown_until_the_engine_moves_on() {
+        let mut conn = Connection::new("acme".into());
+        let slow = |stalled| {
+            Event::SlowAnswer(SlowAnswer {
+                request: "GET /scim/v2/Users".into(),
+                waited: Duration::from_secs(20),
+                bytes: 4096,
+                stalled,
+            })
+        };
+        let out = handle(&mut conn, slow(true));
+        assert_eq!(out.len(), 1, "logged once");
+        let shown = conn.waiting.clone().unwrap_or_default();
+        assert!(
+            shown.contains("GET /scim/v2/Users") && shown.contains("20 s"),
+            "{shown}"
+        );
+        assert!(
+            handle(&mut conn, slow(false)).is_empty(),
+            "not logged again"
+        );
+        assert!(
+            conn.waiting
+                .as_deref()
+                .is_some_and(|w| w.contains("slowly"))
+        );
+        handle(
+            &mut conn,
+            Event::Progress {
+                loaded: 1000,
+                total: 5000,
+            },
+        );
+        assert_eq!(conn.waiting, None);
     }
 }

@@ -65,6 +65,8 @@ pub struct Connection {
     /// Why the copy shown may be out of date (a refused read), until the next
     /// refresh.
     pub stale: Option<String>,
+    /// A server answer that is slow to arrive, in words, until the engine moves on.
+    pub waiting: Option<String>,
     /// What the server supports, also before connecting (from the last discovery).
     pub capabilities: Option<Capabilities>,
 }
@@ -84,6 +86,7 @@ impl Connection {
             jobs: Jobs::default(),
             refreshed: None,
             stale: None,
+            waiting: None,
             capabilities: None,
         }
     }

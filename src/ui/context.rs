@@ -37,6 +37,8 @@ pub struct ViewContext<'a> {
     pub refreshed: Option<(RefreshKind, DateTime<Utc>)>,
     /// Why the copy shown may be out of date (a refused read).
     pub stale: Option<&'a str>,
+    /// A server answer slow to arrive, in words (the status bar shows it).
+    pub waiting: Option<&'a str>,
     /// What the server supports (also before connecting, from the last discovery).
     pub capabilities: Option<&'a Capabilities>,
     /// Changes not yet confirmed by the server.

@@ -74,6 +74,9 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
                         None => format!("Opening {}…", ctx.profile),
                     };
                     ui.label(text);
+                    if let Some(waiting) = ctx.waiting {
+                        ui.label(egui::RichText::new(waiting).weak());
+                    }
                 });
             });
             None

@@ -24,6 +24,10 @@ pub fn show(ctx: &ViewContext, page: &UsersPage, ui: &mut egui::Ui) -> Option<In
                 ui.spinner();
                 ui.label("Connecting…");
             }
+            Link::Online if ctx.waiting.is_some() => {
+                ui.spinner();
+                ui.label(ctx.waiting.unwrap_or_default());
+            }
             Link::Online => match ctx.stale {
                 Some(reason) => {
                     dot(ui, theme::warning(ui.visuals()));

@@ -200,6 +200,7 @@ impl Bench {
             progress: None,
             refreshed: None,
             stale: None,
+            waiting: None,
             capabilities: self.server.as_ref().map(|s| &s.capabilities),
             outbox: &[],
             jobs: &self.jobs,
