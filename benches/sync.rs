@@ -25,7 +25,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use roster_core::client::{ApiClient, Profile, Token};
-use roster_server::{Server, ServerConfig, seed};
+use roster_server::{Server, ServerConfig};
 
 /// What one `roster` child used, measured from outside.
 #[derive(Debug, Clone, Copy)]
@@ -145,14 +145,7 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
         let server = Server::start(ServerConfig::local(&db))
             .await
             .expect("server");
-        let token = server
-            .db()
-            .write(|c| {
-                let admin = seed::ensure_admin(c)?;
-                seed::token_for(c, &admin, "bench")
-            })
-            .await
-            .expect("token");
+        let token = server.issue_admin_token("bench").await.expect("token");
         (server, token)
     });
     let url = server.base_url();

@@ -326,6 +326,7 @@ fn context<'a>(
         stale: conn.stale.as_deref(),
         waiting: conn.waiting.as_deref(),
         capabilities: conn.capabilities.as_ref(),
+        lacks: crate::ui::supports::Lacking::of(conn.capabilities.as_ref()),
         outbox: &conn.outbox,
         jobs: &conn.jobs,
         imports_running: &conn.imports_running,

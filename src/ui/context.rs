@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use roster_core::client::{Capabilities, Feature, ServerInfo};
+use roster_core::client::{Capabilities, ServerInfo};
 use roster_core::engine::{ImportProgress, RefreshKind};
 use roster_core::import::ImportId;
 use roster_core::model::UserId;
@@ -15,6 +15,8 @@ use crate::connection::jobs::Jobs;
 use crate::files::picker::SavePicker;
 use crate::users::org::OrgState;
 use crate::work::Background;
+
+use super::supports::Lacking;
 
 /// Everything a view may read, nothing it may change. The app builds one per frame;
 /// tests build one from parts, without a server.
@@ -41,6 +43,8 @@ pub struct ViewContext<'a> {
     pub waiting: Option<&'a str>,
     /// What the server supports (also before connecting, from the last discovery).
     pub capabilities: Option<&'a Capabilities>,
+    /// What of it the window offers disabled, and why (from `capabilities`).
+    pub lacks: Lacking,
     /// Changes not yet confirmed by the server.
     pub outbox: &'a [OutboxEntry],
     /// Batches followed until the server answered.
@@ -74,12 +78,6 @@ impl ViewContext<'_> {
     /// The signed-in administrator's own user id, when the server says.
     pub fn me(&self) -> Option<&UserId> {
         self.server?.me.as_ref().map(|u| &u.id)
-    }
-
-    /// Why the server cannot hold `feature` (for a disabled control's tooltip);
-    /// `None` when it can or nothing is known yet.
-    pub fn lacking(&self, feature: Feature) -> Option<String> {
-        super::supports::lacking(self.capabilities, feature)
     }
 
     /// Whether the server is reachable now.

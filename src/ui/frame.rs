@@ -10,7 +10,6 @@ use crate::users::page::UsersPage;
 
 use super::context::ViewContext;
 use super::intent::Intent;
-use super::supports::Lacking;
 use super::{
     about_window, dialogs, grid, log_window, not_admin, outbox_window, side_panel, status_bar,
     toolbar, top_bar,
@@ -85,10 +84,9 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
             let from_side = organisation_panel(ctx, page, ui);
             let action = egui::CentralPanel::default()
                 .show(ui, |ui| {
-                    let lacks = Lacking::of(ctx.capabilities);
-                    let from_toolbar = toolbar::show(page, &lacks, ui);
+                    let from_toolbar = toolbar::show(page, &ctx.lacks, ui);
                     ui.add_space(super::theme::GAP / 2.0);
-                    let from_grid = grid::show(ctx.org, page, &lacks, !ctx.modal_open, ui);
+                    let from_grid = grid::show(ctx.org, page, &ctx.lacks, !ctx.modal_open, ui);
                     from_toolbar.or(from_grid)
                 })
                 .inner;

@@ -26,8 +26,8 @@ pub fn lacking(capabilities: Option<&Capabilities>, feature: Feature) -> Option<
     })
 }
 
-/// What the server lacks among the features the users page offers, with the
-/// reasons, worked out once per frame for the toolbar, the grid and its row menu.
+/// What the server lacks among the features the window offers, with the reasons:
+/// worked out once per frame, when the app builds the views' context.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lacking {
     /// Why there is no administrator role, local login or last connection.
@@ -49,28 +49,33 @@ impl Lacking {
     }
 }
 
-/// A checkbox for what the server may lack: disabled (and left as it is) with
-/// `lacking` on hover when the server cannot hold it.
-pub fn checkbox(
+/// Adds `widget`, enabled only when the server has what it needs; otherwise
+/// disabled (so its value stays as it is) with `lacking` on hover.
+pub fn offer(
     ui: &mut egui::Ui,
     lacking: Option<&str>,
-    value: &mut bool,
-    text: &str,
+    widget: impl egui::Widget,
 ) -> egui::Response {
-    let response = ui.add_enabled(lacking.is_none(), egui::Checkbox::new(value, text));
+    let response = ui.add_enabled(lacking.is_none(), widget);
     match lacking {
         Some(why) => response.on_disabled_hover_text(why),
         None => response,
     }
 }
 
-/// A menu or toolbar button for what the server may lack: disabled, saying why.
+/// A checkbox for what the server may lack (see [`offer`]).
+pub fn checkbox(
+    ui: &mut egui::Ui,
+    lacking: Option<&str>,
+    value: &mut bool,
+    text: &str,
+) -> egui::Response {
+    offer(ui, lacking, egui::Checkbox::new(value, text))
+}
+
+/// A menu or toolbar button for what the server may lack (see [`offer`]).
 pub fn button(ui: &mut egui::Ui, lacking: Option<&str>, text: &str) -> egui::Response {
-    let response = ui.add_enabled(lacking.is_none(), egui::Button::new(text));
-    match lacking {
-        Some(why) => response.on_disabled_hover_text(why),
-        None => response,
-    }
+    offer(ui, lacking, egui::Button::new(text))
 }
 
 #[cfg(test)]

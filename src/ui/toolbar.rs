@@ -53,15 +53,8 @@ pub fn show(page: &mut UsersPage, lacks: &Lacking, ui: &mut egui::Ui) -> Option<
                 page.query.filters.remove(&filter);
             }
             let mut on = page.query.filters.contains(&filter);
-            let toggle = ui.add_enabled(
-                lacking.is_none(),
-                egui::Button::selectable(on, filter.label()),
-            );
-            let toggle = match lacking {
-                Some(why) => toggle.on_disabled_hover_text(why),
-                None => toggle,
-            };
-            if toggle.clicked() {
+            let toggle = egui::Button::selectable(on, filter.label());
+            if supports::offer(ui, lacking, toggle).clicked() {
                 on = !on;
                 if on {
                     // Opposites cannot both hold: picking one drops the other.

@@ -202,6 +202,7 @@ impl Bench {
             stale: None,
             waiting: None,
             capabilities: self.server.as_ref().map(|s| &s.capabilities),
+            lacks: roster::ui::supports::Lacking::of(self.server.as_ref().map(|s| &s.capabilities)),
             outbox: &[],
             jobs: &self.jobs,
             imports_running: &NO_IMPORTS,

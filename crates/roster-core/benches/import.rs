@@ -15,7 +15,7 @@ use roster_core::engine::{self, Command, EngineConfig, Event, ImportRun};
 use roster_core::import::{self, ImportOptions, PreparedImport, StatusCounts, ValidationContext};
 use roster_core::model::{Email, InvitationStatus, Organisation, User, UserId};
 use roster_core::store::Store;
-use roster_server::{OrgSettings, Server, ServerConfig, seed};
+use roster_server::{OrgSettings, Server, ServerConfig};
 
 const DOMAIN: &str = "bench.example";
 
@@ -190,14 +190,7 @@ fn submission(n: usize) {
             identity_provider: false,
         });
         let server = Server::start(config).await.expect("server");
-        let token = server
-            .db()
-            .write(|c| {
-                let admin = seed::ensure_admin(c)?;
-                seed::token_for(c, &admin, "bench")
-            })
-            .await
-            .expect("token");
+        let token = server.issue_admin_token("bench").await.expect("token");
         (server, token)
     });
     let store = Arc::new(Store::open(dir.path().join("client.db")).expect("store"));

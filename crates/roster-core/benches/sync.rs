@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use roster_core::client::{Profile, Token};
 use roster_core::engine::{self, Command, EngineConfig, Event, Source};
 use roster_core::store::Store;
-use roster_server::{Server, ServerConfig, seed};
+use roster_server::{Server, ServerConfig};
 
 const COLD_LOAD_ENV: &str = "ROSTER_BENCH_COLD_LOAD";
 
@@ -37,14 +37,7 @@ fn main() {
         let mut config = ServerConfig::local(dir.path().join("server.db"));
         config.seed_users = Some(users);
         let server = Server::start(config).await.expect("server");
-        let token = server
-            .db()
-            .write(|c| {
-                let admin = seed::ensure_admin(c)?;
-                seed::token_for(c, &admin, "bench")
-            })
-            .await
-            .expect("token");
+        let token = server.issue_admin_token("bench").await.expect("token");
         (server, token)
     });
     let base = server.base_url();

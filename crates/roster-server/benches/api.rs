@@ -17,7 +17,7 @@
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
-use roster_server::{Server, ServerConfig, seed};
+use roster_server::{Server, ServerConfig};
 
 /// Set in a child: the number of users it measures.
 const CHILD_ENV: &str = "ROSTER_BENCH_API_CHILD";
@@ -174,14 +174,7 @@ async fn measure(users: usize, rounds: usize) -> Row {
     let started = Instant::now();
     let server = Server::start(config).await.expect("server starts");
     let seed = started.elapsed().as_secs_f64();
-    let token = server
-        .db()
-        .write(|c| {
-            let admin = seed::ensure_admin(c)?;
-            seed::token_for(c, &admin, "bench")
-        })
-        .await
-        .expect("token");
+    let token = server.issue_admin_token("bench").await.expect("token");
     let base = server.base_url();
     let client = reqwest::Client::new();
     let last_start = (users.saturating_sub(1) / PAGE) * PAGE + 1;

@@ -195,6 +195,19 @@ impl Server {
             .await
     }
 
+    /// Issues a token of the organisation's administrator, making one when there is
+    /// none (an organisation seeded with generated users, or one that lost its last
+    /// administrator); `label` names the token in the database.
+    pub async fn issue_admin_token(&self, label: &str) -> Result<String, error::ApiError> {
+        let label = label.to_owned();
+        self.db
+            .write(move |c| {
+                let admin = seed::ensure_admin(c)?;
+                seed::token_for(c, &admin, &label)
+            })
+            .await
+    }
+
     /// Stops serving: in-flight requests get up to 5 s to finish, then the rest is
     /// cut (a client holding a connection open must not keep the server alive).
     pub async fn stop(mut self) {

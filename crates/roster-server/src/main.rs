@@ -185,11 +185,7 @@ async fn run(args: Args) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     if args.print_admin_token {
         let token = server
-            .db()
-            .write(|c| {
-                let admin = seed::ensure_admin(c)?;
-                seed::token_for(c, &admin, "printed at start")
-            })
+            .issue_admin_token("printed at start")
             .await
             .map_err(|e| e.detail)?;
         // stdout carries only the token, so scripts can capture it.

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use roster_core::actions::bulk;
-use roster_core::client::Feature;
 use roster_core::model::{Change, GroupId, LicenseId, LicenseOrigin, User};
 
 use super::{error, warning};
@@ -96,7 +95,7 @@ fn show(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
             ui.label(format!("   • {effect}"));
         }
         ui.label(egui::RichText::new("This cannot be reversed once sent.").strong());
-        if ctx.lacking(Feature::Licenses).is_none() {
+        if ctx.lacks.licenses.is_none() {
             ui.label(
                 "For someone who may come back, remove their licenses instead: the account \
                  stays and frees its seats.",
@@ -108,8 +107,8 @@ fn show(dialog: &mut DeleteDialog, ctx: &ViewContext, ui: &mut egui::Ui) -> Outc
         ui.separator();
         ui.horizontal(|ui| {
             close = ui.button("Cancel").clicked();
-            let licenses = ctx.lacking(Feature::Licenses);
-            if supports::button(ui, licenses.as_deref(), "Remove licenses instead").clicked() {
+            let licenses = ctx.lacks.licenses.as_deref();
+            if supports::button(ui, licenses, "Remove licenses instead").clicked() {
                 choice = Some(Choice::RemoveLicenses);
             }
             let danger = egui::Button::new(

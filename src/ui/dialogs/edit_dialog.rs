@@ -6,7 +6,6 @@
 use roster_core::actions::UserEdit;
 use roster_core::actions::edit::{FieldChange, differences};
 use roster_core::actions::lockout::{self, Lockout};
-use roster_core::client::Feature;
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::{LicenseOrigin, User};
 use roster_core::store::OutboxId;
@@ -163,17 +162,17 @@ impl EditDialog {
                 focus_first(&first, &mut self.focused);
                 text_field(ui, "Last Name", &mut self.edit.family_name);
                 // What the server cannot hold is shown as it is, disabled, saying why.
-                let extension = ctx.lacking(Feature::RosterExtension);
+                let extension = ctx.lacks.roster_extension.as_deref();
                 if extension.is_some() {
                     self.edit.admin = self.original.admin;
                 }
                 supports::checkbox(
                     ui,
-                    extension.as_deref(),
+                    extension,
                     &mut self.edit.admin,
                     "Organisation Administrator",
                 );
-                if let Some(why) = ctx.lacking(Feature::Licenses) {
+                if let Some(why) = &ctx.lacks.licenses {
                     self.edit.licenses = UserEdit::of(&self.original).licenses;
                     ui.strong("Groups");
                     choices::groups(ui, &ctx.org.groups, &mut self.edit.groups);

@@ -2,7 +2,6 @@
 //! checked as you type, then sent through the outbox.
 
 use roster_core::actions::{InviteContext, InviteDraft, InviteProblems, invite};
-use roster_core::client::Feature;
 use roster_core::engine::{BatchId, Command};
 use roster_core::model::Email;
 
@@ -53,7 +52,7 @@ impl InviteDialog {
         let response = super::modal("invite_dialog").show(ui.ctx(), |ui| {
             ui.set_width(460.0);
             // Only a server that sends invitations invites; others just create.
-            let invites = ctx.lacking(Feature::Invitations).is_none();
+            let invites = ctx.lacks.invitations.is_none();
             ui.heading(if invites { "Invite a user" } else { "New user" });
             ui.add_space(4.0);
             let sending = self.sending.is_some();
@@ -91,20 +90,20 @@ impl InviteDialog {
                 );
                 // A server without Roster's extension cannot hold either: the boxes
                 // stay unticked and disabled, saying why.
-                let extension = ctx.lacking(Feature::RosterExtension);
+                let extension = ctx.lacks.roster_extension.as_deref();
                 if extension.is_some() {
                     self.draft.admin = false;
                     self.draft.local_login = false;
                 }
                 supports::checkbox(
                     ui,
-                    extension.as_deref(),
+                    extension,
                     &mut self.draft.admin,
                     "Organisation Administrator",
                 );
                 supports::checkbox(
                     ui,
-                    extension.as_deref(),
+                    extension,
                     &mut self.draft.local_login,
                     "Local Authentication",
                 );
@@ -122,7 +121,7 @@ impl InviteDialog {
                         .weak(),
                     );
                 }
-                if let Some(why) = ctx.lacking(Feature::Licenses) {
+                if let Some(why) = &ctx.lacks.licenses {
                     // Nothing to choose: only the groups, and why there are no licenses.
                     self.draft.licenses.clear();
                     ui.strong("Groups");
@@ -169,7 +168,7 @@ impl InviteDialog {
             if let Ok(new) = self.check(ctx) {
                 let batch = new_batch_id();
                 self.sending = Some(batch);
-                let verb = if ctx.lacking(Feature::Invitations).is_none() {
+                let verb = if ctx.lacks.invitations.is_none() {
                     "Invite"
                 } else {
                     "Create"
@@ -238,7 +237,7 @@ impl InviteDialog {
             return Some(true);
         }
         // Only a server that keeps invitations sends one.
-        let invites = ctx.lacking(Feature::Invitations).is_none();
+        let invites = ctx.lacks.invitations.is_none();
         let email = self.draft.email.trim();
         asked.push(Intent::notify(
             Tone::Success,

@@ -2,7 +2,6 @@
 //! seats left and a warning when they will not suffice (counted across the file, with
 //! the rows' own `licenses` and `groups`).
 
-use roster_core::client::Feature;
 use roster_core::import;
 
 use crate::connection::Link;
@@ -35,8 +34,8 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         .show(ui, |ui| {
             ui.strong("Licenses");
             let options = &mut wizard.import.options;
-            let no_licenses = ctx.lacking(Feature::Licenses);
-            if let Some(why) = &no_licenses {
+            let no_licenses = &ctx.lacks.licenses;
+            if let Some(why) = no_licenses {
                 ui.weak(why);
                 options.licenses.clear();
             } else if ctx.org.licenses.is_empty() {
@@ -83,13 +82,13 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
             }
             ui.add_space(6.0);
             // A server without Roster's extension cannot hold it: off, saying why.
-            let extension = ctx.lacking(Feature::RosterExtension);
+            let extension = ctx.lacks.roster_extension.as_deref();
             if extension.is_some() {
                 options.local_login = false;
             }
             supports::checkbox(
                 ui,
-                extension.as_deref(),
+                extension,
                 &mut options.local_login,
                 "Local authentication (users may also sign in with a password)",
             );

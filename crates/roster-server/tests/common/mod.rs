@@ -4,19 +4,12 @@
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
-use roster_server::{OrgSettings, Server, ServerConfig, seed};
+use roster_server::{OrgSettings, Server, ServerConfig};
 use serde_json::Value;
 
 /// A token of the organisation's administrator (made one if there is none).
 pub async fn admin_token(server: &Server) -> String {
-    server
-        .db()
-        .write(|c| {
-            let admin = seed::ensure_admin(c)?;
-            seed::token_for(c, &admin, "test")
-        })
-        .await
-        .expect("admin token")
+    server.issue_admin_token("test").await.expect("admin token")
 }
 
 pub const DOMAIN: &str = "lumen-analytics.example";
