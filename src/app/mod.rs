@@ -166,6 +166,9 @@ impl RosterApp {
         log: Log,
     ) -> Self {
         let egui_ctx = cc.egui_ctx.clone();
+        let mut page = page;
+        let wake_ctx = cc.egui_ctx.clone();
+        page.set_wake(Arc::new(move || wake_ctx.request_repaint()));
         let work = Background::new(
             runtime.handle().clone(),
             store,

@@ -34,6 +34,9 @@ pub fn show(
         ui.vertical_centered(|ui| {
             ui.label(if org.users.is_empty() {
                 "This organisation has no users yet."
+            } else if page.is_computing() {
+                // Not "no match": the answer is still being computed.
+                "Sorting and filtering the users…"
             } else {
                 "No user matches the search and filters."
             });

@@ -119,6 +119,13 @@ pub fn show(ctx: &ViewContext, page: &UsersPage, ui: &mut egui::Ui) -> Option<In
                 page.view.len(),
                 ctx.org.users.len()
             ));
+            if page.is_computing() {
+                // Large organisations sort and filter in the background; the old
+                // view stays meanwhile, and says so.
+                ui.label("Updating the list…")
+                    .on_hover_text("Sorting and filtering in the background: the list below is the previous one until this ends");
+                ui.spinner();
+            }
         });
     });
     asked

@@ -9,3 +9,4 @@ pub mod page;
 pub mod rows;
 pub mod selection;
 pub mod view;
+pub mod view_worker;

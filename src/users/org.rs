@@ -14,8 +14,9 @@ use crate::users::rows::{Names, Row};
 pub struct OrgState {
     /// The users, in load order.
     pub users: Vec<User>,
-    /// One pre-formatted row per user, same order.
-    pub rows: Vec<Row>,
+    /// One pre-formatted row per user, same order. Shared with the thread that
+    /// computes large views; changed in place when nobody else holds it.
+    pub rows: Arc<Vec<Row>>,
     /// Group and license names.
     pub names: Names,
     /// Groups.
@@ -120,26 +121,35 @@ impl OrgState {
                 continue;
             };
             self.users.swap_remove(i);
-            self.rows.swap_remove(i);
+            Arc::make_mut(&mut self.rows).swap_remove(i);
             if let Some(moved) = self.users.get(i) {
                 self.index.insert(moved.id.clone(), i);
             }
         }
+        // Copies the rows only while a view is computed from them in the background.
+        if !changed.is_empty() {
+            self.put(changed);
+        }
+        self.changed();
+    }
+
+    /// Replaces or adds `changed` users and their rows.
+    fn put(&mut self, changed: Vec<User>) {
+        let rows = Arc::make_mut(&mut self.rows);
         for user in changed {
             let row = Row::new(&user, &self.names);
             match self.index.get(&user.id) {
                 Some(&i) => {
                     self.users[i] = user;
-                    self.rows[i] = row;
+                    rows[i] = row;
                 }
                 None => {
                     self.index.insert(user.id.clone(), self.users.len());
                     self.users.push(user);
-                    self.rows.push(row);
+                    rows.push(row);
                 }
             }
         }
-        self.changed();
     }
 
     fn rebuild(&mut self) {
@@ -155,7 +165,7 @@ impl OrgState {
                 .map(|l| (l.id.clone(), l.name.clone()))
                 .collect(),
         };
-        self.rows = Row::build_all(&self.users, &self.names);
+        self.rows = Arc::new(Row::build_all(&self.users, &self.names));
         self.index = self
             .users
             .iter()
@@ -236,11 +246,12 @@ impl OrgState {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use roster_core::model::InvitationStatus;
 
-    fn user(id: &str) -> User {
+    /// A plain user with id `id`, for tests.
+    pub(crate) fn user(id: &str) -> User {
         User {
             id: UserId::from(id),
             user_name: format!("{id}@lumen.example"),
@@ -260,17 +271,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn deletions_and_changes_keep_users_rows_and_index_in_step() {
+    /// An organisation of `ids`, for tests.
+    pub(crate) fn org_of(ids: &[&str]) -> OrgState {
         let mut org = OrgState::default();
         org.load(&Snapshot {
-            users: ["a", "b", "c", "d"].into_iter().map(user).collect(),
+            users: ids.iter().map(|id| user(id)).collect(),
             groups: vec![],
             licenses: vec![],
             organisation: None,
             synced_at: Utc::now(),
             max_last_modified: None,
         });
+        org
+    }
+
+    #[test]
+    fn deletions_and_changes_keep_users_rows_and_index_in_step() {
+        let mut org = org_of(&["a", "b", "c", "d"]);
         let mut changed = user("c");
         changed.given_name = "Cee".into();
         org.apply(

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::columns::ColumnLayout;
 use super::org::OrgState;
 use crate::users::selection::Selection;
-use crate::users::view::{self, ViewQuery};
+use crate::users::view::ViewQuery;
+use crate::users::view_worker::{ViewComputer, Wake};
 
 /// The users page.
 #[derive(Default)]
@@ -39,8 +40,8 @@ pub struct UsersPage {
     computed: Option<(u64, ViewQuery)>,
     /// Bumped whenever `view` is recomputed.
     view_generation: u64,
-    /// Sort orders and search text, kept across keystrokes.
-    index: view::ViewIndex,
+    /// Computes the view: in the frame, or in the background for large data.
+    computer: ViewComputer,
 }
 
 /// What is kept between runs. Fields added later default when an older file
@@ -88,21 +89,67 @@ impl UsersPage {
         self.cursor = None;
         self.pending.clear();
         self.computed = None;
-        self.index = view::ViewIndex::default();
+        self.computer.forget();
         self.view_generation += 1;
     }
 
-    /// Recomputes the view when the data or the query changed.
+    /// Sets what is called when a view computed in the background is ready.
+    pub fn set_wake(&mut self, wake: Wake) {
+        self.computer.set_wake(wake);
+    }
+
+    /// Sets from how many rows the view is computed in the background.
+    pub fn set_background_from(&mut self, rows: usize) {
+        self.computer.set_background_from(rows);
+    }
+
+    /// Whether the view shown is older than the query or the data: a new one is
+    /// being computed in the background.
+    pub fn is_computing(&self) -> bool {
+        self.computer.is_computing()
+    }
+
+    /// Recomputes the view when the data or the query changed. On large data the
+    /// work goes to the background and the old view stays until the new one is in.
     pub fn refresh(&mut self, org: &OrgState, now: DateTime<Utc>) {
+        if let Some(done) = self.computer.take_done() {
+            // An answer for older data would point at rows that have moved.
+            if done.revision == org.revision {
+                self.view = done.view;
+                self.computed = Some((done.revision, done.query));
+                self.view_generation += 1;
+            }
+        }
         let current = (org.revision, self.query.clone());
         if self.computed.as_ref() == Some(&current) {
             return;
         }
-        self.view = self
-            .index
-            .compute(&org.rows, org.revision, &self.query, now);
-        self.computed = Some(current);
-        self.view_generation += 1;
+        match self
+            .computer
+            .compute(&org.rows, org.revision, &self.query, now)
+        {
+            Some(view) => {
+                self.view = view;
+                self.computed = Some(current);
+                self.view_generation += 1;
+            }
+            None => {
+                // Meanwhile the old view stays; rows deleted since leave it (their
+                // places may now hold other users until the new view is in).
+                if self
+                    .computed
+                    .as_ref()
+                    .is_some_and(|(r, _)| *r != org.revision)
+                {
+                    let rows = org.rows.len() as u32;
+                    let before = self.view.len();
+                    self.view.retain(|&i| i < rows);
+                    if self.view.len() != before {
+                        self.view_generation += 1;
+                    }
+                }
+            }
+        }
     }
 
     /// A number that changes whenever `view` is recomputed.
@@ -113,5 +160,125 @@ impl UsersPage {
     /// The ids of the shown rows, in order.
     pub fn shown_ids<'a>(&'a self, org: &'a OrgState) -> impl Iterator<Item = &'a UserId> + 'a {
         self.view.iter().map(|&i| &org.rows[i as usize].id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::users::org::tests::{org_of, user};
+
+    fn emails(page: &UsersPage, org: &OrgState) -> Vec<String> {
+        page.view
+            .iter()
+            .map(|&i| org.rows[i as usize].email.clone())
+            .collect()
+    }
+
+    /// A page that computes every view in the background, and a signal per answer.
+    fn background_page() -> (UsersPage, mpsc::Receiver<()>) {
+        let mut page = UsersPage::default();
+        page.set_background_from(0);
+        let (tx, rx) = mpsc::channel();
+        page.set_wake(Arc::new(move || {
+            let _ = tx.send(());
+        }));
+        (page, rx)
+    }
+
+    fn wait(rx: &mpsc::Receiver<()>) {
+        // A deadline only against a hang; nothing here is timed.
+        rx.recv_timeout(Duration::from_secs(30))
+            .expect("the view thread answers");
+    }
+
+    #[test]
+    fn large_views_come_from_the_background_and_the_old_view_stays_meanwhile() {
+        let org = org_of(&["cy", "ann", "bob"]);
+        let (mut page, rx) = background_page();
+        let now = Utc::now();
+        page.refresh(&org, now);
+        assert!(page.is_computing());
+        assert!(
+            page.view.is_empty(),
+            "nothing to show before the first answer"
+        );
+        wait(&rx);
+        page.refresh(&org, now);
+        assert!(!page.is_computing());
+        assert_eq!(
+            emails(&page, &org),
+            ["ann@lumen.example", "bob@lumen.example", "cy@lumen.example"]
+        );
+
+        page.query.search = "bob".into();
+        page.refresh(&org, now);
+        assert!(page.is_computing());
+        assert_eq!(
+            page.view.len(),
+            3,
+            "the old view stays until the new one is in"
+        );
+        wait(&rx);
+        page.refresh(&org, now);
+        assert_eq!(emails(&page, &org), ["bob@lumen.example"]);
+        assert!(!page.is_computing());
+    }
+
+    #[test]
+    fn an_answer_for_data_that_changed_since_is_dropped() {
+        let mut org = org_of(&["cy", "ann", "bob", "dee"]);
+        let (mut page, rx) = background_page();
+        let now = Utc::now();
+        page.refresh(&org, now);
+        wait(&rx);
+        page.refresh(&org, now);
+        assert_eq!(page.view.len(), 4);
+
+        // Sorting starts; before its answer is taken, a user is deleted and another
+        // is added: the rows move under the computed indices.
+        page.query.sort = (
+            crate::users::view::Column::Email,
+            crate::users::view::Direction::Descending,
+        );
+        page.refresh(&org, now);
+        wait(&rx);
+        org.apply(
+            vec![user("eve")],
+            &[UserId::from("ann"), UserId::from("cy")],
+            None,
+            None,
+            None,
+            now,
+        );
+        page.refresh(&org, now);
+        assert!(page.is_computing(), "the stale answer was not taken");
+        assert!(
+            page.view.iter().all(|&i| (i as usize) < org.rows.len()),
+            "the old view never points past the rows"
+        );
+        wait(&rx);
+        page.refresh(&org, now);
+        assert_eq!(
+            emails(&page, &org),
+            [
+                "eve@lumen.example",
+                "dee@lumen.example",
+                "bob@lumen.example"
+            ]
+        );
+    }
+
+    #[test]
+    fn small_views_are_computed_in_the_frame() {
+        let org = org_of(&["b", "a"]);
+        let mut page = UsersPage::default();
+        page.refresh(&org, Utc::now());
+        assert!(!page.is_computing());
+        assert_eq!(emails(&page, &org), ["a@lumen.example", "b@lumen.example"]);
     }
 }
