@@ -149,7 +149,10 @@ fn window_snapshot(theme: egui::Theme, name: &str) {
     for u in &mut bench.org.users {
         u.last_connection = None;
     }
-    bench.org.rows = roster::users::rows::Row::build_all(&bench.org.users, &bench.org.names);
+    bench.org.rows = std::sync::Arc::new(roster::users::rows::Row::build_all(
+        &bench.org.users,
+        &bench.org.names,
+    ));
     let mut h = Harness::builder().with_size([900.0, 600.0]).build_ui_state(
         |ui, bench: &mut Bench| {
             let mut page = std::mem::take(&mut bench.page);
