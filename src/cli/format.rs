@@ -52,21 +52,21 @@ fn cells(row: &Row) -> [String; 8] {
         row.email.clone(),
         row.name.clone(),
         text(known(row.admin, row.admin_known)),
-        row.last_connection.clone(),
+        row.last_connection(),
         text(known(row.local_login, row.local_login_known)),
         row.active.to_string(),
-        row.licenses.clone(),
-        row.groups.clone(),
+        row.licenses.to_string(),
+        row.groups.to_string(),
     ]
 }
 
 /// `last_connection` in JSON: the time, "never", or `null` when the server says
 /// nothing about it.
 fn last_connection_json(row: &Row) -> serde_json::Value {
-    match (row.last_connection_at, row.last_connection.as_str()) {
+    match (row.last_connection_at, row.last_connection_known) {
         (Some(at), _) => serde_json::json!(at),
-        (None, "never") => serde_json::json!("never"),
-        (None, _) => serde_json::Value::Null,
+        (None, true) => serde_json::json!("never"),
+        (None, false) => serde_json::Value::Null,
     }
 }
 
@@ -153,7 +153,7 @@ fn write_all(mut out: impl Write, rows: &[Row], format: Format) -> std::io::Resu
                     email,
                     r.name,
                     yes(known(r.admin, r.admin_known)),
-                    r.last_connection,
+                    r.last_connection(),
                     yes(known(r.local_login, r.local_login_known)),
                     r.licenses,
                     r.groups,

@@ -691,10 +691,10 @@ fn show(email: &str, target: &Target) -> Result<(), Exit> {
                 ("Active", fact(Some(user.active)).to_owned()),
                 ("Administrator", fact(user.admin_fact()).to_owned()),
                 ("Local login", fact(user.local_login_fact()).to_owned()),
-                ("Last connection", row.last_connection.clone()),
+                ("Last connection", row.last_connection()),
                 ("Invitation", invitation),
-                ("Licenses", row.licenses.clone()),
-                ("Groups", row.groups.clone()),
+                ("Licenses", row.licenses.to_string()),
+                ("Groups", row.groups.to_string()),
             ];
             lines
                 .iter()

@@ -36,8 +36,8 @@ pub fn table(org: &OrgState, rows: impl Iterator<Item = usize>) -> Vec<Vec<Strin
             row.last_connection_at
                 .map(|t| t.to_rfc3339())
                 .unwrap_or_default(),
-            row.licenses.clone(),
-            row.groups.clone(),
+            row.licenses.to_string(),
+            row.groups.to_string(),
             yes_no(row.invitation_pending),
         ]);
     }

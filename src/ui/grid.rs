@@ -157,7 +157,7 @@ pub fn show(
                                 Column::Administrator => {
                                     mark(ui, r.admin_known.then_some(r.admin), &visuals)
                                 }
-                                Column::LastConnection => cell(ui, &r.last_connection),
+                                Column::LastConnection => cell(ui, &r.last_connection()),
                                 Column::LocalLogin => {
                                     mark(ui, r.local_login_known.then_some(r.local_login), &visuals)
                                 }

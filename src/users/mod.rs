@@ -8,5 +8,6 @@ pub mod org;
 pub mod page;
 pub mod rows;
 pub mod selection;
+pub mod user_index;
 pub mod view;
 pub mod view_worker;

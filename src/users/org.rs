@@ -8,6 +8,7 @@ use roster_core::model::{Group, License, LicenseId, Organisation, User, UserId};
 use roster_core::store::Snapshot;
 
 use crate::users::rows::{Names, Row};
+use crate::users::user_index::UserIndex;
 
 /// Users, groups and licenses with their grid rows.
 #[derive(Default)]
@@ -32,7 +33,7 @@ pub struct OrgState {
     /// The figures of the side panel, recomputed on every change (not every frame:
     /// they read every user).
     pub stats: OrgStats,
-    index: HashMap<UserId, usize>,
+    index: UserIndex,
 }
 
 /// The organisation at a glance.
@@ -117,13 +118,15 @@ impl OrgState {
         // A deletion moves the last user into the gap: O(1) each, so a bulk delete
         // confirmed one user at a time never rebuilds 100k rows per user.
         for id in deleted {
-            let Some(i) = self.index.remove(id) else {
+            let Some(i) = self.index.get(&self.users, id) else {
                 continue;
             };
+            self.index.remove(&self.users, i);
             self.users.swap_remove(i);
             Arc::make_mut(&mut self.rows).swap_remove(i);
             if let Some(moved) = self.users.get(i) {
-                self.index.insert(moved.id.clone(), i);
+                // It was the last one.
+                self.index.moved(&moved.id, self.users.len(), i);
             }
         }
         // Copies the rows only while a view is computed from them in the background.
@@ -138,15 +141,15 @@ impl OrgState {
         let rows = Arc::make_mut(&mut self.rows);
         for user in changed {
             let row = Row::new(&user, &self.names);
-            match self.index.get(&user.id) {
-                Some(&i) => {
+            match self.index.get(&self.users, &user.id) {
+                Some(i) => {
                     self.users[i] = user;
                     rows[i] = row;
                 }
                 None => {
-                    self.index.insert(user.id.clone(), self.users.len());
                     self.users.push(user);
                     rows.push(row);
+                    self.index.insert(&self.users, self.users.len() - 1);
                 }
             }
         }
@@ -166,12 +169,7 @@ impl OrgState {
                 .collect(),
         };
         self.rows = Arc::new(Row::build_all(&self.users, &self.names));
-        self.index = self
-            .users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.clone(), i))
-            .collect();
+        self.index = UserIndex::of(&self.users);
         self.changed();
     }
 
@@ -210,7 +208,7 @@ impl OrgState {
 
     /// The user with id `id`.
     pub fn user(&self, id: &UserId) -> Option<&User> {
-        self.index.get(id).map(|&i| &self.users[i])
+        self.index.get(&self.users, id).map(|i| &self.users[i])
     }
 
     fn changed(&mut self) {

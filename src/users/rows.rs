@@ -1,6 +1,7 @@
 //! Grid rows: every cell pre-formatted once per data change, never per frame.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
 use roster_core::model::{GroupId, LicenseId, LicenseOrigin, User, UserId};
@@ -62,22 +63,21 @@ pub struct Row {
     pub admin_known: bool,
     /// Whether the server says anything about local login (else "—").
     pub local_login_known: bool,
-    /// Last connection, in local time, or "never".
-    pub last_connection: String,
-    /// When, for sorting and the inactivity filters.
+    /// When, for sorting and the inactivity filters (`None`: never, or unknown).
     pub last_connection_at: Option<DateTime<Utc>>,
-    /// "Office Suite, CRM Enterprise via Sales".
-    pub licenses: String,
+    /// Whether the server says anything about the last connection (else "—").
+    pub last_connection_known: bool,
+    /// "Office Suite, CRM Enterprise via Sales": shared between the rows that hold
+    /// the same licenses (a few distinct texts for a million users).
+    pub licenses: Arc<str>,
     /// Whether the user holds no license at all.
     pub no_license: bool,
-    /// "Sales, Support".
-    pub groups: String,
+    /// "Sales, Support", shared like `licenses`.
+    pub groups: Arc<str>,
     /// Invitation sent, never connected.
     pub invitation_pending: bool,
     /// Whether the account is active (the server may deactivate instead of delete).
     pub active: bool,
-    /// Lower-case text searched by the search box: email, name, groups, licenses.
-    pub haystack: String,
 }
 
 impl Row {
@@ -86,10 +86,10 @@ impl Row {
     pub fn build_all(users: &[User], names: &Names) -> Vec<Row> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         if threads < 2 || users.len() < 4096 {
-            let mut clock = LocalClock::default();
+            let mut shared = Shared::default();
             return users
                 .iter()
-                .map(|u| Row::with(u, names, &mut clock))
+                .map(|u| Row::with(u, names, &mut shared))
                 .collect();
         }
         let chunk = users.len().div_ceil(threads);
@@ -98,9 +98,9 @@ impl Row {
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
-                        let mut clock = LocalClock::default();
+                        let mut shared = Shared::default();
                         part.iter()
-                            .map(|u| Row::with(u, names, &mut clock))
+                            .map(|u| Row::with(u, names, &mut shared))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -119,10 +119,10 @@ impl Row {
 
     /// Formats `user` for the grid.
     pub fn new(user: &User, names: &Names) -> Self {
-        Self::with(user, names, &mut LocalClock::default())
+        Self::with(user, names, &mut Shared::default())
     }
 
-    fn with(user: &User, names: &Names, clock: &mut LocalClock) -> Self {
+    fn with(user: &User, names: &Names, shared: &mut Shared) -> Self {
         let email = user
             .email
             .as_ref()
@@ -145,12 +145,6 @@ impl Row {
             .map(|g| names.group(g))
             .collect::<Vec<_>>()
             .join(", ");
-        // "never" only where the server says so; "—" where it says nothing.
-        let last_connection = match user.last_connection_fact() {
-            None => "—".to_owned(),
-            Some(seen) => seen.map_or_else(|| "never".to_owned(), |t| clock.format(t)),
-        };
-        let haystack = format!("{email}\n{name}\n{groups}\n{licenses}").to_lowercase();
         Self {
             id: user.id.clone(),
             no_license: user.licenses.is_empty(),
@@ -165,12 +159,56 @@ impl Row {
             local_login: user.local_login,
             admin_known: user.admin_fact().is_some(),
             local_login_known: user.local_login_fact().is_some(),
-            last_connection,
             last_connection_at: user.last_connection,
-            licenses,
-            groups,
-            haystack,
+            last_connection_known: user.last_connection_fact().is_some(),
+            licenses: shared.text(licenses),
+            groups: shared.text(groups),
         }
+    }
+
+    /// The last connection as shown: local time, "never" only where the server
+    /// says so, "—" where it says nothing. Formatted when drawn (a screenful of
+    /// rows), not kept for every row.
+    pub fn last_connection(&self) -> String {
+        match (self.last_connection_at, self.last_connection_known) {
+            (Some(t), _) => LocalClock::default().format(t),
+            (None, true) => "never".to_owned(),
+            (None, false) => "—".to_owned(),
+        }
+    }
+
+    /// Appends the text the search box searches, in lower case: email, name, groups
+    /// and licenses, one per line. Written into one buffer for all rows, so that the
+    /// rows do not each keep a copy.
+    pub fn search_text(&self, out: &mut Vec<u8>) {
+        let parts: [&str; 4] = [&self.email, &self.name, &self.groups, &self.licenses];
+        for (at, part) in parts.into_iter().enumerate() {
+            if at > 0 {
+                out.push(b'\n');
+            }
+            if part.is_ascii() {
+                out.extend(part.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                out.extend_from_slice(part.to_lowercase().as_bytes());
+            }
+        }
+    }
+}
+
+/// Texts that many rows share, kept once.
+#[derive(Default)]
+struct Shared {
+    texts: HashMap<String, Arc<str>>,
+}
+
+impl Shared {
+    fn text(&mut self, text: String) -> Arc<str> {
+        if let Some(kept) = self.texts.get(&text) {
+            return Arc::clone(kept);
+        }
+        let kept: Arc<str> = Arc::from(text.as_str());
+        self.texts.insert(text, Arc::clone(&kept));
+        kept
     }
 }
 
