@@ -1015,12 +1015,12 @@ fn generate(n: usize, now: DateTime<Utc>) -> Snapshot {
         .flat_map(|d| REGIONS.iter().map(move |r| format!("{d} {r}")))
         .enumerate()
         .map(|(j, name)| Group {
-            id: GroupId(format!("g{j:02}")),
+            id: GroupId::from(format!("g{j:02}")),
             name,
             members: vec![],
             // Every third group gives its members a license.
             licenses: if j % 3 == 0 {
-                vec![LicenseId(format!("l{}", j % LICENSES.len()))]
+                vec![LicenseId::from(format!("l{}", j % LICENSES.len()))]
             } else {
                 vec![]
             },
@@ -1031,7 +1031,7 @@ fn generate(n: usize, now: DateTime<Utc>) -> Snapshot {
         .iter()
         .enumerate()
         .map(|(j, name)| License {
-            id: LicenseId(format!("l{j}")),
+            id: LicenseId::from(format!("l{j}")),
             name: (*name).to_owned(),
             seats: n as u64,
             seats_assigned: 0,
@@ -1078,7 +1078,7 @@ fn generate(n: usize, now: DateTime<Utc>) -> Snapshot {
             }
             if rng.percent(20) {
                 grants.push(LicenseGrant {
-                    license: LicenseId(format!("l{}", 1 + rng.below(5))),
+                    license: LicenseId::from(format!("l{}", 1 + rng.below(5))),
                     origin: LicenseOrigin::Direct,
                 });
             }

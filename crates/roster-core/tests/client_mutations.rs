@@ -28,7 +28,7 @@ async fn emails_of(t: &TestServer, user_id: &str) -> Vec<String> {
 async fn create_user_with_flags_licenses_and_groups() {
     let t = TestServer::demo().await;
     let client = t.connected().await;
-    let engineering = GroupId(t.group_id("Engineering").await);
+    let engineering = GroupId::from(t.group_id("Engineering").await);
     let mut new = new_user("Nina.Petrova@lumen.example", "Nina", "Petrova");
     new.admin = true;
     new.local_login = true;
@@ -193,7 +193,7 @@ async fn delete_user_honours_if_match() {
 async fn group_members_invitations_and_lookup_by_user_name() {
     let t = TestServer::demo().await;
     let client = t.connected().await;
-    let sales = GroupId(t.group_id("Sales").await);
+    let sales = GroupId::from(t.group_id("Sales").await);
     let a = client
         .create_user(&new_user("ada.member@lumen.example", "Ada", "Member"))
         .await
@@ -332,7 +332,7 @@ async fn create_users_in_bulk_batches() {
         )
         .await;
     assert_eq!(status, 201);
-    let imported = GroupId(group["id"].as_str().unwrap().to_owned());
+    let imported = GroupId::from(group["id"].as_str().unwrap().to_owned());
     // Count /Bulk requests on the way (no faults).
     let proxy = FaultProxy::start(t.server.addr(), 0, 7).await;
     let client = ApiClient::with_options(&profile(&proxy.base_url(), &t.token), fast_options())

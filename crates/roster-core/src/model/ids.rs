@@ -1,6 +1,9 @@
 //! Identifiers: distinct types so a group id can never be passed as a user id.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,11 +45,101 @@ id_type!(
     /// The server's id of a user.
     UserId
 );
-id_type!(
+
+/// A text that many values share (a few dozen group and license ids across a
+/// million users): one copy per thread instead of one per user. Bounded, so that a
+/// server sending a new id each time cannot make it grow without end.
+fn shared(text: &str) -> Arc<str> {
+    const KEPT_AT_MOST: usize = 4096;
+    thread_local! {
+        static KEPT: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    }
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if let Some(text) = kept.get(text) {
+            return Arc::clone(text);
+        }
+        if kept.len() >= KEPT_AT_MOST {
+            kept.clear();
+        }
+        let text: Arc<str> = Arc::from(text);
+        kept.insert(Arc::clone(&text));
+        text
+    })
+}
+
+macro_rules! shared_id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        ///
+        /// Its text is shared with every equal id made on the same thread.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(Arc<str>);
+
+        impl $name {
+            /// The id as the server spells it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(shared(s))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(shared(&s))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                // Borrowed where the input allows it, so no String is made first.
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self(shared(&text)))
+            }
+        }
+    };
+}
+
+shared_id_type!(
     /// The server's id of a group.
     GroupId
 );
-id_type!(
+shared_id_type!(
     /// The id of a license (what users' `entitlements` carry).
     LicenseId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_ids_share_one_text_and_read_and_write_as_plain_strings() {
+        let a = GroupId::from("sales");
+        let b = GroupId::from(String::from("sales"));
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(a, b);
+        let json = serde_json::to_string(&vec![a.clone(), GroupId::from("eng")]).unwrap();
+        assert_eq!(json, r#"["sales","eng"]"#);
+        let back: Vec<GroupId> = serde_json::from_str(&json).unwrap();
+        assert!(Arc::ptr_eq(&back[0].0, &a.0));
+        assert_eq!(back[1].as_str(), "eng");
+    }
+}

@@ -25,7 +25,7 @@ impl Group {
     /// Reads a SCIM Group resource.
     pub fn from_resource(r: GroupResource) -> Self {
         Self {
-            id: GroupId(r.id),
+            id: GroupId::from(r.id),
             name: r.display_name,
             members: r
                 .members
@@ -35,7 +35,12 @@ impl Group {
                 .collect(),
             licenses: r
                 .roster
-                .map(|e| e.licenses.into_iter().map(|l| LicenseId(l.value)).collect())
+                .map(|e| {
+                    e.licenses
+                        .into_iter()
+                        .map(|l| LicenseId::from(l.value))
+                        .collect()
+                })
                 .unwrap_or_default(),
             version: r.meta.and_then(|m| m.version),
         }
@@ -64,7 +69,7 @@ impl License {
     /// Reads a License resource.
     pub fn from_resource(r: LicenseResource) -> Self {
         Self {
-            id: LicenseId(r.id),
+            id: LicenseId::from(r.id),
             name: r.name,
             seats: r.seats,
             seats_assigned: r.seats_assigned,

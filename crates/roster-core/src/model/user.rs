@@ -188,13 +188,13 @@ impl User {
             .entitlements
             .iter()
             .map(|e| LicenseGrant {
-                license: LicenseId(e.value.clone()),
+                license: LicenseId::from(e.value.as_str()),
                 origin: LicenseOrigin::Direct,
             })
             .collect();
         licenses.extend(ext.inherited_licenses.iter().map(|l| LicenseGrant {
-            license: LicenseId(l.value.clone()),
-            origin: LicenseOrigin::Group(GroupId(l.group.value.clone())),
+            license: LicenseId::from(l.value.as_str()),
+            origin: LicenseOrigin::Group(GroupId::from(l.group.value.as_str())),
         }));
         let invitation = match (&ext.invitation, ext.last_connection) {
             (_, Some(_)) => InvitationStatus::Accepted,
@@ -216,7 +216,11 @@ impl User {
             local_login: ext.local_login.unwrap_or(false),
             last_connection: ext.last_connection,
             licenses,
-            groups: r.groups.into_iter().map(|g| GroupId(g.value)).collect(),
+            groups: r
+                .groups
+                .into_iter()
+                .map(|g| GroupId::from(g.value))
+                .collect(),
             invitation,
             version: meta.version,
             last_modified: meta.last_modified,

@@ -131,10 +131,10 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, String> {
     let count = r.len("licenses")?;
     let mut licenses = Vec::with_capacity(count);
     for _ in 0..count {
-        let license = LicenseId(r.string("license")?);
+        let license = LicenseId::from(r.str("license")?);
         let origin = match r.u8("license origin")? {
             0 => LicenseOrigin::Direct,
-            1 => LicenseOrigin::Group(GroupId(r.string("license group")?)),
+            1 => LicenseOrigin::Group(GroupId::from(r.str("license group")?)),
             other => return Err(format!("unknown license origin {other}")),
         };
         licenses.push(LicenseGrant { license, origin });
@@ -142,7 +142,7 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, String> {
     let count = r.len("groups")?;
     let mut groups = Vec::with_capacity(count);
     for _ in 0..count {
-        groups.push(GroupId(r.string("group")?));
+        groups.push(GroupId::from(r.str("group")?));
     }
     let invitation = match r.u8("invitation")? {
         0 => InvitationStatus::Pending(None),
@@ -323,7 +323,9 @@ mod tests {
                     origin: LicenseOrigin::Group(GroupId::from("g1")),
                 },
             ],
-            groups: (0..200).map(|i| GroupId(format!("group-{i}"))).collect(),
+            groups: (0..200)
+                .map(|i| GroupId::from(format!("group-{i}")))
+                .collect(),
             invitation: InvitationStatus::Pending(Some(t(-86_400, 1))),
             version: Some("W/\"7\"".to_owned()),
             last_modified: Some(t(253_402_300_799, 0)),

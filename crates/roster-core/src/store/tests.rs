@@ -102,8 +102,8 @@ fn by_id<T: Clone>(items: &[T], id: impl Fn(&T) -> String) -> Vec<T> {
 fn sorted(s: &Snapshot) -> Snapshot {
     Snapshot {
         users: by_id(&s.users, |u| u.id.0.clone()),
-        groups: by_id(&s.groups, |g| g.id.0.clone()),
-        licenses: by_id(&s.licenses, |l| l.id.0.clone()),
+        groups: by_id(&s.groups, |g| g.id.as_str().to_owned()),
+        licenses: by_id(&s.licenses, |l| l.id.as_str().to_owned()),
         ..s.clone()
     }
 }
