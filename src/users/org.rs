@@ -88,7 +88,8 @@ impl OrgState {
         organisation: Option<Organisation>,
         synced_at: DateTime<Utc>,
     ) {
-        let directory_changed = groups.is_some() || licenses.is_some();
+        // The server's seat counts, when given, replace the ones moved here.
+        let seats_given = licenses.is_some();
         if let Some(g) = groups {
             self.groups = g;
         }
@@ -99,22 +100,28 @@ impl OrgState {
             self.organisation = organisation;
         }
         self.synced_at = Some(synced_at);
-        if directory_changed {
-            // Names may have changed: rebuild every row once.
-            let gone: std::collections::HashSet<&UserId> = deleted.iter().collect();
-            self.users.retain(|u| !gone.contains(&u.id));
+        let names = Names::of(&self.groups, &self.licenses);
+        if names != self.names {
+            // A group or license was renamed, added or removed: every row's text
+            // may change, so all are rebuilt once. (Seat counts alone, re-read after
+            // most changes, do not come here: at 1M users a rebuild takes seconds.)
+            self.names = names;
             for user in changed {
-                match self.users.iter().position(|u| u.id == user.id) {
+                match self.index.get(&self.users, &user.id) {
                     Some(i) => self.users[i] = user,
                     None => self.users.push(user),
                 }
             }
+            let gone: std::collections::HashSet<&UserId> = deleted.iter().collect();
+            self.users.retain(|u| !gone.contains(&u.id));
             self.rebuild();
             return;
         }
         // Seats follow the confirmed change at once; the engine re-reads the
         // server's counts right after it.
-        self.move_seats(&changed, deleted);
+        if !seats_given {
+            self.move_seats(&changed, deleted);
+        }
         // A deletion moves the last user into the gap: O(1) each, so a bulk delete
         // confirmed one user at a time never rebuilds 100k rows per user.
         for id in deleted {
@@ -156,18 +163,7 @@ impl OrgState {
     }
 
     fn rebuild(&mut self) {
-        self.names = Names {
-            groups: self
-                .groups
-                .iter()
-                .map(|g| (g.id.clone(), g.name.clone()))
-                .collect(),
-            licenses: self
-                .licenses
-                .iter()
-                .map(|l| (l.id.clone(), l.name.clone()))
-                .collect(),
-        };
+        self.names = Names::of(&self.groups, &self.licenses);
         self.rows = Arc::new(Row::build_all(&self.users, &self.names));
         self.index = UserIndex::of(&self.users);
         self.changed();
@@ -345,5 +341,40 @@ pub(crate) mod tests {
         assert_eq!(org.licenses[0].seats_assigned, 1, "a deleted frees a seat");
         org.apply(vec![user("b")], &[], None, None, None, Utc::now());
         assert_eq!(org.licenses[0].seats_assigned, 0, "b's licenses removed");
+
+        // The server's counts, re-read after a change, are taken as they are (not
+        // moved once more), and a rename reaches the rows.
+        let mut b = user("b");
+        b.licenses = vec![grant("crm", LicenseOrigin::Direct)];
+        let counted = |name: &str, assigned| License {
+            id: LicenseId::from("crm"),
+            name: name.into(),
+            seats: 10,
+            seats_assigned: assigned,
+        };
+        org.apply(
+            vec![b.clone()],
+            &[],
+            None,
+            Some(vec![counted("CRM", 7)]),
+            None,
+            Utc::now(),
+        );
+        assert_eq!(org.licenses[0].seats_assigned, 7);
+        let row = |org: &OrgState| {
+            org.rows[org.users.iter().position(|u| u.id == b.id).unwrap()]
+                .licenses
+                .to_string()
+        };
+        assert_eq!(row(&org), "CRM");
+        org.apply(
+            vec![],
+            &[],
+            None,
+            Some(vec![counted("CRM Plus", 7)]),
+            None,
+            Utc::now(),
+        );
+        assert_eq!(row(&org), "CRM Plus");
     }
 }

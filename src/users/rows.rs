@@ -4,10 +4,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
-use roster_core::model::{GroupId, LicenseId, LicenseOrigin, User, UserId};
+use roster_core::model::{Group, GroupId, License, LicenseId, LicenseOrigin, User, UserId};
 
 /// Names of groups and licenses, to show ids as words.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Names {
     /// Group id → group name.
     pub groups: HashMap<GroupId, String>,
@@ -18,14 +18,17 @@ pub struct Names {
 impl Names {
     /// The names in `snapshot`.
     pub fn from_snapshot(snapshot: &roster_core::store::Snapshot) -> Self {
+        Self::of(&snapshot.groups, &snapshot.licenses)
+    }
+
+    /// The names of `groups` and `licenses`.
+    pub fn of(groups: &[Group], licenses: &[License]) -> Self {
         Self {
-            groups: snapshot
-                .groups
+            groups: groups
                 .iter()
                 .map(|g| (g.id.clone(), g.name.clone()))
                 .collect(),
-            licenses: snapshot
-                .licenses
+            licenses: licenses
                 .iter()
                 .map(|l| (l.id.clone(), l.name.clone()))
                 .collect(),
