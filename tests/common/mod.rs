@@ -12,7 +12,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use roster::app::modal::Modal;
 use roster::app::{AppConfig, RosterApp, StartMode};
-use roster_core::client::Token;
+use roster_core::client::{ClientOptions, Token};
 use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
 use roster_core::secrets::KeyringSecrets;
 use roster_core::store::Store;
@@ -35,10 +35,22 @@ pub fn harness(
     secrets: Arc<Secrets>,
     start: StartMode,
 ) -> Harness<'static, RosterApp> {
+    harness_with(data_dir, secrets, start, ClientOptions::default())
+}
+
+/// [`harness`] with engines whose client uses `client` (e.g. a short slow-answer
+/// notice).
+pub fn harness_with(
+    data_dir: &Path,
+    secrets: Arc<Secrets>,
+    start: StartMode,
+    client: ClientOptions,
+) -> Harness<'static, RosterApp> {
     let config = AppConfig {
         data_dir: data_dir.to_owned(),
         secrets,
         start,
+        client,
     };
     Harness::builder()
         .with_size([1400.0, 900.0])
