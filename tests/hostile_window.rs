@@ -8,6 +8,8 @@
 //! about its `totalResults` or trickle its answers. It answers like a plain SCIM
 //! server (`roster_hostile::plain_directory`) except for `/Users`.
 
+#[path = "common/cli.rs"]
+mod cli_run;
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -263,4 +265,50 @@ fn a_lying_total_is_a_clear_message_in_the_window() {
         logged.iter().any(|l| l.contains("does not add up")),
         "{logged:#?}"
     );
+}
+
+/// Finding 1, from the command line: `roster users list` and `roster sync` on the
+/// same lying total exited 134 ("capacity overflow"). Now each ends with an exit
+/// code and the reason on stderr.
+#[test]
+fn the_command_line_says_a_lying_total_instead_of_aborting() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(HostileServer::start(|r| {
+        plain_directory(r).unwrap_or_else(|| {
+            let start = r.number("startIndex", 1);
+            let page = if start == 1 {
+                vec![user("u1", "one@hostile.example")]
+            } else {
+                Vec::new()
+            };
+            list(u64::MAX, start, page)
+        })
+    }));
+    let data = tempfile::tempdir().unwrap();
+    let url = server.base_url();
+    let added = cli_run::run(
+        data.path(),
+        &["profile", "add", "acme", "--url", &url, "--token-file"],
+        Some("token\n"),
+    );
+    assert!(added.status.success(), "{}", cli_run::text(&added.stderr));
+    for args in [&["users", "list"][..], &["sync"][..]] {
+        let out = cli_run::run(data.path(), args, None);
+        let stderr = cli_run::text(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(1 | 2)),
+            "{args:?}: {:?}, {stderr}",
+            out.status
+        );
+        assert!(stderr.contains("does not add up"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("counts {} users", u64::MAX)),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
 }

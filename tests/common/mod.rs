@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use roster::app::modal::Modal;
 use roster::app::{AppConfig, RosterApp, StartMode};
 use roster_core::client::{ClientOptions, Token};
@@ -313,6 +313,16 @@ impl TestOrg {
             assert!(status.is_success(), "{method} answered {status}");
         });
     }
+}
+
+/// Asserts that one widget's label contains `text`, leaving out the toasts' words
+/// (AccessKit alerts and statuses): a toast may say what a window says.
+pub fn shown_contains(h: &Harness<'_, RosterApp>, text: &str) {
+    let found = h
+        .query_all_by_label_contains(text)
+        .filter(|n| !matches!(n.accesskit_node().role(), Role::Alert | Role::Status))
+        .count();
+    assert_eq!(found, 1, "widgets saying {text:?} besides toasts");
 }
 
 /// Clicks the widget labelled `label` and runs a couple of frames.
