@@ -1,5 +1,5 @@
 //! The client against a server that lies or attacks (issue 15), one test per
-//! finding. The server is the small hostile one of `support/hostile.rs`: the
+//! finding. The server is the small hostile one of `crates/roster-hostile`: the
 //! real roster-server cannot be made to lie about its totals, repeat ids, send
 //! gigabytes or trickle bytes.
 
