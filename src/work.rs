@@ -6,6 +6,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
+use roster_core::client::ClientOptions;
 use roster_core::profiles::Secrets;
 use roster_core::store::Store;
 
@@ -21,6 +22,7 @@ pub struct Background {
     secrets: Arc<Secrets>,
     data_dir: PathBuf,
     wake: Wake,
+    client: ClientOptions,
 }
 
 impl Background {
@@ -38,7 +40,21 @@ impl Background {
             secrets,
             data_dir,
             wake,
+            client: ClientOptions::default(),
         }
+    }
+
+    /// The same, with engines whose client uses `options`.
+    pub fn with_client_options(self, options: ClientOptions) -> Self {
+        Self {
+            client: options,
+            ..self
+        }
+    }
+
+    /// How the engines' clients talk to servers.
+    pub fn client_options(&self) -> &ClientOptions {
+        &self.client
     }
 
     /// Runs `work` with the store on the blocking pool.

@@ -27,6 +27,7 @@ fn harness(data_dir: &Path) -> Harness<'static, RosterApp> {
         data_dir: data_dir.to_owned(),
         secrets: secrets(data_dir),
         start: StartMode::Demo,
+        client: Default::default(),
     };
     Harness::builder()
         .with_size([1400.0, 900.0])

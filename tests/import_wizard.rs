@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{TestOrg, fill, secrets, step_until};
+use common::{TestOrg, fill, secrets, shown_contains, step_until};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -153,7 +153,8 @@ fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
     let report = wizard(h.state()).report.clone().unwrap();
     let counts = report.counts();
     assert_eq!((counts.created, counts.skipped, counts.failed), (3, 2, 0));
-    h.get_by_label_contains("3 created, 2 skipped, 0 failed");
+    // (A toast says it too.)
+    shown_contains(&h, "3 created, 2 skipped, 0 failed");
 
     // The server has them, once, with the options.
     assert_eq!(org.user_count(), before + 3);

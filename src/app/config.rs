@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use roster_core::client::ClientOptions;
 use roster_core::profiles::Secrets;
 
 use crate::demo_org::DEMO_PROFILE;
@@ -37,6 +38,9 @@ pub struct AppConfig {
     pub secrets: Arc<Secrets>,
     /// What to open.
     pub start: StartMode,
+    /// How the engine's client talks to servers: timeouts, limits, when an answer
+    /// counts as slow (tests shorten that).
+    pub client: ClientOptions,
 }
 
 impl AppConfig {
@@ -47,6 +51,7 @@ impl AppConfig {
             secrets: Arc::new(Secrets::system(data_dir.join("tokens"))),
             data_dir,
             start,
+            client: ClientOptions::default(),
         })
     }
 }

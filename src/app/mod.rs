@@ -11,6 +11,7 @@ mod apply;
 mod config;
 pub mod modal;
 mod notices;
+mod toasts;
 
 use std::sync::Arc;
 
@@ -42,6 +43,8 @@ pub struct Shell {
     pub log: Log,
     /// Result notifications.
     pub toasts: egui_notify::Toasts,
+    /// Their words, for the accessibility tree.
+    spoken: toasts::Spoken,
     /// Exports in progress.
     pub exports: Vec<Export>,
     /// The "save as" picker (tests put a fixed answer here).
@@ -63,6 +66,7 @@ impl Shell {
             toasts: egui_notify::Toasts::default()
                 .with_anchor(egui_notify::Anchor::BottomRight)
                 .with_margin(egui::vec2(8.0, 36.0)),
+            spoken: toasts::Spoken::default(),
             exports: Vec::new(),
             save_picker: Box::new(NativePicker),
             profiles: Vec::new(),
@@ -73,6 +77,7 @@ impl Shell {
 
     /// A notification, and the same words in the log for errors and warnings.
     pub fn toast(&mut self, tone: Tone, text: String) {
+        self.spoken.push(tone, text.clone());
         match tone {
             Tone::Info => self.toasts.info(text),
             Tone::Success => self.toasts.success(text),
@@ -175,7 +180,8 @@ impl RosterApp {
             config.secrets,
             config.data_dir,
             Arc::new(move || egui_ctx.request_repaint()),
-        );
+        )
+        .with_client_options(config.client);
         Self {
             _runtime: runtime,
             _data_lock: None,
@@ -279,6 +285,7 @@ impl RosterApp {
         let asked = ui::frame::windows(&self.context(self.shell.modal.is_some()), ui);
         self.apply_all(asked, ui.ctx());
         self.shell.toasts.show(ui.ctx());
+        self.shell.spoken.show(ui.ctx());
     }
 
     fn apply_all(&mut self, asked: Vec<Intent>, egui_ctx: &egui::Context) {

@@ -1,7 +1,7 @@
 //! What the connection told the window, and the window's own background work
 //! (exports, the profile list) that came back.
 
-use crate::activity::LogLevel;
+use crate::activity::{LogLevel, Tone};
 use crate::connection::Notice;
 use crate::files::export::Progress;
 use crate::ui::dialogs::edit_dialog::Conflict;
@@ -62,11 +62,11 @@ impl RosterApp {
                         path.display()
                     );
                     self.shell.log.push(LogLevel::Info, text.clone());
-                    self.shell.toasts.success(text);
+                    self.shell.toast(Tone::Success, text);
                 }
                 Progress::Failed(message) => {
                     self.shell.log.push(LogLevel::Error, message.clone());
-                    self.shell.toasts.error(message);
+                    self.shell.toast(Tone::Error, message);
                 }
             }
         }

@@ -152,18 +152,14 @@ impl Connection {
                 }
             }
             Event::SlowAnswer(slow) => {
-                let seconds = slow.waited.as_secs();
-                let kb = slow.bytes / 1024;
+                let so_far = so_far(slow.waited, slow.bytes);
                 let text = if slow.stalled {
                     format!(
-                        "Waiting for the server: {} has sent nothing new for a while ({seconds} s, {kb} KB so far)",
+                        "Waiting for the server: {} has sent nothing new for a while ({so_far})",
                         slow.request
                     )
                 } else {
-                    format!(
-                        "The server answers slowly: {} ({seconds} s, {kb} KB so far)",
-                        slow.request
-                    )
+                    format!("The server answers slowly: {} ({so_far})", slow.request)
                 };
                 if self.waiting.is_none() {
                     log(out, LogLevel::Warning, text.clone());
@@ -326,6 +322,20 @@ impl Connection {
     }
 }
 
+/// "12 s, 340 KB so far": how long an answer took and how much of it came (tenths
+/// of a second and bytes while they are small, so that it never reads "0 s, 0 KB").
+fn so_far(waited: std::time::Duration, bytes: usize) -> String {
+    let time = match waited.as_secs() {
+        0..10 => format!("{:.1} s", waited.as_secs_f64()),
+        s => format!("{s} s"),
+    };
+    let size = match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        n => format!("{} KB", n / 1024),
+    };
+    format!("{time}, {size} so far")
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -360,6 +370,18 @@ mod tests {
                 .any(|n| matches!(n, Notice::Toast(Tone::Warning, t)
                 if t.contains("returned 4 users twice"))),
             "{out:?}"
+        );
+    }
+
+    #[test]
+    fn how_long_and_how_much_reads_well_when_small() {
+        assert_eq!(
+            so_far(Duration::from_millis(1500), 300),
+            "1.5 s, 300 bytes so far"
+        );
+        assert_eq!(
+            so_far(Duration::from_secs(75), 5 << 20),
+            "75 s, 5120 KB so far"
         );
     }
 

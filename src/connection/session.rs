@@ -39,6 +39,7 @@ pub fn open(work: &Background, name: String) -> Opening {
     let secrets = Arc::clone(work.secrets());
     let data_dir = work.data_dir().to_owned();
     let wake = work.wake();
+    let client = work.client_options().clone();
     handle.clone().spawn(async move {
         let result = async {
             let (profile, demo_server) = if name == DEMO_PROFILE {
@@ -50,7 +51,10 @@ pub fn open(work: &Background, name: String) -> Opening {
                     profiles::connection(&settings, &secrets).map_err(|e| e.to_string())?;
                 (profile, None)
             };
-            let config = EngineConfig::new(profile, Arc::clone(&store));
+            let config = EngineConfig {
+                client,
+                ..EngineConfig::new(profile, Arc::clone(&store))
+            };
             let engine =
                 engine::start(&handle, config, Arc::clone(&wake)).map_err(|e| e.to_string())?;
             if let Err(e) = profiles::set_last_used(&store, &name) {

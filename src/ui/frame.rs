@@ -57,10 +57,18 @@ fn central(ctx: &ViewContext, page: &mut UsersPage, ui: &mut egui::Ui) -> Option
             }
         }
         Link::Failed(message) if !ctx.org.is_loaded() => {
+            let heading = format!("{} could not be opened", ctx.profile);
             egui::CentralPanel::default()
-                .show(ui, |ui| {
-                    not_admin::failed(ui, ctx.profile, ctx.demo, message)
-                })
+                .show(ui, |ui| not_admin::failed(ui, &heading, ctx.demo, message))
+                .inner
+        }
+        // Connected, but the first load was refused or did not add up (a server
+        // whose totals lie): say why instead of a spinner that never ends.
+        Link::Online if !ctx.org.is_loaded() && ctx.stale.is_some() => {
+            let heading = format!("The users of {} could not be loaded", ctx.profile);
+            let message = ctx.stale.unwrap_or_default();
+            egui::CentralPanel::default()
+                .show(ui, |ui| not_admin::failed(ui, &heading, ctx.demo, message))
                 .inner
         }
         _ if !ctx.org.is_loaded() => {

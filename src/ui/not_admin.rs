@@ -38,12 +38,13 @@ pub fn show(ui: &mut egui::Ui) -> Option<Action> {
     action
 }
 
-/// The profile could not be opened, or the server refused the token.
-pub fn failed(ui: &mut egui::Ui, profile: &str, demo: bool, message: &str) -> Option<Intent> {
+/// The profile could not be opened, the server refused the token, or the first
+/// load failed: `heading` says which, `message` why.
+pub fn failed(ui: &mut egui::Ui, heading: &str, demo: bool, message: &str) -> Option<Intent> {
     let mut asked = None;
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() / 4.0);
-        ui.heading(format!("{profile} could not be opened"));
+        ui.heading(heading);
         ui.add_space(8.0);
         ui.label(message);
         ui.add_space(16.0);

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use roster::app::modal::Modal;
 use roster::app::{AppConfig, RosterApp, StartMode};
-use roster_core::client::Token;
+use roster_core::client::{ClientOptions, Token};
 use roster_core::profiles::{self, ProfileSettings, Secrets, TokenPlace};
 use roster_core::secrets::KeyringSecrets;
 use roster_core::store::Store;
@@ -35,10 +35,22 @@ pub fn harness(
     secrets: Arc<Secrets>,
     start: StartMode,
 ) -> Harness<'static, RosterApp> {
+    harness_with(data_dir, secrets, start, ClientOptions::default())
+}
+
+/// [`harness`] with engines whose client uses `client` (e.g. a short slow-answer
+/// notice).
+pub fn harness_with(
+    data_dir: &Path,
+    secrets: Arc<Secrets>,
+    start: StartMode,
+    client: ClientOptions,
+) -> Harness<'static, RosterApp> {
     let config = AppConfig {
         data_dir: data_dir.to_owned(),
         secrets,
         start,
+        client,
     };
     Harness::builder()
         .with_size([1400.0, 900.0])
@@ -301,6 +313,16 @@ impl TestOrg {
             assert!(status.is_success(), "{method} answered {status}");
         });
     }
+}
+
+/// Asserts that one widget's label contains `text`, leaving out the toasts' words
+/// (AccessKit alerts and statuses): a toast may say what a window says.
+pub fn shown_contains(h: &Harness<'_, RosterApp>, text: &str) {
+    let found = h
+        .query_all_by_label_contains(text)
+        .filter(|n| !matches!(n.accesskit_node().role(), Role::Alert | Role::Status))
+        .count();
+    assert_eq!(found, 1, "widgets saying {text:?} besides toasts");
 }
 
 /// Clicks the widget labelled `label` and runs a couple of frames.

@@ -69,16 +69,22 @@ pub struct ClientOptions {
     /// larger one fails as soon as it is seen to be larger, without being held.
     pub max_response_bytes: usize,
     /// Longest time an answer may stall (no byte arriving) before the call counts
-    /// as failed; a warning is logged every [`STALL_NOTICE`] of waiting.
+    /// as failed; a warning is logged every `slow_notice` of waiting.
     pub read_timeout: Duration,
+    /// How long an answer may take to arrive before it is reported as slow to
+    /// [`ApiClient::on_slow_answer`] (and again after each further `slow_notice`);
+    /// [`STALL_NOTICE`] by default. Tests shorten it.
+    pub slow_notice: Duration,
 }
 
-/// How often a stalled answer is said in the log while the client waits for it,
-/// and how often a slow answer is reported to [`ApiClient::on_slow_answer`].
+/// By default, how often a stalled answer is said in the log while the client
+/// waits for it, and how often a slow answer is reported to
+/// [`ApiClient::on_slow_answer`] (see [`ClientOptions::slow_notice`]).
 pub const STALL_NOTICE: Duration = Duration::from_secs(10);
 
-/// An answer that is slow to arrive: reported every [`STALL_NOTICE`] while it is
-/// read, whether nothing comes (stalled) or a little at a time (a trickle).
+/// An answer that is slow to arrive: reported every [`ClientOptions::slow_notice`]
+/// while it is read, whether nothing comes (stalled) or a little at a time (a
+/// trickle).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlowAnswer {
     /// The request, as method and path ("GET /scim/v2/Users"; no query, no body).
@@ -87,7 +93,8 @@ pub struct SlowAnswer {
     pub waited: Duration,
     /// Bytes of the answer received so far.
     pub bytes: usize,
-    /// Whether nothing at all came in the last [`STALL_NOTICE`] (else it trickles).
+    /// Whether nothing at all came in the last [`ClientOptions::slow_notice`] (else it
+    /// trickles).
     pub stalled: bool,
 }
 
@@ -97,7 +104,7 @@ pub type SlowAnswerObserver = Arc<dyn Fn(&SlowAnswer) + Send + Sync>;
 impl Default for ClientOptions {
     /// 10 s to connect, 60 s per request, 5 min per `/Bulk` batch, default retries,
     /// server-maximum pages, 4 pages and 4 creates in flight, answers up to 64 MiB,
-    /// 60 s without a byte.
+    /// 60 s without a byte, slow answers reported after 10 s.
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(10),
@@ -109,6 +116,7 @@ impl Default for ClientOptions {
             requests_in_flight: 4,
             max_response_bytes: 64 << 20,
             read_timeout: Duration::from_secs(60),
+            slow_notice: STALL_NOTICE,
         }
     }
 }
@@ -286,7 +294,7 @@ impl ApiClient {
         }
     }
 
-    /// Calls `observer` every [`STALL_NOTICE`] while an answer is slow to arrive
+    /// Calls `observer` every [`ClientOptions::slow_notice`] while an answer is slow to arrive
     /// (the engine turns it into `Event::Slow`); replaces an earlier observer.
     pub fn on_slow_answer(&self, observer: SlowAnswerObserver) {
         match self.inner.slow.write() {

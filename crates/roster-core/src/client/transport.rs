@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::errors;
 use super::retry::{self, Outcome, Safety};
-use super::{ApiClient, STALL_NOTICE, SlowAnswer};
+use super::{ApiClient, SlowAnswer};
 use crate::CoreError;
 
 /// A request to send (built again for each attempt).
@@ -244,13 +244,15 @@ impl ApiClient {
         }
         let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize).min(1 << 20));
         let read_timeout = self.inner.options.read_timeout;
+        // Never zero: the wait below must tick.
+        let notice = self.inner.options.slow_notice.max(Duration::from_millis(1));
         let mut stalled = Duration::ZERO;
         // A trickle (a few bytes now and then) never counts as stalled, but a read
         // that takes this long is reported all the same.
         let begun = Instant::now();
-        let mut next_notice = begun + STALL_NOTICE;
+        let mut next_notice = begun + notice;
         loop {
-            let tick = STALL_NOTICE.min(read_timeout.saturating_sub(stalled));
+            let tick = notice.min(read_timeout.saturating_sub(stalled));
             // Dropping `chunk()` while it waits loses nothing: a frame is taken only
             // when it is ready.
             match tokio::time::timeout(tick, response.chunk()).await {
@@ -265,7 +267,7 @@ impl ApiClient {
                     body.extend_from_slice(&chunk);
                     let now = Instant::now();
                     if now >= next_notice {
-                        next_notice = now + STALL_NOTICE;
+                        next_notice = now + notice;
                         self.slow(SlowAnswer {
                             request: format!("{} {}", call.method, call.url.path()),
                             waited: now - begun,
@@ -291,7 +293,7 @@ impl ApiClient {
                         waited_secs = stalled.as_secs(),
                         "the server has sent nothing for a while; still waiting for its answer"
                     );
-                    next_notice = Instant::now() + STALL_NOTICE;
+                    next_notice = Instant::now() + notice;
                     self.slow(SlowAnswer {
                         request: format!("{} {}", call.method, call.url.path()),
                         waited: begun.elapsed(),

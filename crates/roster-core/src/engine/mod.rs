@@ -28,7 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc as tokio_mpsc;
 
-use crate::client::{Capabilities, ListWarning, Profile, ServerInfo, SlowAnswer};
+use crate::client::{Capabilities, ClientOptions, ListWarning, Profile, ServerInfo, SlowAnswer};
 use crate::error::CoreError;
 use crate::import::{ImportCounts, ImportId};
 use crate::model::{Change, Group, License, Organisation, User, UserId};
@@ -214,7 +214,8 @@ pub enum Event {
     /// sentence for the window (all are in the log already).
     ListingWarnings(Vec<ListWarning>),
     /// An answer of the server is slow to arrive: nothing came for a while (stalled)
-    /// or only a trickle. Repeated every [`STALL_NOTICE`](crate::client::STALL_NOTICE)
+    /// or only a trickle. Repeated every
+    /// [`ClientOptions::slow_notice`](crate::client::ClientOptions::slow_notice)
     /// while it lasts (a progress note for the status bar: "waiting for the server,
     /// 20 s…"); the engine keeps waiting up to `ClientOptions::read_timeout` without a
     /// byte, then the call fails and is retried. The next `Progress`, `Loaded`,
@@ -268,11 +269,14 @@ pub struct EngineConfig {
     /// How often every user is listed and compared with the copy even where delta
     /// sync works.
     pub reconcile_every: Duration,
+    /// How the client talks to the server (timeouts, limits, when an answer counts
+    /// as slow).
+    pub client: ClientOptions,
 }
 
 impl EngineConfig {
     /// Defaults: refresh every minute, reconcile every 15 minutes, reconnect after
-    /// 1 s, imports in batches of 500.
+    /// 1 s, imports in batches of 500, [`ClientOptions::default`].
     pub fn new(profile: Profile, store: Arc<Store>) -> Self {
         Self {
             profile,
@@ -281,6 +285,7 @@ impl EngineConfig {
             reconnect_after: Duration::from_secs(1),
             import_batch: 500,
             reconcile_every: Duration::from_secs(15 * 60),
+            client: ClientOptions::default(),
         }
     }
 }
@@ -347,7 +352,7 @@ pub fn start(
     config: EngineConfig,
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> Result<EngineHandle, CoreError> {
-    let client = crate::client::ApiClient::new(&config.profile)?;
+    let client = crate::client::ApiClient::with_options(&config.profile, config.client.clone())?;
     let (command_tx, command_rx) = tokio_mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::channel();
     let events = worker::Events::new(event_tx, wake);

@@ -2,7 +2,7 @@
 //! port, SQLite in a temp dir), clients for it, and a fault-injecting proxy.
 #![allow(dead_code)]
 
-pub mod hostile;
+pub use roster_hostile as hostile;
 pub mod mini_scim;
 pub mod proxy;
 pub mod tls;

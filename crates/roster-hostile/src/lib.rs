@@ -6,11 +6,13 @@
 //! bytes and always has `/Bulk`. It speaks just enough HTTP/1.1 for the client
 //! under test: one request per connection (`Connection: close`), `Content-Length`
 //! request bodies.
-#![allow(dead_code)]
+//!
+//! Shared by the engine's tests (`crates/roster-core/tests/hostile_server.rs`) and
+//! the window's (`tests/hostile_window.rs`), so that both face the same lies.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -71,6 +73,40 @@ pub enum Reply {
     Trickle,
     /// This reply after a pause (so that requests overlap).
     After(Duration, Box<Reply>),
+    /// A 200 with this JSON body (and its `Content-Length`), sent slowly: `head`
+    /// bytes at once, then one byte every `pause` while `gate` is closed (waiting,
+    /// once only the last byte is left), and the rest as soon as it opens.
+    Trickled {
+        /// The body.
+        body: Value,
+        /// Bytes sent at once.
+        head: usize,
+        /// Time between two bytes of the trickle.
+        pause: Duration,
+        /// Opened by the test when the answer may complete.
+        gate: Gate,
+    },
+}
+
+/// What a test opens to let a [`Reply::Trickled`] answer complete. Clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct Gate(Arc<AtomicBool>);
+
+impl Gate {
+    /// A closed gate.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lets every answer waiting on it complete.
+    pub fn open(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether it was opened.
+    pub fn is_open(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
@@ -150,6 +186,43 @@ pub fn list(total: u64, start: u64, resources: Vec<Value>) -> Reply {
             "Resources": resources,
         }),
     )
+}
+
+/// What a plain SCIM server answers besides its users, so that a whole client
+/// (the engine, the window) gets through discovery and a load: a
+/// `/ServiceProviderConfig` (nothing optional supported, pages of 100), `User` and
+/// `Group` resource types, no schemas, no groups, and 404 for `/Me` and every other
+/// path. `None` for `/Users`: the test answers those.
+pub fn plain_directory(request: &Request) -> Option<Reply> {
+    let path = request.path.as_str();
+    let listing = |resources: Vec<Value>| list(resources.len() as u64, 1, resources);
+    if path.contains("/Users") {
+        return None;
+    }
+    Some(if path.ends_with("/ServiceProviderConfig") {
+        Reply::Json(
+            200,
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+                "patch": {"supported": false},
+                "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+                "filter": {"supported": false, "maxResults": 100},
+                "changePassword": {"supported": false},
+                "sort": {"supported": false},
+                "etag": {"supported": false},
+            }),
+        )
+    } else if path.ends_with("/ResourceTypes") {
+        let kind = |name: &str, schema: &str| json!({"id": name, "name": name, "endpoint": format!("/{name}s"), "schema": schema});
+        listing(vec![
+            kind("User", "urn:ietf:params:scim:schemas:core:2.0:User"),
+            kind("Group", "urn:ietf:params:scim:schemas:core:2.0:Group"),
+        ])
+    } else if path.ends_with("/Schemas") || path.ends_with("/Groups") {
+        listing(Vec::new())
+    } else {
+        error(404, "not here")
+    })
 }
 
 /// A minimal SCIM user.
@@ -235,6 +308,38 @@ async fn answer(stream: &mut TcpStream, mut reply: Reply, shared: &Shared) {
                         content-length: 1000\r\nconnection: close\r\n\r\n{\"totalResults\":";
             let _ = stream.write_all(head.as_bytes()).await;
             hold(stream).await;
+        }
+        Reply::Trickled {
+            body,
+            head,
+            pause,
+            gate,
+        } => {
+            let body = body.to_string().into_bytes();
+            let top = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            if stream.write_all(top.as_bytes()).await.is_err() {
+                return;
+            }
+            // The last byte is held back until the gate opens, whatever the pace.
+            let last = body.len().saturating_sub(1);
+            let mut sent = head.min(last);
+            if stream.write_all(&body[..sent]).await.is_err() {
+                return;
+            }
+            while !gate.is_open() {
+                tokio::time::sleep(pause).await;
+                if sent < last && !gate.is_open() {
+                    if stream.write_all(&body[sent..=sent]).await.is_err() {
+                        return;
+                    }
+                    sent += 1;
+                }
+            }
+            let _ = stream.write_all(&body[sent..]).await;
         }
         Reply::After(..) => unreachable!("unwrapped above"),
     }
