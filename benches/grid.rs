@@ -1095,7 +1095,7 @@ fn generate(n: usize, now: DateTime<Utc>) -> Snapshot {
                 (!never).then(|| now - chrono::Duration::seconds(rng.below(365 * 86_400) as i64));
             let admin = rng.percent(3);
             User {
-                id: UserId(id),
+                id: UserId::from(id),
                 user_name: email.clone(),
                 email: Email::parse(&email).ok(),
                 given_name: given.to_owned(),
@@ -1120,7 +1120,7 @@ fn generate(n: usize, now: DateTime<Utc>) -> Snapshot {
             }
         })
         .collect();
-    users.sort_by(|a, b| a.id.0.cmp(&b.id.0));
+    users.sort_by(|a, b| a.id.cmp(&b.id));
     Snapshot {
         users,
         groups,

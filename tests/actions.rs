@@ -176,7 +176,8 @@ fn edit_sends_what_changed_and_resolves_conflicts_both_ways() {
     assert_eq!(doc[EXT]["organisationAdministrator"], true);
     assert_eq!(doc["entitlements"][0]["value"], "design");
     assert_eq!(
-        org.members(group.id.as_str()).contains(&u.id.0),
+        org.members(group.id.as_str())
+            .contains(&u.id.as_str().to_owned()),
         !in_group,
         "group membership toggled"
     );
@@ -301,7 +302,7 @@ fn local_login_groups_seats_and_resend_on_a_selection() {
     let members = org.members(group.id.as_str());
     for u in &chosen {
         assert!(
-            members.contains(&u.id.0),
+            members.contains(&u.id.as_str().to_owned()),
             "{} in {}",
             u.user_name,
             group.name

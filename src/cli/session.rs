@@ -139,7 +139,7 @@ impl Session {
                 .get_profile_setting(&self.name, ME_SETTING)
                 .ok()
                 .flatten()
-                .map(UserId),
+                .map(UserId::from),
         };
         Ok(Loaded {
             snapshot,

@@ -132,7 +132,7 @@ mod tests {
     use super::*;
 
     fn ids(n: usize) -> Vec<UserId> {
-        (0..n).map(|i| UserId(format!("u{i}"))).collect()
+        (0..n).map(|i| UserId::from(format!("u{i}"))).collect()
     }
 
     #[test]

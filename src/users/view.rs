@@ -226,7 +226,7 @@ mod tests {
     fn row(email: &str, name: &str, admin: bool, days_ago: Option<i64>, groups: &str) -> Row {
         let now = Utc::now();
         Row {
-            id: UserId(email.to_owned()),
+            id: UserId::from(email.to_owned()),
             email: email.to_owned(),
             name: name.to_owned(),
             admin,

@@ -44,7 +44,7 @@ pub fn user(
         });
     }
     User {
-        id: UserId(format!("u{i}")),
+        id: UserId::from(format!("u{i}")),
         user_name: email.clone(),
         email: Email::parse(&email).ok(),
         given_name: given.into(),

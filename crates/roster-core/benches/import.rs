@@ -108,7 +108,7 @@ fn org(users: usize) -> (Organisation, Vec<User>) {
         .map(|i| {
             let user_name = format!("existing.{i:06}@{DOMAIN}");
             User {
-                id: UserId(format!("u{i}")),
+                id: UserId::from(format!("u{i}")),
                 email: Email::parse(&user_name).ok(),
                 user_name,
                 given_name: "Existing".into(),

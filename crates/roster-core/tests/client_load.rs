@@ -190,5 +190,5 @@ async fn delta_sees_creates_and_changes_and_ids_show_deletions() {
     let ids = client.user_ids().await.expect("ids");
     assert_eq!(ids.len(), 300);
     assert!(!ids.contains(&deleted.id));
-    assert!(ids.contains(&UserId(created["id"].as_str().unwrap().to_owned())));
+    assert!(ids.contains(&UserId::from(created["id"].as_str().unwrap().to_owned())));
 }

@@ -354,7 +354,7 @@ impl ApiClient {
             Ok(list) => list
                 .resources
                 .into_iter()
-                .map(|r| (UserId(r.id.clone()), User::from_resource(r)))
+                .map(|r| (UserId::from(r.id.clone()), User::from_resource(r)))
                 .collect(),
             Err(CoreError::Rejected { .. }) => HashMap::new(),
             Err(e) => return chunk.into_iter().map(|id| (id, Err(e.clone()))).collect(),
@@ -396,7 +396,7 @@ fn created_id(response: &BulkOperationResponse) -> Result<UserId, CoreError> {
         .map(|l| l.trim_end_matches('/'))
         .and_then(|l| l.rsplit('/').next())
         .filter(|id| !id.is_empty())
-        .map(|id| UserId(id.to_owned()))
+        .map(|id| UserId::from(id.to_owned()))
         .ok_or_else(|| CoreError::Protocol {
             detail: "the server's /Bulk answer gives no location for a created user".to_owned(),
         })

@@ -198,7 +198,7 @@ impl ApiClient {
         }
         let query = [("attributes", paths::ID.to_owned())];
         let ids: Vec<IdOnly> = self.list_all("Users", &query, &|_, _| {}).await?;
-        Ok(ids.into_iter().map(|r| UserId(r.id)).collect())
+        Ok(ids.into_iter().map(|r| UserId::from(r.id)).collect())
     }
 
     /// One user, with every attribute [`User`] needs.

@@ -7,45 +7,6 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub String);
-
-        impl $name {
-            /// The id as the server spells it.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self(s.to_owned())
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                Self(s)
-            }
-        }
-    };
-}
-
-id_type!(
-    /// The server's id of a user.
-    UserId
-);
-
 /// A text that many values share (a few dozen group and license ids across a
 /// million users): one copy per thread instead of one per user. Bounded, so that a
 /// server sending a new id each time cannot make it grow without end.
@@ -68,11 +29,16 @@ fn shared(text: &str) -> Arc<str> {
     })
 }
 
-macro_rules! shared_id_type {
-    ($(#[$doc:meta])* $name:ident) => {
+/// A text made once and shared by its clones (a user's id is held by the user,
+/// its grid row, the selection…: a count, not a copy each).
+fn once(text: &str) -> Arc<str> {
+    Arc::from(text)
+}
+
+/// An id type over an `Arc<str>`, made by `$make` from the server's text.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $make:ident) => {
         $(#[$doc])*
-        ///
-        /// Its text is shared with every equal id made on the same thread.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(Arc<str>);
 
@@ -91,13 +57,13 @@ macro_rules! shared_id_type {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(shared(s))
+                Self($make(s))
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                Self(shared(&s))
+                Self($make(&s))
             }
         }
 
@@ -111,19 +77,27 @@ macro_rules! shared_id_type {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 // Borrowed where the input allows it, so no String is made first.
                 let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self(shared(&text)))
+                Ok(Self($make(&text)))
             }
         }
     };
 }
 
-shared_id_type!(
-    /// The server's id of a group.
-    GroupId
+id_type!(
+    /// The server's id of a user.
+    UserId,
+    once
 );
-shared_id_type!(
-    /// The id of a license (what users' `entitlements` carry).
-    LicenseId
+id_type!(
+    /// The server's id of a group; equal ids made on one thread share their text.
+    GroupId,
+    shared
+);
+id_type!(
+    /// The id of a license (what users' `entitlements` carry); equal ids made on
+    /// one thread share their text.
+    LicenseId,
+    shared
 );
 
 #[cfg(test)]

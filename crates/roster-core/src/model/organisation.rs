@@ -31,7 +31,7 @@ impl Group {
                 .members
                 .into_iter()
                 .filter(|m| m.kind.as_deref().is_none_or(|k| k == "User"))
-                .map(|m| UserId(m.value))
+                .map(|m| UserId::from(m.value))
                 .collect(),
             licenses: r
                 .roster

@@ -206,7 +206,7 @@ impl User {
         };
         let meta = r.meta.unwrap_or_default();
         Self {
-            id: UserId(r.id),
+            id: UserId::from(r.id),
             user_name: r.user_name,
             email,
             given_name,

@@ -115,7 +115,7 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, String> {
     if format != FORMAT && format != FORMAT_1 {
         return Err(format!("unknown user format {format}"));
     }
-    let id = UserId(r.string("id")?);
+    let id = UserId::from(r.str("id")?);
     let user_name = r.string("user_name")?;
     let email = r.opt("email", |r| {
         let text = r.str("email")?;

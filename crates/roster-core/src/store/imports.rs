@@ -55,7 +55,7 @@ fn read_outcome(
 ) -> Result<Option<RowOutcome>, StoreError> {
     Ok(match outcome.as_deref() {
         None => None,
-        Some("created") => Some(RowOutcome::Created(UserId(user.unwrap_or_default()))),
+        Some("created") => Some(RowOutcome::Created(UserId::from(user.unwrap_or_default()))),
         Some("skipped") => Some(RowOutcome::Skipped(reason.unwrap_or_default())),
         Some("failed") => Some(RowOutcome::Failed(reason.unwrap_or_default())),
         Some(other) => {

@@ -101,7 +101,7 @@ fn by_id<T: Clone>(items: &[T], id: impl Fn(&T) -> String) -> Vec<T> {
 /// The snapshot as `load_snapshot` returns it: every list in id order.
 fn sorted(s: &Snapshot) -> Snapshot {
     Snapshot {
-        users: by_id(&s.users, |u| u.id.0.clone()),
+        users: by_id(&s.users, |u| u.id.as_str().to_owned()),
         groups: by_id(&s.groups, |g| g.id.as_str().to_owned()),
         licenses: by_id(&s.licenses, |l| l.id.as_str().to_owned()),
         ..s.clone()
