@@ -1,30 +1,49 @@
 //! The engine's events, one small handler each: state changes here, words and news
 //! for the window go out as [`Notice`]s.
 
+use std::sync::Arc;
+
 use roster_core::CoreError;
 use roster_core::engine::{Event, ImportProgress, ImportRun, Source};
 use roster_core::store::{OutboxEntry, OutboxId};
 
 use super::jobs::{self, Failure, Origin, Outcome};
-use super::{Connection, Link, Notice, describe};
+use super::{Connection, Link, Notice, describe, loading};
 use crate::activity::{LogLevel, Tone};
 use crate::users::org::OrgState;
 
 impl Connection {
+    /// A new copy is shown.
+    pub(super) fn loaded(&mut self, source: Source, users: usize, out: &mut Vec<Notice>) {
+        self.progress = None;
+        let what = match source {
+            Source::Cache => "Showing the local copy",
+            Source::Server => "Loaded",
+        };
+        out.push(Notice::Log(LogLevel::Info, format!("{what}: {users} users")));
+        out.push(Notice::DataChanged);
+    }
+
     pub(super) fn on_event(&mut self, event: Event, org: &mut OrgState, out: &mut Vec<Notice>) {
         let log = |out: &mut Vec<Notice>, level, text| out.push(Notice::Log(level, text));
         match event {
             Event::Loaded { snapshot, source } => {
                 self.waiting = None;
                 let users = snapshot.users.len();
+                if users >= loading::BUILD_APART_FROM
+                    && let Some(wake) = self.session.as_ref().map(|s| Arc::clone(&s.wake))
+                {
+                    // The loading screen (or the old copy) stays meanwhile.
+                    self.building = loading::Building::start(Arc::clone(&snapshot), source, wake);
+                    if self.building.is_some() {
+                        self.progress = Some((users, users));
+                        // Only the thread holds it now: it is moved, not copied.
+                        drop(snapshot);
+                        return;
+                    }
+                }
                 org.load_shared(snapshot);
-                self.progress = None;
-                let what = match source {
-                    Source::Cache => "Showing the local copy",
-                    Source::Server => "Loaded",
-                };
-                log(out, LogLevel::Info, format!("{what}: {users} users"));
-                out.push(Notice::DataChanged);
+                self.loaded(source, users, out);
             }
             Event::Progress { loaded, total } => {
                 self.waiting = None;

@@ -4,6 +4,7 @@
 //! window; it draws nothing.
 
 mod events;
+mod loading;
 pub mod jobs;
 pub mod link;
 pub mod notice;
@@ -69,6 +70,8 @@ pub struct Connection {
     pub waiting: Option<String>,
     /// What the server supports, also before connecting (from the last discovery).
     pub capabilities: Option<Capabilities>,
+    /// A large copy whose rows are being built off the UI thread.
+    building: Option<loading::Building>,
 }
 
 impl Connection {
@@ -88,6 +91,7 @@ impl Connection {
             stale: None,
             waiting: None,
             capabilities: None,
+            building: None,
         }
     }
 
@@ -151,12 +155,37 @@ impl Connection {
                 }
             }
         }
-        let events = match &self.session {
+        let mut events = match &self.session {
             Some(s) => s.engine.drain(),
             None => Vec::new(),
         };
+        if let Some(building) = &self.building {
+            match building.poll() {
+                loading::Built::Waiting => {}
+                loading::Built::Ready(built) => {
+                    if let Some(done) = self.building.take() {
+                        org.replace_with(*built);
+                        self.loaded(done.source, done.users, &mut notices);
+                        events.splice(0..0, done.later);
+                    }
+                }
+                loading::Built::Lost => {
+                    self.building = None;
+                    self.progress = None;
+                    let text = "The users could not be prepared for the grid (see the log); \
+                                Refresh loads them again."
+                        .to_owned();
+                    notices.push(Notice::Log(LogLevel::Error, text.clone()));
+                    notices.push(Notice::Toast(crate::activity::Tone::Error, text));
+                }
+            }
+        }
         for event in events {
-            self.on_event(event, org, &mut notices);
+            // What comes after a copy still being built waits for it, in order.
+            match &mut self.building {
+                Some(building) => building.later.push(event),
+                None => self.on_event(event, org, &mut notices),
+            }
         }
         notices
     }

@@ -17,6 +17,8 @@ pub struct Session {
     pub demo: bool,
     /// The engine.
     pub engine: EngineHandle,
+    /// Wakes the window (work done off its thread).
+    pub wake: crate::work::Wake,
     _demo_server: Option<DemoOrg>,
 }
 
@@ -65,6 +67,7 @@ pub fn open(work: &Background, name: String) -> Opening {
                 demo: demo_server.is_some(),
                 name,
                 engine,
+                wake: Arc::clone(&wake),
                 _demo_server: demo_server,
             })
         }

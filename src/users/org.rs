@@ -78,6 +78,13 @@ impl OrgState {
         self.rebuild();
     }
 
+    /// Takes the place of this copy with `built` (made off the UI thread), keeping
+    /// the revision rising so that views know to recompute.
+    pub fn replace_with(&mut self, mut built: OrgState) {
+        built.revision = self.revision.max(built.revision) + 1;
+        *self = built;
+    }
+
     /// Applies changed and deleted users (and a new directory, when given).
     pub fn apply(
         &mut self,

@@ -16,7 +16,7 @@ use super::view::{ViewIndex, ViewQuery};
 pub const BACKGROUND_FROM: usize = 200_000;
 
 /// Called when a view is ready (the app asks egui to repaint).
-pub type Wake = Arc<dyn Fn() + Send + Sync>;
+pub use crate::work::Wake;
 
 /// A computed view: the row indices, and what they were computed from.
 pub struct Computed {
