@@ -31,6 +31,9 @@ pub struct Job {
 /// The example CSV the "save example template" link writes.
 pub const TEMPLATE: &str = include_str!("../../../assets/import-template.csv");
 
+/// The example CSV with the optional columns (admin, local_login, licenses, groups).
+pub const TEMPLATE_COLUMNS: &str = include_str!("../../../assets/import-template-columns.csv");
+
 /// Where the wizard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -66,6 +69,8 @@ pub enum Picking {
     Source,
     /// Where to write the example template.
     Template,
+    /// Where to write the example template with the optional columns.
+    TemplateColumns,
     /// Where to write the report.
     Report,
 }
@@ -110,6 +115,9 @@ pub struct ImportWizard {
     picking: Option<(Picking, mpsc::Receiver<Option<PathBuf>>)>,
     /// The validation context and the organisation revision it was built from.
     context: Option<(u64, Arc<ValidationContext>)>,
+    /// The server lacks the Roster extension (rows turning on admin or local login
+    /// are errors); set from the view context each frame.
+    lacks_extension: bool,
     /// Store work in progress (reading, saving, listing), off the UI thread.
     pub job: Option<Job>,
     /// Imports kept in the store, as last listed.
@@ -138,6 +146,7 @@ impl Default for ImportWizard {
             open_picker: Arc::new(NativePicker),
             picking: None,
             context: None,
+            lacks_extension: false,
             job: None,
             saved: Vec::new(),
         }
@@ -165,6 +174,7 @@ impl ImportWizard {
                     &org.users,
                     org.synced_at,
                 );
+                checks.lacks_extension = self.lacks_extension;
                 // The optional licenses and groups columns are checked against the
                 // organisation's, once there is a copy of them.
                 if org.synced_at.is_some() {
@@ -175,6 +185,24 @@ impl ImportWizard {
                 ctx
             }
         }
+    }
+
+    /// Follows what the server supports: when it turns out to lack (or have) the
+    /// Roster extension, the rows are checked again.
+    pub fn set_server(&mut self, lacks_extension: bool, org: &OrgState) {
+        if lacks_extension != self.lacks_extension {
+            self.lacks_extension = lacks_extension;
+            self.context = None;
+            if !self.import.rows.is_empty() {
+                self.revalidate(org);
+            }
+        }
+    }
+
+    /// Turns "update users who already exist" on or off and checks the rows again.
+    pub fn set_update_existing(&mut self, on: bool, org: &OrgState) {
+        self.import.options.update_existing = on;
+        self.revalidate(org);
     }
 
     /// Shows a file that was read and validated (see `jobs::load_file`).
@@ -242,6 +270,7 @@ impl ImportWizard {
         *self = Self {
             open_picker,
             context,
+            lacks_extension: self.lacks_extension,
             ..Self::default()
         };
     }
@@ -290,6 +319,10 @@ impl ImportWizard {
             Picking::Template => {
                 save_picker.save("Save the example template", "import-template.csv")
             }
+            Picking::TemplateColumns => save_picker.save(
+                "Save the example template with the optional columns",
+                "import-template-columns.csv",
+            ),
             Picking::Report => save_picker.save(
                 "Save the import report",
                 &format!("{}-report.csv", self.import.name.trim_end_matches(".csv")),
