@@ -781,7 +781,7 @@ async fn existing_users_are_skipped_by_default_and_updated_with_the_option() {
     assert_eq!(
         plan.to_string(),
         format!(
-            "last name → Renamed; role → administrator; + license {}; − license {}; \
+            "last name to Renamed; role to administrator; + license {}; − license {}; \
              + group {}; − group {}",
             b.name, a.name, g2.name, g1.name
         )
@@ -845,7 +845,7 @@ async fn existing_users_are_skipped_by_default_and_updated_with_the_option() {
         panic!("{:?}", report.rows[0]);
     };
     assert_eq!(user, &one.id);
-    assert!(what.contains("role → administrator"), "{what}");
+    assert!(what.contains("role to administrator"), "{what}");
     assert!(what.contains(&format!("− group {}", g1.name)), "{what}");
     assert!(
         matches!(&report.rows[2].outcome, Some(RowOutcome::Skipped(r)) if r.contains("no change"))
@@ -853,7 +853,7 @@ async fn existing_users_are_skipped_by_default_and_updated_with_the_option() {
     let mut out = Vec::new();
     report.write_csv(&mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains(",updated,last name → Renamed;"), "{text}");
+    assert!(text.contains(",updated,last name to Renamed;"), "{text}");
     let listed = store.list_imports(PROFILE).unwrap();
     assert_eq!(listed[0].counts.updated, 2);
     // The local copy has the changes at once.
@@ -915,7 +915,7 @@ async fn an_update_interrupted_before_its_outcome_is_finished_on_resume_not_crea
         report.rows[0].outcome,
         Some(RowOutcome::Updated(
             user.id.clone(),
-            "last name → Resumed".into()
+            "last name to Resumed".into()
         ))
     );
     handle.send(Command::Shutdown);

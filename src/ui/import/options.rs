@@ -174,14 +174,14 @@ fn update_existing(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::
     if wizard.import.options.update_existing {
         ui.weak(format!(
             "{} to update, {} already as the file says (skipped). The options below are for \
-             new users only; see the preview for what each update changes.",
+             new users only; the preview shows what each update changes.",
             crate::words::users(c.update),
             c.existing
         ));
     } else if c.existing > 0 {
         ui.weak(format!(
-            "{} already exist and will be skipped.",
-            crate::words::users(c.existing)
+            "{} and will be skipped.",
+            crate::words::count(c.existing, "user already exists", "users already exist")
         ));
     }
 }

@@ -196,28 +196,28 @@ impl UserUpdate {
 }
 
 impl fmt::Display for UserUpdate {
-    /// "first name → Ann; role → administrator; + license Pro; − group Sales", or
+    /// "first name to Ann; role to administrator; + license Pro; − group Sales", or
     /// "no change".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = Vec::new();
         if let Some(g) = &self.given_name {
-            parts.push(format!("first name → {g}"));
+            parts.push(format!("first name to {g}"));
         }
         if let Some(l) = &self.family_name {
-            parts.push(format!("last name → {l}"));
+            parts.push(format!("last name to {l}"));
         }
         if let Some(a) = self.admin {
             parts.push(
                 if a {
-                    "role → administrator"
+                    "role to administrator"
                 } else {
-                    "role → member (not an administrator)"
+                    "role to member (not an administrator)"
                 }
                 .to_owned(),
             );
         }
         if let Some(l) = self.local_login {
-            parts.push(format!("local login → {}", if l { "on" } else { "off" }));
+            parts.push(format!("local login {}", if l { "on" } else { "off" }));
         }
         parts.extend(
             self.licenses_added

@@ -759,7 +759,7 @@ mod tests {
             };
             assert_eq!(
                 ann.to_string(),
-                "last name → Leigh; role → administrator; + license Basic; − license Pro; \
+                "last name to Leigh; role to administrator; + license Basic; − license Pro; \
                  + group Support; − group Sales"
             );
             assert_eq!(ann.given_name, None);
@@ -771,7 +771,7 @@ mod tests {
             assert_eq!((c.ready, c.update, c.existing), (1, 1, 2));
             assert!(
                 s[0].describe()
-                    .starts_with("will update: last name → Leigh")
+                    .starts_with("will update: last name to Leigh")
             );
 
             // One PATCH (against Ann's version), then one change per group.
@@ -810,7 +810,7 @@ mod tests {
             let RowStatus::WillUpdate(u) = &s[0] else {
                 panic!("{:?}", s[0]);
             };
-            assert_eq!(u.to_string(), "local login → on");
+            assert_eq!(u.to_string(), "local login on");
             let changes = u.changes(&users[0]);
             assert_eq!(changes.len(), 1);
             let Change::PatchUser { ops, .. } = &changes[0] else {
