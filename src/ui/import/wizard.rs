@@ -113,8 +113,10 @@ pub struct ImportWizard {
     /// app's `save_picker`, like exports.
     pub open_picker: Arc<dyn OpenPicker>,
     picking: Option<(Picking, mpsc::Receiver<Option<PathBuf>>)>,
-    /// The validation context and the organisation revision it was built from.
-    context: Option<(u64, Arc<ValidationContext>)>,
+    /// The validation context, the organisation revision it was built from, and
+    /// whether it holds a copy of the users (only for "update users who already
+    /// exist").
+    context: Option<(u64, bool, Arc<ValidationContext>)>,
     /// The server lacks the Roster extension (rows turning on admin or local login
     /// are errors); set from the view context each frame.
     lacks_extension: bool,
@@ -166,8 +168,11 @@ fn empty_import() -> PreparedImport {
 impl ImportWizard {
     /// The validation context for `org`, rebuilt only when the organisation changed.
     pub fn context(&mut self, org: &OrgState) -> Arc<ValidationContext> {
+        let with_users = self.import.options.update_existing;
         match &self.context {
-            Some((rev, ctx)) if *rev == org.revision => Arc::clone(ctx),
+            Some((rev, users, ctx)) if *rev == org.revision && *users == with_users => {
+                Arc::clone(ctx)
+            }
             _ => {
                 let mut checks = ValidationContext::from_parts(
                     org.organisation.as_ref(),
@@ -180,8 +185,11 @@ impl ImportWizard {
                 if org.synced_at.is_some() {
                     checks = checks.with_catalog(&org.licenses, &org.groups);
                 }
+                if with_users {
+                    checks = checks.with_users(&org.users);
+                }
                 let ctx = Arc::new(checks);
-                self.context = Some((org.revision, Arc::clone(&ctx)));
+                self.context = Some((org.revision, with_users, Arc::clone(&ctx)));
                 ctx
             }
         }

@@ -240,7 +240,8 @@ pub struct ValidationContext {
     /// `groups` columns name; `None` when unknown (a row naming one is then an error).
     pub catalog: Option<Catalog>,
     /// The existing users, by lower-case address and userName, that "update users
-    /// who already exist" compares rows with.
+    /// who already exist" compares rows with (see [`ValidationContext::with_users`];
+    /// empty, such rows are skipped).
     pub users: HashMap<String, Arc<User>>,
     /// Whether the organisation signs in through an identity provider (the lockout
     /// check of updates that remove the role or local login).
@@ -259,6 +260,23 @@ impl ValidationContext {
             Some(snapshot.synced_at),
         )
         .with_catalog(&snapshot.licenses, &snapshot.groups)
+        .with_users(&snapshot.users)
+    }
+
+    /// With a copy of the existing `users`, for "update users who already exist" to
+    /// compare rows with. Left out of [`ValidationContext::from_parts`]: a copy of a
+    /// large organisation is only worth making when the option is on.
+    pub fn with_users(mut self, users: &[User]) -> Self {
+        let mut by_key = HashMap::with_capacity(users.len() * 2);
+        for u in users {
+            let user = Arc::new(u.clone());
+            if let Some(e) = &u.email {
+                by_key.insert(e.key().to_owned(), Arc::clone(&user));
+            }
+            by_key.insert(u.user_name.to_lowercase(), user);
+        }
+        self.users = by_key;
+        self
     }
 
     /// With what the server supports: a server without the Roster extension cannot
@@ -285,25 +303,21 @@ impl ValidationContext {
         synced_at: Option<DateTime<Utc>>,
     ) -> Self {
         let mut existing = HashSet::with_capacity(users.len() * 2);
-        let mut by_key = HashMap::with_capacity(users.len() * 2);
         for u in users {
-            let user = Arc::new(u.clone());
             let name = u.user_name.to_lowercase();
             if let Some(e) = &u.email
                 && e.key() != name
             {
                 existing.insert(e.key().to_owned());
-                by_key.insert(e.key().to_owned(), Arc::clone(&user));
             }
-            existing.insert(name.clone());
-            by_key.insert(name, user);
+            existing.insert(name);
         }
         Self {
             domains: organisation.map(|o| o.authorized_domains.clone()),
             existing,
             synced_at,
             catalog: None,
-            users: by_key,
+            users: HashMap::new(),
             identity_provider: organisation.is_some_and(|o| o.identity_provider),
             lacks_extension: false,
         }
@@ -703,10 +717,12 @@ mod tests {
                 licenses: vec![],
                 version: None,
             };
-            ValidationContext::from_parts(Some(&org), users, None).with_catalog(
-                &[license("pro", "Pro"), license("basic", "Basic")],
-                &[group("sales", "Sales"), group("support", "Support")],
-            )
+            ValidationContext::from_parts(Some(&org), users, None)
+                .with_catalog(
+                    &[license("pro", "Pro"), license("basic", "Basic")],
+                    &[group("sales", "Sales"), group("support", "Support")],
+                )
+                .with_users(users)
         }
 
         fn options(present: &[Extra], cells: &[(u64, RowCells)]) -> ImportOptions {
