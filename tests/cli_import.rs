@@ -536,6 +536,29 @@ async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("no change"), "{stdout}");
     assert!(stdout.contains("0 to update, 2 already exist"), "{stdout}");
+
+    // Not your own role, though: the token's user is Camille.
+    let own = dir.path().join("own.csv");
+    std::fs::write(
+        &own,
+        format!(
+            "email,first_name,last_name,admin\n{},Camille,Laurent,no\n",
+            seed::DEMO_ADMIN
+        ),
+    )
+    .unwrap();
+    let own = own.display().to_string();
+    let out = run(&[
+        "import",
+        "check",
+        &own,
+        "--profile",
+        "acme",
+        "--update-existing",
+    ]);
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("this is your own account"), "{stdout}");
     server.stop().await;
 }
 

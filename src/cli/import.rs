@@ -102,6 +102,7 @@ pub fn run(command: ImportCommand) -> Result<(), String> {
                 &snapshot,
                 update_existing,
                 loaded.capabilities.as_ref(),
+                loaded.me.as_ref(),
             )?;
             let mut options = prepared.options.clone();
             options.licenses = resolve_licenses(&snapshot, &licenses)?;
@@ -176,6 +177,7 @@ fn check(file: &Path, profile: Option<&str>, update_existing: bool) -> Result<()
         &snapshot,
         update_existing,
         loaded.capabilities.as_ref(),
+        loaded.me.as_ref(),
     )?;
     warn_seats(&prepared.options, &prepared, &statuses, &snapshot);
     let mut out = String::new();
@@ -225,20 +227,22 @@ fn check(file: &Path, profile: Option<&str>, update_existing: bool) -> Result<()
     Ok(())
 }
 
-/// Reads `file` and validates it against `snapshot` and what the server supports
-/// (`capabilities`), updating existing users or not, printing the notes and how old
-/// the data is on stderr.
+/// Reads `file` and validates it against `snapshot`, what the server supports
+/// (`capabilities`) and who is signed in (`me`), updating existing users or not,
+/// printing the notes and how old the data is on stderr.
 fn read_and_validate(
     file: &Path,
     snapshot: &Snapshot,
     update_existing: bool,
     capabilities: Option<&Capabilities>,
+    me: Option<&roster_core::model::UserId>,
 ) -> Result<(PreparedImport, Vec<RowStatus>), String> {
     let read = import::read_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
     for note in read.notes() {
         eprintln!("roster: {note}");
     }
-    let ctx = ValidationContext::from_snapshot(snapshot).with_capabilities(capabilities);
+    let mut ctx = ValidationContext::from_snapshot(snapshot).with_capabilities(capabilities);
+    ctx.me = me.cloned();
     eprintln!("roster: {}", ctx.describe_age(chrono::Utc::now()));
     let name = file.file_name().map_or_else(
         || file.display().to_string(),

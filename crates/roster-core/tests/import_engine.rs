@@ -861,6 +861,39 @@ async fn existing_users_are_skipped_by_default_and_updated_with_the_option() {
     let cached_one = cached.users.iter().find(|u| u.id == one.id).unwrap();
     assert!(cached_one.admin);
     assert_eq!(cached_one.family_name, "Renamed");
+
+    // The signed-in administrator's own role is not taken away by an import.
+    let mut own = prepared(
+        vec![row(2, seed::DEMO_ADMIN, "Camille", "Laurent")],
+        ImportOptions {
+            update_existing: true,
+            ..ImportOptions::default()
+        },
+    );
+    own.options.columns.present = vec![roster_core::import::Extra::Admin];
+    own.options.columns.cells.insert(
+        2,
+        roster_core::import::RowCells {
+            admin: "no".into(),
+            ..Default::default()
+        },
+    );
+    let id = store.save_import(PROFILE, &own).unwrap();
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!((counts.failed, counts.updated), (1, 0));
+    let report = store.import_report(id).unwrap();
+    assert!(
+        matches!(&report.rows[0].outcome, Some(RowOutcome::Failed(r)) if r.contains("your own account")),
+        "{:?}",
+        report.rows[0]
+    );
+    let me = client
+        .find_user_by_user_name(seed::DEMO_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(me.admin);
     handle.send(Command::Shutdown);
 }
 

@@ -25,7 +25,7 @@ impl ImportWizard {
     /// Draws the wizard; returns what the administrator asked.
     pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
         let mut asked = Vec::new();
-        self.set_server(ctx.lacks.roster_extension.is_some(), ctx.org);
+        self.set_server(ctx.lacks.roster_extension.is_some(), ctx.me(), ctx.org);
         asked.extend(jobs::poll(ctx, self));
         if let Some((why, path)) = self.picked() {
             asked.extend(self.on_picked(ctx, why, path));

@@ -120,6 +120,8 @@ pub struct ImportWizard {
     /// The server lacks the Roster extension (rows turning on admin or local login
     /// are errors); set from the view context each frame.
     lacks_extension: bool,
+    /// The signed-in administrator (an update may not demote them); likewise.
+    me: Option<roster_core::model::UserId>,
     /// Store work in progress (reading, saving, listing), off the UI thread.
     pub job: Option<Job>,
     /// Imports kept in the store, as last listed.
@@ -149,6 +151,7 @@ impl Default for ImportWizard {
             picking: None,
             context: None,
             lacks_extension: false,
+            me: None,
             job: None,
             saved: Vec::new(),
         }
@@ -180,6 +183,7 @@ impl ImportWizard {
                     org.synced_at,
                 );
                 checks.lacks_extension = self.lacks_extension;
+                checks.me = self.me.clone();
                 // The optional licenses and groups columns are checked against the
                 // organisation's, once there is a copy of them.
                 if org.synced_at.is_some() {
@@ -195,10 +199,22 @@ impl ImportWizard {
         }
     }
 
-    /// Follows what the server supports: when it turns out to lack (or have) the
-    /// Roster extension, the rows are checked again.
-    pub fn set_server(&mut self, lacks_extension: bool, org: &OrgState) {
-        if lacks_extension != self.lacks_extension {
+    /// Follows what the server supports and who is signed in: when the server
+    /// turns out to lack (or have) the Roster extension, or `me` is learnt, the rows
+    /// are checked again.
+    pub fn set_server(
+        &mut self,
+        lacks_extension: bool,
+        me: Option<&roster_core::model::UserId>,
+        org: &OrgState,
+    ) {
+        // `me` only matters to updates; a context built without them takes it when
+        // the option is turned on (it is rebuilt then).
+        let me_changed = me != self.me.as_ref();
+        self.me = me.cloned();
+        if lacks_extension != self.lacks_extension
+            || (me_changed && self.import.options.update_existing)
+        {
             self.lacks_extension = lacks_extension;
             self.context = None;
             if !self.import.rows.is_empty() {
@@ -279,6 +295,7 @@ impl ImportWizard {
             open_picker,
             context,
             lacks_extension: self.lacks_extension,
+            me: self.me.clone(),
             ..Self::default()
         };
     }

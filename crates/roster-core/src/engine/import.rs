@@ -51,6 +51,9 @@ pub(super) struct ImportContext {
     pub(super) batch: usize,
     /// First wait after the server could not be reached.
     pub(super) retry_after: Duration,
+    /// The signed-in administrator, once connected (an update may not take away
+    /// their own role or local login).
+    pub(super) me: Option<UserId>,
 }
 
 /// The imports running now, each with its cancel flag. Shared by the engine and its
@@ -227,12 +230,14 @@ async fn begin(
 ) -> Result<(), CoreError> {
     let profile = ctx.profile.clone();
     let capabilities = ctx.client.capabilities();
+    let me = ctx.me.clone();
     store(&ctx.store, move |s| {
-        let validation = match s.load_snapshot(&profile)? {
+        let mut validation = match s.load_snapshot(&profile)? {
             Some(snapshot) => ValidationContext::from_snapshot(&snapshot),
             None => ValidationContext::default(),
         }
         .with_capabilities(capabilities.as_ref());
+        validation.me = me;
         let mut updates: Vec<(usize, UserId)> = Vec::new();
         let decided: Vec<(usize, RowOutcome)> = validate_import(&rows, &options, &validation)
             .into_iter()

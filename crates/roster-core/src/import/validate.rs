@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::columns::{Catalog, CellError, Extra};
 use super::update::UserUpdate;
 use super::{ImportOptions, ImportRow};
-use crate::actions::lockout::{self, After};
+use crate::actions::lockout::{self, After, Lockout};
 use crate::client::{Capabilities, Feature};
 use crate::model::{Email, Group, License, Organisation, User};
 use crate::store::Snapshot;
@@ -117,6 +117,8 @@ pub enum RowError {
     /// Updating this user (with the file's other updates) would lock the
     /// organisation out: the reason, in words.
     Lockout(&'static str),
+    /// The row takes away the signed-in administrator's own role or local login.
+    Yourself,
 }
 
 impl fmt::Display for RowError {
@@ -153,6 +155,11 @@ impl fmt::Display for RowError {
                  empty (or no)"
             ),
             Self::Lockout(why) => f.write_str(why),
+            Self::Yourself => f.write_str(
+                "this is your own account: the row takes away your administrator role or \
+                 local login; change it in the edit dialog instead (it asks first), or \
+                 exclude the row",
+            ),
         }
     }
 }
@@ -249,6 +256,9 @@ pub struct ValidationContext {
     /// The server does not have the Roster extension of users (known from its
     /// capabilities): a row turning on `admin` or `local_login` is an error.
     pub lacks_extension: bool,
+    /// The signed-in administrator, when known: an update may not take away their
+    /// own role or local login (the edit dialog asks first; an import cannot).
+    pub me: Option<crate::model::UserId>,
 }
 
 impl ValidationContext {
@@ -320,6 +330,7 @@ impl ValidationContext {
             users: HashMap::new(),
             identity_provider: organisation.is_some_and(|o| o.identity_provider),
             lacks_extension: false,
+            me: None,
         }
     }
 
@@ -462,7 +473,8 @@ pub(crate) fn unsupported(
 
 /// Makes errors of the updates that take away the role or local login when, all
 /// together, they would leave the organisation without an administrator (or one who
-/// can sign in), as the edit dialog refuses it.
+/// can sign in), as the edit dialog refuses it; and of the row that takes them away
+/// from the signed-in administrator (the dialog asks first, an import cannot).
 fn refuse_lockouts(statuses: &mut [RowStatus], ctx: &ValidationContext) {
     let takes_away = |u: &UserUpdate| u.admin == Some(false) || u.local_login == Some(false);
     if !statuses
@@ -496,13 +508,24 @@ fn refuse_lockouts(statuses: &mut [RowStatus], ctx: &ValidationContext) {
             _ => None,
         })
         .collect();
-    let verdict = lockout::check(&all, &changed, None, ctx.identity_provider);
-    let Some(why) = verdict.refused().then(|| verdict.message()).flatten() else {
-        return;
+    let verdict = lockout::check(&all, &changed, ctx.me.as_ref(), ctx.identity_provider);
+    let error = match verdict {
+        Lockout::None => return,
+        Lockout::Yourself => RowError::Yourself,
+        refused => match refused.message() {
+            Some(why) => RowError::Lockout(why),
+            None => return,
+        },
     };
     for s in statuses.iter_mut() {
-        if matches!(s, RowStatus::WillUpdate(u) if takes_away(u)) {
-            *s = RowStatus::Error(RowError::Lockout(why));
+        let hit = match s {
+            RowStatus::WillUpdate(u) if takes_away(u) => {
+                error != RowError::Yourself || ctx.me.as_ref() == Some(&u.user)
+            }
+            _ => false,
+        };
+        if hit {
+            *s = RowStatus::Error(error.clone());
         }
     }
 }
@@ -899,7 +922,16 @@ mod tests {
             );
             // With another administrator it goes through.
             let users = [user("ann", true, &[], &[]), user("bob", true, &[], &[])];
-            let s = validate_import(&rows, &options, &context(&users));
+            let mut ctx = context(&users);
+            let s = validate_import(&rows, &options, &ctx);
+            assert!(matches!(s[0], RowStatus::WillUpdate(_)), "{:?}", s[0]);
+            // Unless Ann is the one signed in: not from an import.
+            ctx.me = Some(UserId::from("ann"));
+            let s = validate_import(&rows, &options, &ctx);
+            assert_eq!(s[0], RowStatus::Error(RowError::Yourself));
+            assert!(s[0].describe().contains("your own account"));
+            ctx.me = Some(UserId::from("bob"));
+            let s = validate_import(&rows, &options, &ctx);
             assert!(matches!(s[0], RowStatus::WillUpdate(_)), "{:?}", s[0]);
         }
     }
