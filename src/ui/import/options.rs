@@ -19,6 +19,7 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
     update_existing(ctx, wizard, ui);
     ui.add_space(6.0);
     ui.label(match ready {
+        0 => "New users would get:".to_owned(),
         1 => "The imported user gets:".to_owned(),
         n => format!("Every one of the {n} imported users gets:"),
     });

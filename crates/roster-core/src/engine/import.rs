@@ -37,6 +37,8 @@ const LOOKUP_CHUNK: usize = 50;
 /// Rows per pass without `/Bulk`: each pass journals its outcomes, so single
 /// creates are recorded every few dozen.
 const SINGLE_BATCH: usize = 50;
+/// Updated users between two progress events within a batch.
+const UPDATE_PROGRESS_EVERY: usize = 25;
 /// How often a waiting import looks at its cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(100);
 
@@ -377,9 +379,14 @@ async fn send_updates(
     cancel: &AtomicBool,
     stop: &mut Stop,
 ) -> Result<(), CoreError> {
-    for (pending, user_id, values) in rows {
+    for (n, (pending, user_id, values)) in rows.into_iter().enumerate() {
         if stop.stopped() || cancel.load(Ordering::SeqCst) {
             break;
+        }
+        // Several requests per user: the progress bar moves within the batch too.
+        if n > 0 && n % UPDATE_PROGRESS_EVERY == 0 {
+            let counts = store(&ctx.store, move |s| s.import_counts(id)).await?;
+            progress(ctx, id, counts, ImportRun::Sending);
         }
         let outcome = match update_one(ctx, &pending, &user_id, &values, options, catalog).await {
             Ok((outcome, user)) => {
