@@ -395,10 +395,6 @@ async fn send_updates(
                 }
                 Some(outcome)
             }
-            Err(CoreError::NotFound { .. }) => Some(RowOutcome::Failed(format!(
-                "{} is no longer a user of the organisation (deleted meanwhile)",
-                pending.row.email
-            ))),
             Err(e) => stop.note(e).map(|e| RowOutcome::Failed(e.to_string())),
         };
         if let Some(outcome) = outcome {
@@ -418,13 +414,36 @@ async fn update_one(
     options: &ImportOptions,
     catalog: Option<&Catalog>,
 ) -> Result<(RowOutcome, Option<User>), CoreError> {
-    let current = ctx.client.get_user(user_id).await?;
+    let current = match ctx.client.get_user(user_id).await {
+        Ok(user) => user,
+        Err(CoreError::NotFound { .. }) => {
+            let why = format!(
+                "{} is no longer a user of the organisation (deleted meanwhile)",
+                pending.row.email
+            );
+            return Ok((RowOutcome::Failed(why), None));
+        }
+        Err(e) => return Err(e),
+    };
     let plan = UserUpdate::plan(&current, &pending.row, values, options, catalog);
     if plan.is_empty() {
         return Ok((RowOutcome::Skipped(SkipReason::NoChange.to_string()), None));
     }
-    for change in plan.changes(&current) {
-        super::outbox::apply(&ctx.client, &change, false).await?;
+    for (done, change) in plan.changes(&current).iter().enumerate() {
+        match super::outbox::apply(&ctx.client, change, false).await {
+            Ok(_) => {}
+            // A refusal after part of the edit landed: the row says so (sending the
+            // file again completes it, its plan being made against the server).
+            Err(e)
+                if done > 0
+                    && !e.is_transient()
+                    && !matches!(e, CoreError::NotAdministrator | CoreError::Unauthorized) =>
+            {
+                let why = format!("{e} (partly updated: the changes before it were made)");
+                return Ok((RowOutcome::Failed(why), None));
+            }
+            Err(e) => return Err(e),
+        }
     }
     let after = ctx.client.get_user(user_id).await?;
     Ok((
