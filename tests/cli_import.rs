@@ -398,3 +398,218 @@ async fn run_gives_each_row_its_own_columns_on_top_of_the_options() {
     assert!(names(&kim, "licenses", true).is_empty(), "{kim}");
     assert_eq!(names(&kim, "groups", false), ["Leadership"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, token) = demo_server(dir.path()).await;
+    let cli = Cli::new();
+    tokio::task::block_in_place(|| add_profile(&cli, &server.base_url(), &token));
+    let run = |args: &[&str]| tokio::task::block_in_place(|| cli.run(args, None));
+    let email = format!("nora.update@{DOMAIN}");
+    let out = run(&[
+        "users",
+        "invite",
+        &email,
+        "--first-name",
+        "Nora",
+        "--last-name",
+        "Update",
+        "--license",
+        "Office Suite",
+        "--group",
+        "Finance",
+        "--profile",
+        "acme",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let show = || -> serde_json::Value {
+        let out = run(&[
+            "users",
+            "show",
+            &email,
+            "--profile",
+            "acme",
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let names = |v: &serde_json::Value, key: &str, direct: bool| {
+        let mut n: Vec<String> = v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| !direct || x["via_group"].is_null())
+            .map(|x| x["name"].as_str().unwrap().to_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    let before = show();
+    let file = dir.path().join("update.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "email,first_name,last_name,admin,licenses,groups\n\
+             {email},Nora,Updated,yes,Analytics Pro,Leadership\n\
+             nora.new@{DOMAIN},Nora,New,,,\n"
+        ),
+    )
+    .unwrap();
+    let file = file.display().to_string();
+
+    // Without the option the existing user is skipped, as before.
+    let out = run(&["import", "check", &file, "--profile", "acme"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("will be skipped"), "{stdout}");
+    assert!(
+        stdout.contains("2 row(s): 1 ready, 1 already exist (will be skipped)"),
+        "{stdout}"
+    );
+
+    // With it, the check says what would change, and changes nothing.
+    let out = run(&[
+        "import",
+        "check",
+        &file,
+        "--profile",
+        "acme",
+        "--update-existing",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("nora.update@"))
+        .unwrap_or_default();
+    assert!(line.contains("will update"), "{stdout}");
+    assert!(
+        line.ends_with(
+            "nora.update@lumen-analytics.example  last name to Updated; role to administrator; \
+             + license Analytics Pro; − license Office Suite; + group Leadership; \
+             − group Finance"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 ready, 1 to update, 0 already exist"),
+        "{stdout}"
+    );
+    assert_eq!(show(), before, "a check sends nothing");
+
+    let out = run(&[
+        "import",
+        "run",
+        &file,
+        "--profile",
+        "acme",
+        "--update-existing",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("nora.update@lumen-analytics.example  updated: last name to Updated;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(": 1 created, 1 updated, 0 skipped, 0 failed"),
+        "{stdout}"
+    );
+    let after = show();
+    assert_eq!(after["last_name"], "Updated", "{after}");
+    assert_eq!(after["organisation_administrator"], true, "{after}");
+    assert_eq!(names(&after, "licenses", true), ["Analytics Pro"]);
+    assert_eq!(names(&after, "groups", false), ["Leadership"]);
+
+    // Run again: the user is as the file says now.
+    let out = run(&[
+        "import",
+        "check",
+        &file,
+        "--profile",
+        "acme",
+        "--update-existing",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("no change"), "{stdout}");
+    assert!(stdout.contains("0 to update, 2 already exist"), "{stdout}");
+
+    // Not your own role, though: the token's user is Camille.
+    let own = dir.path().join("own.csv");
+    std::fs::write(
+        &own,
+        format!(
+            "email,first_name,last_name,admin\n{},Camille,Laurent,no\n",
+            seed::DEMO_ADMIN
+        ),
+    )
+    .unwrap();
+    let own = own.display().to_string();
+    let out = run(&[
+        "import",
+        "check",
+        &own,
+        "--profile",
+        "acme",
+        "--update-existing",
+    ]);
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("this is your own account"), "{stdout}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_or_local_login_on_a_server_without_the_extension_is_a_row_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::local(dir.path().join("server.db"));
+    config.seed_demo = true;
+    config.switches.no_roster_extension = true;
+    let server = Server::start(config).await.unwrap();
+    let token = server.issue_token(seed::DEMO_ADMIN).await.unwrap();
+    let cli = Cli::new();
+    tokio::task::block_in_place(|| add_profile(&cli, &server.base_url(), &token));
+    let file = dir.path().join("plain.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "email,first_name,last_name,admin,local_login\n\
+             p.admin@{DOMAIN},P,Admin,yes,\n\
+             p.local@{DOMAIN},P,Local,,yes\n\
+             p.plain@{DOMAIN},P,Plain,no,no\n"
+        ),
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let out = tokio::task::block_in_place(|| {
+        cli.run(&["import", "check", &file, "--profile", "acme"], None)
+    });
+    assert!(!out.status.success(), "errors fail the check");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("admin is yes, but this server does not have Roster's extension"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("local_login is yes, but this server"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 ready"), "{stdout}");
+    // Run: only the plain row is created; the others fail with the reason.
+    let out = tokio::task::block_in_place(|| {
+        cli.run(&["import", "run", &file, "--profile", "acme"], None)
+    });
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("1 created, 0 skipped, 2 failed"),
+        "{stdout}"
+    );
+    for (who, created) in [("p.admin", false), ("p.local", false), ("p.plain", true)] {
+        let found = user_names(&server, &token, &format!("userName eq \"{who}@{DOMAIN}\"")).await;
+        assert_eq!(found.len(), usize::from(created), "{who}");
+    }
+    server.stop().await;
+}

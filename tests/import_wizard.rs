@@ -503,3 +503,149 @@ fn the_optional_columns_are_shown_checked_and_checked_again_after_a_fix() {
     let c = wizard(h.state()).counts;
     assert_eq!((c.ready, c.errors), (2, 2));
 }
+
+#[test]
+fn updating_existing_users_shows_each_change_and_applies_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    // A seeded member with a direct license and a group, and what to give instead.
+    let (user, license, old_license, group) = {
+        let app = h.state();
+        let user = app
+            .org
+            .users
+            .iter()
+            .find(|u| {
+                !u.admin
+                    && u.active
+                    && u.user_name != seed::DEMO_ADMIN
+                    && u.direct_licenses().count() == 1
+                    && u.groups.len() == 1
+            })
+            .expect("a seeded member with one license and one group")
+            .clone();
+        let held = user.direct_licenses().next().unwrap().clone();
+        let license = app
+            .org
+            .licenses
+            .iter()
+            .filter(|l| l.id != held)
+            .max_by_key(|l| l.seats_left())
+            .unwrap()
+            .clone();
+        let old_license = app
+            .org
+            .licenses
+            .iter()
+            .find(|l| l.id == held)
+            .unwrap()
+            .clone();
+        let group = app
+            .org
+            .groups
+            .iter()
+            .find(|g| g.licenses.is_empty() && !user.groups.contains(&g.id))
+            .unwrap()
+            .clone();
+        (user, license, old_license, group)
+    };
+    let old_group = h
+        .state()
+        .org
+        .groups
+        .iter()
+        .find(|g| g.id == user.groups[0])
+        .unwrap()
+        .name
+        .clone();
+    let path = dir.path().join("update.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "email,first_name,last_name,admin,licenses,groups\n\
+             {},{},Renamed,yes,{},{}\n\
+             u.new@{DOMAIN},U,New,,,\n",
+            user.user_name, user.given_name, license.name, group.name
+        ),
+    )
+    .unwrap();
+    open_file(&mut h, &path);
+    h.run_steps(2);
+    let c = wizard(h.state()).counts;
+    assert_eq!((c.ready, c.update, c.existing), (1, 0, 1));
+    h.get_by_label_contains("turn on \"Update users who already exist\"");
+
+    h.get_by_label("Next: options ›").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "Update users who already exist")
+        .click();
+    h.run_steps(2);
+    assert!(wizard(h.state()).import.options.update_existing);
+    let c = wizard(h.state()).counts;
+    assert_eq!((c.ready, c.update, c.existing), (1, 1, 0));
+
+    // The preview says what the update changes.
+    h.get_by_label("‹ Back").click();
+    h.run_steps(2);
+    h.get_by_label_contains("1 ready · 1 to update · 0 already exist (no change)");
+    h.get_by_label(&format!(
+        "Update: last name to Renamed; role to administrator; + license {}; − license {}; \
+         + group {}; − group {old_group}",
+        license.name, old_license.name, group.name
+    ));
+
+    h.get_by_label("Next: options ›").click();
+    h.run_steps(2);
+    h.get_by_label("Import 1 user and update 1").click();
+    step_until(&mut h, "the report", |app| {
+        at_step(app, Step::Report) && wizard(app).report.is_some()
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("1 created, 1 updated, 0 skipped, 0 failed");
+    h.get_by_label("updated");
+    h.get_by_label_contains("last name to Renamed; role to administrator");
+
+    // The server has the change, made once.
+    let now = org.model_user(&user.user_name).expect("still there");
+    assert_eq!(now.family_name, "Renamed");
+    assert_eq!(now.given_name, user.given_name);
+    assert!(now.admin);
+    assert_eq!(now.direct_licenses().collect::<Vec<_>>(), [&license.id]);
+    assert_eq!(now.groups, std::slice::from_ref(&group.id));
+    assert!(org.model_user(&format!("u.new@{DOMAIN}")).is_some());
+    // And the grid's copy too.
+    let cached = h.state().org.user(&user.id).unwrap();
+    assert!(cached.admin);
+}
+
+#[test]
+fn both_templates_can_be_saved_from_the_first_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    h.get_by_label("Import Users").click();
+    h.run_steps(2);
+    for (link, expected) in [
+        (
+            "Save an example template…",
+            include_str!("../assets/import-template.csv"),
+        ),
+        (
+            "Save a template with the optional columns…",
+            include_str!("../assets/import-template-columns.csv"),
+        ),
+    ] {
+        let out = dir.path().join(format!("{}.csv", link.len()));
+        h.state_mut().shell.save_picker = Box::new(FixedPicker(out.clone()));
+        h.get_by_label(link).click();
+        step_until(&mut h, "the template", |_| out.exists());
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), expected, "{link}");
+    }
+}

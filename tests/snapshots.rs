@@ -205,6 +205,7 @@ fn wizard_at(step: Step, bench: &Bench) -> ImportWizard {
         skipped: 1,
         failed: 0,
         pending: 1,
+        updated: 0,
     };
     match step {
         Step::Progress => {

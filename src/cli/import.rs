@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
+use roster_core::client::Capabilities;
 use roster_core::engine::{Command, Event, ImportProgress, ImportRun};
 use roster_core::import::{
     self, ImportId, PreparedImport, RowStatus, StatusCounts, ValidationContext,
@@ -26,6 +27,10 @@ pub enum ImportCommand {
         /// Connection profile (default: the last one used, else the demo organisation).
         #[arg(long)]
         profile: Option<String>,
+        /// Check as `run --update-existing` would: rows of existing users say what
+        /// they would change (or "no change") instead of "will be skipped".
+        #[arg(long)]
+        update_existing: bool,
     },
     /// Import the ready rows of a CSV file, then print the report.
     Run {
@@ -44,6 +49,12 @@ pub enum ImportCommand {
         /// Allow local authentication (a password) for the imported users.
         #[arg(long)]
         local_login: bool,
+        /// Update users who already exist instead of skipping them: their names, and
+        /// their admin, local_login, licenses and groups where the row fills those
+        /// columns (a filled licenses or groups cell is the user's whole list). One
+        /// edit per user; the options above are for new users only.
+        #[arg(long)]
+        update_existing: bool,
         /// Write the per-row report to this CSV file.
         #[arg(long)]
         report: Option<PathBuf>,
@@ -69,18 +80,30 @@ pub enum ImportCommand {
 
 pub fn run(command: ImportCommand) -> Result<(), String> {
     match command {
-        ImportCommand::Check { file, profile } => check(&file, profile.as_deref()),
+        ImportCommand::Check {
+            file,
+            profile,
+            update_existing,
+        } => check(&file, profile.as_deref(), update_existing),
         ImportCommand::Run {
             file,
             profile,
             licenses,
             groups,
             local_login,
+            update_existing,
             report,
         } => {
             let session = Session::open(profile.as_deref())?;
-            let snapshot = session.organisation()?;
-            let (prepared, statuses) = read_and_validate(&file, &snapshot)?;
+            let loaded = session.load()?;
+            let snapshot = loaded.snapshot;
+            let (prepared, statuses) = read_and_validate(
+                &file,
+                &snapshot,
+                update_existing,
+                loaded.capabilities.as_ref(),
+                loaded.me.as_ref(),
+            )?;
             let mut options = prepared.options.clone();
             options.licenses = resolve_licenses(&snapshot, &licenses)?;
             options.groups = resolve_groups(&snapshot, &groups)?;
@@ -95,8 +118,13 @@ pub fn run(command: ImportCommand) -> Result<(), String> {
                 .store
                 .save_import(&session.name, &import)
                 .map_err(|e| roster_core::CoreError::from(e).to_string())?;
+            let update = if update_existing {
+                format!("{} to update, ", counts.update)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "roster: import {id}: {} ready, {} already exist, {} excluded, {} with errors",
+                "roster: import {id}: {} ready, {update}{} already exist, {} excluded, {} with errors",
                 counts.ready, counts.existing, counts.excluded, counts.errors
             );
             submit(&session, id, report.as_deref())
@@ -140,10 +168,17 @@ pub fn run(command: ImportCommand) -> Result<(), String> {
     }
 }
 
-fn check(file: &Path, profile: Option<&str>) -> Result<(), String> {
+fn check(file: &Path, profile: Option<&str>, update_existing: bool) -> Result<(), String> {
     let session = Session::open(profile)?;
-    let snapshot = session.organisation()?;
-    let (prepared, statuses) = read_and_validate(file, &snapshot)?;
+    let loaded = session.load()?;
+    let snapshot = loaded.snapshot;
+    let (prepared, statuses) = read_and_validate(
+        file,
+        &snapshot,
+        update_existing,
+        loaded.capabilities.as_ref(),
+        loaded.me.as_ref(),
+    )?;
     warn_seats(&prepared.options, &prepared, &statuses, &snapshot);
     let mut out = String::new();
     for (row, status) in prepared.rows.iter().zip(&statuses) {
@@ -155,6 +190,7 @@ fn check(file: &Path, profile: Option<&str>) -> Result<(), String> {
         ));
         match status {
             RowStatus::Ready => {}
+            RowStatus::WillUpdate(u) => out.push_str(&format!("  {u}")),
             RowStatus::WillSkip(r) => out.push_str(&format!("  ({r})")),
             RowStatus::Error(e) => out.push_str(&format!("  {e}")),
         }
@@ -162,13 +198,25 @@ fn check(file: &Path, profile: Option<&str>) -> Result<(), String> {
     }
     print!("{out}");
     let c = StatusCounts::of(&statuses);
-    println!(
-        "{} row(s): {} ready, {} already exist (will be skipped), {} with errors",
-        statuses.len(),
-        c.ready,
-        c.existing,
-        c.errors
-    );
+    if update_existing {
+        println!(
+            "{} row(s): {} ready, {} to update, {} already exist with no change (will be \
+             skipped), {} with errors",
+            statuses.len(),
+            c.ready,
+            c.update,
+            c.existing,
+            c.errors
+        );
+    } else {
+        println!(
+            "{} row(s): {} ready, {} already exist (will be skipped), {} with errors",
+            statuses.len(),
+            c.ready,
+            c.existing,
+            c.errors
+        );
+    }
     if c.errors > 0 {
         return Err(format!(
             "{} row(s) have errors; fix them in the file (or exclude them in the app) before \
@@ -179,23 +227,29 @@ fn check(file: &Path, profile: Option<&str>) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads `file` and validates it against `snapshot`, printing the notes and how old
-/// the data is on stderr.
+/// Reads `file` and validates it against `snapshot`, what the server supports
+/// (`capabilities`) and who is signed in (`me`), updating existing users or not,
+/// printing the notes and how old the data is on stderr.
 fn read_and_validate(
     file: &Path,
     snapshot: &Snapshot,
+    update_existing: bool,
+    capabilities: Option<&Capabilities>,
+    me: Option<&roster_core::model::UserId>,
 ) -> Result<(PreparedImport, Vec<RowStatus>), String> {
     let read = import::read_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
     for note in read.notes() {
         eprintln!("roster: {note}");
     }
-    let ctx = ValidationContext::from_snapshot(snapshot);
+    let mut ctx = ValidationContext::from_snapshot(snapshot).with_capabilities(capabilities);
+    ctx.me = me.cloned();
     eprintln!("roster: {}", ctx.describe_age(chrono::Utc::now()));
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let prepared = PreparedImport::from_file(name, read);
+    let mut prepared = PreparedImport::from_file(name, read);
+    prepared.options.update_existing = update_existing;
     let statuses = import::validate_import(&prepared.rows, &prepared.options, &ctx);
     Ok((prepared, statuses))
 }
@@ -317,6 +371,9 @@ fn submit(session: &Session, id: ImportId, report: Option<&Path>) -> Result<(), 
     for row in &result.rows {
         match &row.outcome {
             Some(o @ (import::RowOutcome::Skipped(_) | import::RowOutcome::Failed(_))) => {
+                println!("line {:>6}  {}  {o}", row.line, row.email);
+            }
+            Some(o @ import::RowOutcome::Updated(..)) => {
                 println!("line {:>6}  {}  {o}", row.line, row.email);
             }
             None => println!("line {:>6}  {}  pending", row.line, row.email),

@@ -20,7 +20,10 @@ impl Connection {
             Source::Cache => "Showing the local copy",
             Source::Server => "Loaded",
         };
-        out.push(Notice::Log(LogLevel::Info, format!("{what}: {users} users")));
+        out.push(Notice::Log(
+            LogLevel::Info,
+            format!("{what}: {users} users"),
+        ));
         out.push(Notice::DataChanged);
     }
 

@@ -4,9 +4,9 @@
 //! window; it draws nothing.
 
 mod events;
-mod loading;
 pub mod jobs;
 pub mod link;
+mod loading;
 pub mod notice;
 pub mod session;
 

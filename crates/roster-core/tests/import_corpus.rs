@@ -29,6 +29,7 @@ fn demo() -> ValidationContext {
             .collect(),
         synced_at: None,
         catalog: None,
+        ..ValidationContext::default()
     }
     .with_catalog(&licenses(), &groups())
 }

@@ -233,7 +233,8 @@ async fn full_import_creates_ready_rows_with_options_and_reports_every_row() {
             created: 3,
             skipped: 3,
             failed: 1,
-            pending: 0
+            pending: 0,
+            updated: 0,
         }
     );
     assert_eq!(org.user_count().await, before + 3);
@@ -460,7 +461,8 @@ async fn server_stopped_mid_import_then_back_resumes_by_itself_without_duplicate
             created: 1500,
             skipped: 0,
             failed: 0,
-            pending: 0
+            pending: 0,
+            updated: 0,
         }
     );
     assert_eq!(org.user_count().await, before + 1500);
@@ -534,7 +536,8 @@ async fn cancelled_while_offline_then_resumed_after_a_restart() {
             created: 800,
             skipped: 0,
             failed: 0,
-            pending: 0
+            pending: 0,
+            updated: 0,
         }
     );
     assert_eq!(org.user_count().await, before + 800);
@@ -590,7 +593,8 @@ async fn rows_a_cut_off_send_created_are_completed_not_reported_as_existing() {
             created: 50,
             skipped: 0,
             failed: 0,
-            pending: 0
+            pending: 0,
+            updated: 0,
         }
     );
     assert_eq!(org.user_count().await, before + 50);
@@ -668,10 +672,284 @@ async fn prepared_offline_from_the_cache_and_submitted_when_the_server_returns()
             created: 3,
             skipped: 1,
             failed: 0,
-            pending: 0
+            pending: 0,
+            updated: 0,
         }
     );
     // Once sent, it can no longer be edited.
     assert!(store.save_import(PROFILE, &import).is_err());
+    handle.send(Command::Shutdown);
+}
+
+/// The direct licenses and the groups of a user, sorted, as the server has them.
+fn holdings(user: &roster_core::model::User) -> (Vec<LicenseId>, Vec<GroupId>) {
+    let mut licenses: Vec<LicenseId> = user.direct_licenses().cloned().collect();
+    licenses.sort();
+    let mut groups = user.groups.clone();
+    groups.sort();
+    (licenses, groups)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_users_are_skipped_by_default_and_updated_with_the_option() {
+    let org = Org::start().await;
+    let client = org.client().await;
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    // The catalog first, to give the users to update something to lose.
+    let handle = start_engine(&org, Arc::clone(&store), 500);
+    let (a, b, g1, g2) = {
+        let snapshot = loaded(&handle).await;
+        let mut licenses = snapshot.licenses.clone();
+        licenses.sort_by_key(|l| std::cmp::Reverse(l.seats_left()));
+        // Groups without licenses first: their seats are not in question here.
+        let mut groups = snapshot.groups.clone();
+        groups.sort_by_key(|g| g.licenses.len());
+        (
+            licenses[0].clone(),
+            licenses[1].clone(),
+            groups[0].clone(),
+            groups[1].clone(),
+        )
+    };
+    let new = |email: &str, first: &str, last: &str| NewUser {
+        email: Email::parse(email).unwrap(),
+        given_name: first.into(),
+        family_name: last.into(),
+        admin: false,
+        local_login: false,
+        licenses: vec![a.id.clone()],
+        groups: vec![g1.id.clone()],
+    };
+    let one = client
+        .create_user(&new(&format!("upd.one@{DOMAIN}"), "Upd", "One"))
+        .await
+        .unwrap();
+    let two = client
+        .create_user(&new(&format!("upd.two@{DOMAIN}"), "Upd", "Two"))
+        .await
+        .unwrap();
+    let same = client
+        .create_user(&new(&format!("upd.same@{DOMAIN}"), "Upd", "Same"))
+        .await
+        .unwrap();
+    // The local copy learns of them.
+    handle.send(Command::Reload);
+    let cached = loaded(&handle).await;
+    assert!(cached.users.iter().any(|u| u.id == same.id));
+
+    // One: renamed, made an administrator, license A → B, group G1 → G2.
+    // Two: only its group cell is filled (G1 and G2): joins G2, keeps its license.
+    // Same: says what it has: no change. New: created.
+    let csv = format!(
+        "email,first_name,last_name,admin,licenses,groups\n\
+         UPD.ONE@{DOMAIN},Upd,Renamed,yes,{b},{g2}\n\
+         upd.two@{DOMAIN},Upd,Two,,,{g1};{g2}\n\
+         upd.same@{DOMAIN},Upd,Same,no,{a},{g1}\n\
+         upd.new@{DOMAIN},Upd,New,,,\n",
+        a = a.name,
+        b = b.name.to_uppercase(),
+        g1 = g1.name,
+        g2 = g2.name,
+    );
+    let read = |name: &str| {
+        PreparedImport::from_file(
+            name,
+            roster_core::import::read_file(csv.as_bytes()).unwrap(),
+        )
+    };
+
+    // Off (the default): the existing users are skipped and stay as they were.
+    let off = read("off.csv");
+    assert!(!off.options.update_existing);
+    let id = store.save_import(PROFILE, &off).unwrap();
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!((counts.created, counts.updated, counts.skipped), (1, 0, 3));
+    let still = client.get_user(&one.id).await.unwrap();
+    assert_eq!(still.family_name, "One");
+    assert!(!still.admin);
+    assert_eq!(holdings(&still), holdings(&one));
+
+    // On: the preview's changes, computed against the local copy.
+    let mut on = read("on.csv");
+    on.options.update_existing = true;
+    let ctx = ValidationContext::from_snapshot(&store.load_snapshot(PROFILE).unwrap().unwrap());
+    let statuses = roster_core::import::validate_import(&on.rows, &on.options, &ctx);
+    let RowStatus::WillUpdate(plan) = &statuses[0] else {
+        panic!("{statuses:?}");
+    };
+    assert_eq!(
+        plan.to_string(),
+        format!(
+            "last name to Renamed; role to administrator; + license {}; − license {}; \
+             + group {}; − group {}",
+            b.name, a.name, g2.name, g1.name
+        )
+    );
+    assert!(
+        matches!(&statuses[1], RowStatus::WillUpdate(u) if u.to_string() == format!("+ group {}", g2.name))
+    );
+    assert_eq!(statuses[2], RowStatus::WillSkip(SkipReason::NoChange));
+    // Created by the first import, and as the file says.
+    assert_eq!(statuses[3], RowStatus::WillSkip(SkipReason::NoChange));
+
+    let id = store.save_import(PROFILE, &on).unwrap();
+    // Kept with the saved import.
+    assert!(
+        store
+            .load_import(id)
+            .unwrap()
+            .unwrap()
+            .import
+            .options
+            .update_existing
+    );
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!(
+        counts,
+        ImportCounts {
+            created: 0,
+            updated: 2,
+            skipped: 2,
+            failed: 0,
+            pending: 0,
+        }
+    );
+    assert_eq!(
+        counts.to_string(),
+        "0 created, 2 updated, 2 skipped, 0 failed"
+    );
+
+    // What the server holds now.
+    let one_now = client.get_user(&one.id).await.unwrap();
+    assert_eq!(one_now.given_name, "Upd");
+    assert_eq!(one_now.family_name, "Renamed");
+    assert!(one_now.admin);
+    assert_eq!(
+        holdings(&one_now),
+        (vec![b.id.clone()], vec![g2.id.clone()])
+    );
+    let two_now = client.get_user(&two.id).await.unwrap();
+    let mut both = vec![g1.id.clone(), g2.id.clone()];
+    both.sort();
+    assert_eq!(holdings(&two_now), (vec![a.id.clone()], both));
+    assert!(!two_now.admin);
+    let same_now = client.get_user(&same.id).await.unwrap();
+    assert_eq!(holdings(&same_now), holdings(&same));
+    assert_eq!(same_now.version, same.version, "nothing was sent for it");
+
+    // The report says "updated" with what changed; the list counts them.
+    let report = store.import_report(id).unwrap();
+    let Some(RowOutcome::Updated(user, what)) = &report.rows[0].outcome else {
+        panic!("{:?}", report.rows[0]);
+    };
+    assert_eq!(user, &one.id);
+    assert!(what.contains("role to administrator"), "{what}");
+    assert!(what.contains(&format!("− group {}", g1.name)), "{what}");
+    assert!(
+        matches!(&report.rows[2].outcome, Some(RowOutcome::Skipped(r)) if r.contains("no change"))
+    );
+    let mut out = Vec::new();
+    report.write_csv(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains(",updated,last name to Renamed;"), "{text}");
+    let listed = store.list_imports(PROFILE).unwrap();
+    assert_eq!(listed[0].counts.updated, 2);
+    // The local copy has the changes at once.
+    let cached = store.load_snapshot(PROFILE).unwrap().unwrap();
+    let cached_one = cached.users.iter().find(|u| u.id == one.id).unwrap();
+    assert!(cached_one.admin);
+    assert_eq!(cached_one.family_name, "Renamed");
+
+    // The signed-in administrator's own role is not taken away by an import.
+    let mut own = prepared(
+        vec![row(2, seed::DEMO_ADMIN, "Camille", "Laurent")],
+        ImportOptions {
+            update_existing: true,
+            ..ImportOptions::default()
+        },
+    );
+    own.options.columns.present = vec![roster_core::import::Extra::Admin];
+    own.options.columns.cells.insert(
+        2,
+        roster_core::import::RowCells {
+            admin: "no".into(),
+            ..Default::default()
+        },
+    );
+    let id = store.save_import(PROFILE, &own).unwrap();
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!((counts.failed, counts.updated), (1, 0));
+    let report = store.import_report(id).unwrap();
+    assert!(
+        matches!(&report.rows[0].outcome, Some(RowOutcome::Failed(r)) if r.contains("your own account")),
+        "{:?}",
+        report.rows[0]
+    );
+    let me = client
+        .find_user_by_user_name(seed::DEMO_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(me.admin);
+    handle.send(Command::Shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_interrupted_before_its_outcome_is_finished_on_resume_not_created() {
+    let org = Org::start().await;
+    let client = org.client().await;
+    let user = client
+        .create_user(&NewUser {
+            email: Email::parse(&format!("upd.resume@{DOMAIN}")).unwrap(),
+            given_name: "Upd".into(),
+            family_name: "Resume".into(),
+            admin: false,
+            local_login: false,
+            licenses: vec![],
+            groups: vec![],
+        })
+        .await
+        .unwrap();
+    let store = Arc::new(Store::open(org.store_path()).unwrap());
+    {
+        let handle = start_engine(&org, Arc::clone(&store), 100);
+        loaded(&handle).await;
+        handle.send(Command::Shutdown);
+    }
+    let mut import = prepared(
+        vec![row(2, &format!("upd.resume@{DOMAIN}"), "Upd", "Resumed")],
+        ImportOptions {
+            update_existing: true,
+            ..ImportOptions::default()
+        },
+    );
+    import.name = "resume.csv".into();
+    let id = store.save_import(PROFILE, &import).unwrap();
+    // As if the app died after the import began (the row marked as an update of
+    // this user, in the journal) and before the row was sent.
+    store
+        .begin_import_with_updates(id, &[], &[(0, user.id.clone())])
+        .unwrap();
+    let pending = store.pending_import_rows(id, 10).unwrap();
+    assert_eq!(pending[0].update.as_ref(), Some(&user.id));
+    let before = org.user_count().await;
+    let handle = start_engine(&org, Arc::clone(&store), 100);
+    handle.send(Command::SubmitImport(id));
+    let counts = finished(&handle, id).await;
+    assert_eq!((counts.updated, counts.created, counts.failed), (1, 0, 0));
+    assert_eq!(org.user_count().await, before);
+    let now = client.get_user(&user.id).await.unwrap();
+    assert_eq!(now.family_name, "Resumed");
+    let report = store.import_report(id).unwrap();
+    assert_eq!(
+        report.rows[0].outcome,
+        Some(RowOutcome::Updated(
+            user.id.clone(),
+            "last name to Resumed".into()
+        ))
+    );
     handle.send(Command::Shutdown);
 }

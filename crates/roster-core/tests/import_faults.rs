@@ -134,7 +134,8 @@ async fn a_resume_after_a_lost_bulk_answer_looks_up_many_rows_per_request_and_ke
             created: 120,
             skipped: 0,
             failed: 0,
-            pending: 0
+            pending: 0,
+            updated: 0,
         }
     );
     assert_eq!(proxy.stats().lookups(), 3, "120 rows in 3 lookups");
@@ -169,7 +170,8 @@ async fn an_import_through_a_faulty_proxy_creates_every_row_once() {
             created: 300,
             skipped: 0,
             failed: 0,
-            pending: 0
+            pending: 0,
+            updated: 0,
         },
         "{} faults",
         proxy.stats().faults()

@@ -44,13 +44,25 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         jobs::load_file(ctx, wizard, path);
     }
     ui.add_space(8.0);
-    if ui
-        .link("Save an example template…")
-        .on_hover_text("A CSV file with the right columns and a few example rows")
-        .clicked()
-    {
-        wizard.pick(Picking::Template, ctx.save_picker);
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .link("Save an example template…")
+            .on_hover_text("A CSV file with the three required columns and a few example rows")
+            .clicked()
+        {
+            wizard.pick(Picking::Template, ctx.save_picker);
+        }
+        if ui
+            .link("Save a template with the optional columns…")
+            .on_hover_text(
+                "Also admin, local_login, licenses and groups per row (licenses and groups \
+                 are names separated by ;)",
+            )
+            .clicked()
+        {
+            wizard.pick(Picking::TemplateColumns, ctx.save_picker);
+        }
+    });
     ui.add_space(8.0);
     ui.weak(wizard.context(ctx.org).describe_age(chrono::Utc::now()));
     super::messages(ui, wizard);

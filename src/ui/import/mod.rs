@@ -25,6 +25,7 @@ impl ImportWizard {
     /// Draws the wizard; returns what the administrator asked.
     pub fn show(&mut self, ctx: &ViewContext, ui: &mut egui::Ui) -> Outcome {
         let mut asked = Vec::new();
+        self.set_server(ctx.lacks.roster_extension.is_some(), ctx.me(), ctx.org);
         asked.extend(jobs::poll(ctx, self));
         if let Some((why, path)) = self.picked() {
             asked.extend(self.on_picked(ctx, why, path));
@@ -87,10 +88,18 @@ impl ImportWizard {
     fn on_picked(&mut self, ctx: &ViewContext, why: Picking, path: PathBuf) -> Option<Intent> {
         match why {
             Picking::Source => jobs::load_file(ctx, self, path),
-            Picking::Template => match write_file(&path, wizard::TEMPLATE.as_bytes()) {
-                Ok(()) => self.info = Some(format!("Example template saved to {}", path.display())),
-                Err(e) => self.error = Some(e),
-            },
+            Picking::Template | Picking::TemplateColumns => {
+                let text = match why {
+                    Picking::Template => wizard::TEMPLATE,
+                    _ => wizard::TEMPLATE_COLUMNS,
+                };
+                match write_file(&path, text.as_bytes()) {
+                    Ok(()) => {
+                        self.info = Some(format!("Example template saved to {}", path.display()))
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+            }
             Picking::Report => {
                 let report = self.report.as_ref()?;
                 let mut bytes = Vec::new();

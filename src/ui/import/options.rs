@@ -15,7 +15,11 @@ use super::wizard::{ImportWizard, Step};
 
 pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let ready = wizard.counts.ready;
+    let update = wizard.counts.update;
+    update_existing(ctx, wizard, ui);
+    ui.add_space(6.0);
     ui.label(match ready {
+        0 => "New users would get:".to_owned(),
         1 => "The imported user gets:".to_owned(),
         n => format!("Every one of the {n} imported users gets:"),
     });
@@ -133,15 +137,52 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         if ui.button("Save for later").clicked() {
             jobs::save(ctx, wizard, AfterSave::Stay);
         }
+        let text = match (ready, update) {
+            (_, 0) => format!("Import {}", crate::words::users(ready)),
+            (0, n) => format!("Update {}", crate::words::users(n)),
+            (r, n) => format!("Import {} and update {n}", crate::words::users(r)),
+        };
         if ui
-            .add_enabled(
-                ready > 0,
-                egui::Button::new(format!("Import {}", crate::words::users(ready))),
-            )
+            .add_enabled(ready + update > 0, egui::Button::new(text))
             .clicked()
         {
             jobs::save(ctx, wizard, AfterSave::Submit);
         }
     });
     None
+}
+
+/// "Update users who already exist": off, such rows are skipped; on, each says in the
+/// preview what it changes. Offered only with a copy of the organisation to compare
+/// the rows with.
+fn update_existing(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
+    let lacking = ctx.org.synced_at.is_none().then_some(
+        "No copy of the organisation yet: existing users cannot be compared with the \
+         file. Connect once (or sync), then check again.",
+    );
+    let mut on = wizard.import.options.update_existing;
+    let changed = supports::checkbox(ui, lacking, &mut on, "Update users who already exist")
+        .on_hover_text(
+            "Rows of existing users change their names, and their role, local login, \
+             licenses and groups where the file's row fills those columns. Off: they are \
+             skipped.",
+        )
+        .changed();
+    if changed {
+        wizard.set_update_existing(on, ctx.org);
+    }
+    let c = wizard.counts;
+    if wizard.import.options.update_existing {
+        ui.weak(format!(
+            "{} to update, {} already as the file says (skipped). The options below are for \
+             new users only; the preview shows what each update changes.",
+            crate::words::users(c.update),
+            c.existing
+        ));
+    } else if c.existing > 0 {
+        ui.weak(format!(
+            "{} and will be skipped.",
+            crate::words::count(c.existing, "user already exists", "users already exist")
+        ));
+    }
 }

@@ -14,17 +14,35 @@ use super::wizard::{Edit, ImportWizard, Step};
 
 pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let c = wizard.counts;
+    let updating = wizard.import.options.update_existing;
     ui.horizontal_wrapped(|ui| {
         ui.strong(&wizard.import.name);
+        let existing = if updating {
+            format!(
+                "{} to update · {} (no change)",
+                c.update,
+                crate::words::count(c.existing, "already exists", "already exist"),
+            )
+        } else {
+            format!(
+                "{} (will be skipped)",
+                crate::words::count(c.existing, "already exists", "already exist"),
+            )
+        };
         ui.label(format!(
-            "{}: {} ready · {} (will be skipped) · {} excluded · {} with errors",
+            "{}: {} ready · {existing} · {} excluded · {} with errors",
             crate::words::rows(wizard.import.rows.len()),
             c.ready,
-            crate::words::count(c.existing, "already exists", "already exist"),
             c.excluded,
             c.errors
         ));
     });
+    if c.existing > 0 && !updating {
+        ui.weak(
+            "To update the users who already exist instead of skipping them, turn on \
+             \"Update users who already exist\" in the options.",
+        );
+    }
     for note in &wizard.notes {
         ui.weak(note);
     }
@@ -56,8 +74,12 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         if ui.button("Save for later").clicked() {
             jobs::save(ctx, wizard, AfterSave::Stay);
         }
+        // Existing users alone are reason enough: the options can update them.
         if ui
-            .add_enabled(c.ready > 0, egui::Button::new("Next: options ›"))
+            .add_enabled(
+                c.ready + c.update + c.existing > 0,
+                egui::Button::new("Next: options ›"),
+            )
             .on_disabled_hover_text("No row is ready to import")
             .clicked()
         {
@@ -186,6 +208,7 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                 row.col(|ui| {
                     let (color, text) = match status {
                         RowStatus::Ready => (theme::yes(&visuals), status.describe()),
+                        RowStatus::WillUpdate(u) => (theme::yes(&visuals), format!("Update: {u}")),
                         RowStatus::WillSkip(_) => (visuals.weak_text_color(), status.describe()),
                         RowStatus::Error(_) => (theme::no(&visuals), status.describe()),
                     };

@@ -47,7 +47,7 @@ pub fn show(_ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) ->
         ImportRun::Cancelled => {
             ui.label(format!(
                 "Stopped: the {} sent stay; {} pending.",
-                words::users(counts.created),
+                words::users(counts.created + counts.updated),
                 words::count(counts.pending, "row is", "rows are")
             ));
             resume = ui.button("Resume").clicked();

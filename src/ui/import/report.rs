@@ -17,14 +17,21 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
     };
     let counts = report.counts();
     ui.strong(format!("{}: {counts}", wizard.import.name));
-    ui.checkbox(&mut wizard.problems_only, "Show only rows not created");
+    ui.checkbox(
+        &mut wizard.problems_only,
+        "Show only rows not created (or updated)",
+    );
     let visuals = ui.visuals().clone();
     let rows: Vec<usize> = report
         .rows
         .iter()
         .enumerate()
         .filter(|(_, r)| {
-            !wizard.problems_only || !matches!(r.outcome, Some(RowOutcome::Created(_)))
+            !wizard.problems_only
+                || !matches!(
+                    r.outcome,
+                    Some(RowOutcome::Created(_) | RowOutcome::Updated(..))
+                )
         })
         .map(|(i, _)| i)
         .collect();
@@ -65,6 +72,9 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
                         let (label, reason, color) = match &r.outcome {
                             None => ("pending", "", visuals.weak_text_color()),
                             Some(RowOutcome::Created(_)) => ("created", "", theme::yes(&visuals)),
+                            Some(RowOutcome::Updated(_, what)) => {
+                                ("updated", what.as_str(), theme::yes(&visuals))
+                            }
                             Some(RowOutcome::Skipped(why)) => {
                                 ("skipped", why.as_str(), visuals.weak_text_color())
                             }

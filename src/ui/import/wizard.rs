@@ -31,6 +31,9 @@ pub struct Job {
 /// The example CSV the "save example template" link writes.
 pub const TEMPLATE: &str = include_str!("../../../assets/import-template.csv");
 
+/// The example CSV with the optional columns (admin, local_login, licenses, groups).
+pub const TEMPLATE_COLUMNS: &str = include_str!("../../../assets/import-template-columns.csv");
+
 /// Where the wizard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -66,6 +69,8 @@ pub enum Picking {
     Source,
     /// Where to write the example template.
     Template,
+    /// Where to write the example template with the optional columns.
+    TemplateColumns,
     /// Where to write the report.
     Report,
 }
@@ -108,8 +113,15 @@ pub struct ImportWizard {
     /// app's `save_picker`, like exports.
     pub open_picker: Arc<dyn OpenPicker>,
     picking: Option<(Picking, mpsc::Receiver<Option<PathBuf>>)>,
-    /// The validation context and the organisation revision it was built from.
-    context: Option<(u64, Arc<ValidationContext>)>,
+    /// The validation context, the organisation revision it was built from, and
+    /// whether it holds a copy of the users (only for "update users who already
+    /// exist").
+    context: Option<(u64, bool, Arc<ValidationContext>)>,
+    /// The server lacks the Roster extension (rows turning on admin or local login
+    /// are errors); set from the view context each frame.
+    lacks_extension: bool,
+    /// The signed-in administrator (an update may not demote them); likewise.
+    me: Option<roster_core::model::UserId>,
     /// Store work in progress (reading, saving, listing), off the UI thread.
     pub job: Option<Job>,
     /// Imports kept in the store, as last listed.
@@ -138,6 +150,8 @@ impl Default for ImportWizard {
             open_picker: Arc::new(NativePicker),
             picking: None,
             context: None,
+            lacks_extension: false,
+            me: None,
             job: None,
             saved: Vec::new(),
         }
@@ -157,24 +171,62 @@ fn empty_import() -> PreparedImport {
 impl ImportWizard {
     /// The validation context for `org`, rebuilt only when the organisation changed.
     pub fn context(&mut self, org: &OrgState) -> Arc<ValidationContext> {
+        let with_users = self.import.options.update_existing;
         match &self.context {
-            Some((rev, ctx)) if *rev == org.revision => Arc::clone(ctx),
+            Some((rev, users, ctx)) if *rev == org.revision && *users == with_users => {
+                Arc::clone(ctx)
+            }
             _ => {
                 let mut checks = ValidationContext::from_parts(
                     org.organisation.as_ref(),
                     &org.users,
                     org.synced_at,
                 );
+                checks.lacks_extension = self.lacks_extension;
+                checks.me = self.me.clone();
                 // The optional licenses and groups columns are checked against the
                 // organisation's, once there is a copy of them.
                 if org.synced_at.is_some() {
                     checks = checks.with_catalog(&org.licenses, &org.groups);
                 }
+                if with_users {
+                    checks = checks.with_users(&org.users);
+                }
                 let ctx = Arc::new(checks);
-                self.context = Some((org.revision, Arc::clone(&ctx)));
+                self.context = Some((org.revision, with_users, Arc::clone(&ctx)));
                 ctx
             }
         }
+    }
+
+    /// Follows what the server supports and who is signed in: when the server
+    /// turns out to lack (or have) the Roster extension, or `me` is learnt, the rows
+    /// are checked again.
+    pub fn set_server(
+        &mut self,
+        lacks_extension: bool,
+        me: Option<&roster_core::model::UserId>,
+        org: &OrgState,
+    ) {
+        // `me` only matters to updates; a context built without them takes it when
+        // the option is turned on (it is rebuilt then).
+        let me_changed = me != self.me.as_ref();
+        self.me = me.cloned();
+        if lacks_extension != self.lacks_extension
+            || (me_changed && self.import.options.update_existing)
+        {
+            self.lacks_extension = lacks_extension;
+            self.context = None;
+            if !self.import.rows.is_empty() {
+                self.revalidate(org);
+            }
+        }
+    }
+
+    /// Turns "update users who already exist" on or off and checks the rows again.
+    pub fn set_update_existing(&mut self, on: bool, org: &OrgState) {
+        self.import.options.update_existing = on;
+        self.revalidate(org);
     }
 
     /// Shows a file that was read and validated (see `jobs::load_file`).
@@ -242,6 +294,8 @@ impl ImportWizard {
         *self = Self {
             open_picker,
             context,
+            lacks_extension: self.lacks_extension,
+            me: self.me.clone(),
             ..Self::default()
         };
     }
@@ -290,6 +344,10 @@ impl ImportWizard {
             Picking::Template => {
                 save_picker.save("Save the example template", "import-template.csv")
             }
+            Picking::TemplateColumns => save_picker.save(
+                "Save the example template with the optional columns",
+                "import-template-columns.csv",
+            ),
             Picking::Report => save_picker.save(
                 "Save the import report",
                 &format!("{}-report.csv", self.import.name.trim_end_matches(".csv")),

@@ -6,6 +6,12 @@
 //! answering (and a cancel reaches it) while thousands of users are created. While
 //! the server cannot be reached the task waits and tries again by itself; after a
 //! restart, submitting the same import resumes it.
+//!
+//! Rows that update an existing user ("update users who already exist") are marked
+//! with that user when the import begins. Each is sent as one edit planned like the
+//! edit dialog's, against the user as the server has it at that moment (so a resumed
+//! or retried row changes only what is still different), and its outcome is
+//! journaled as soon as it is done.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,9 +24,9 @@ use crate::client::ApiClient;
 use crate::error::CoreError;
 use crate::import::{
     Catalog, ImportCounts, ImportId, ImportOptions, ImportState, RowError, RowOutcome, RowStatus,
-    ValidationContext, validate_import,
+    RowValues, SkipReason, UserUpdate, ValidationContext, validate_import,
 };
-use crate::model::{Email, User};
+use crate::model::{Email, User, UserId};
 use crate::store::{Delta, PendingImportRow, Store, StoreError};
 
 /// Longest wait between two tries while the server is unreachable.
@@ -31,6 +37,8 @@ const LOOKUP_CHUNK: usize = 50;
 /// Rows per pass without `/Bulk`: each pass journals its outcomes, so single
 /// creates are recorded every few dozen.
 const SINGLE_BATCH: usize = 50;
+/// Updated users between two progress events within a batch.
+const UPDATE_PROGRESS_EVERY: usize = 25;
 /// How often a waiting import looks at its cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(100);
 
@@ -45,6 +53,9 @@ pub(super) struct ImportContext {
     pub(super) batch: usize,
     /// First wait after the server could not be reached.
     pub(super) retry_after: Duration,
+    /// The signed-in administrator, once connected (an update may not take away
+    /// their own role or local login).
+    pub(super) me: Option<UserId>,
 }
 
 /// The imports running now, each with its cancel flag. Shared by the engine and its
@@ -151,7 +162,7 @@ async fn run(
     }
     // Rows with their own licenses and groups name them: matched against the
     // organisation as cached now, as when the import began.
-    let catalog = if options.columns.cells.is_empty() {
+    let catalog = if options.columns.cells.is_empty() && !options.update_existing {
         None
     } else {
         let profile = ctx.profile.clone();
@@ -187,7 +198,7 @@ async fn run(
             ctx.batch.clamp(1, SINGLE_BATCH)
         };
         let rows = store(&ctx.store, move |s| s.pending_import_rows(id, limit)).await?;
-        let sent = send_batch(ctx, id, &options, catalog.as_ref(), rows).await?;
+        let sent = send_batch(ctx, id, &options, catalog.as_ref(), rows, cancel).await?;
         match sent {
             Batch::Done => wait = ctx.retry_after,
             Batch::Refused(error) => return Err(error),
@@ -220,21 +231,30 @@ async fn begin(
     options: ImportOptions,
 ) -> Result<(), CoreError> {
     let profile = ctx.profile.clone();
+    let capabilities = ctx.client.capabilities();
+    let me = ctx.me.clone();
     store(&ctx.store, move |s| {
-        let validation = match s.load_snapshot(&profile)? {
+        let mut validation = match s.load_snapshot(&profile)? {
             Some(snapshot) => ValidationContext::from_snapshot(&snapshot),
             None => ValidationContext::default(),
-        };
+        }
+        .with_capabilities(capabilities.as_ref());
+        validation.me = me;
+        let mut updates: Vec<(usize, UserId)> = Vec::new();
         let decided: Vec<(usize, RowOutcome)> = validate_import(&rows, &options, &validation)
             .into_iter()
             .enumerate()
             .filter_map(|(i, status)| match status {
                 RowStatus::Ready => None,
+                RowStatus::WillUpdate(u) => {
+                    updates.push((i, u.user));
+                    None
+                }
                 RowStatus::WillSkip(reason) => Some((i, RowOutcome::Skipped(reason.to_string()))),
                 RowStatus::Error(e) => Some((i, RowOutcome::Failed(e.to_string()))),
             })
             .collect();
-        s.begin_import(id, &decided)
+        s.begin_import_with_updates(id, &decided, &updates)
     })
     .await
 }
@@ -255,10 +275,12 @@ async fn send_batch(
     options: &ImportOptions,
     catalog: Option<&Catalog>,
     rows: Vec<PendingImportRow>,
+    cancel: &AtomicBool,
 ) -> Result<Batch, CoreError> {
     let mut outcomes: Vec<(usize, RowOutcome)> = Vec::new();
     let mut resumed: Vec<Row> = Vec::new();
     let mut to_send: Vec<Row> = Vec::new();
+    let mut updates: Vec<(PendingImportRow, UserId, RowValues)> = Vec::new();
     for pending in rows {
         let values = match options.row_values(&pending.row, catalog) {
             Ok(values) => values,
@@ -270,6 +292,10 @@ async fn send_batch(
                 continue;
             }
         };
+        if let Some(user) = pending.update.clone() {
+            updates.push((pending, user, values));
+            continue;
+        }
         match Email::parse(&pending.row.email) {
             Ok(email) => {
                 let user = options.user_for(email, &pending.row, &values);
@@ -286,6 +312,10 @@ async fn send_batch(
     }
     record(ctx, id, std::mem::take(&mut outcomes)).await?;
     let mut stop = Stop::default();
+    send_updates(ctx, id, options, catalog, updates, cancel, &mut stop).await?;
+    if let Some(batch) = stop.batch() {
+        return Ok(batch);
+    }
     let looked_up = settle(ctx, id, resumed, &mut stop).await?;
     if let Some(batch) = stop.batch() {
         return Ok(batch);
@@ -332,6 +362,94 @@ async fn send_batch(
         .collect();
     record(ctx, id, lost).await?;
     Ok(stop.batch().unwrap_or(Batch::Done))
+}
+
+/// Updates existing users, one at a time: each is read from the server, what its
+/// row still changes is planned as the edit dialog plans an edit
+/// ([`UserUpdate::changes`]) and sent through the outbox's path, then read back; its
+/// outcome is journaled at once, so a resumed import neither sends it again nor
+/// reports it as "no change". Stops (the rest pending) on a cancel, or when the
+/// server stops answering (the reason in `stop`).
+async fn send_updates(
+    ctx: &ImportContext,
+    id: ImportId,
+    options: &ImportOptions,
+    catalog: Option<&Catalog>,
+    rows: Vec<(PendingImportRow, UserId, RowValues)>,
+    cancel: &AtomicBool,
+    stop: &mut Stop,
+) -> Result<(), CoreError> {
+    for (n, (pending, user_id, values)) in rows.into_iter().enumerate() {
+        if stop.stopped() || cancel.load(Ordering::SeqCst) {
+            break;
+        }
+        // Several requests per user: the progress bar moves within the batch too.
+        if n > 0 && n % UPDATE_PROGRESS_EVERY == 0 {
+            let counts = store(&ctx.store, move |s| s.import_counts(id)).await?;
+            progress(ctx, id, counts, ImportRun::Sending);
+        }
+        let outcome = match update_one(ctx, &pending, &user_id, &values, options, catalog).await {
+            Ok((outcome, user)) => {
+                if let Some(user) = user {
+                    show_created(ctx, vec![user]).await;
+                }
+                Some(outcome)
+            }
+            Err(e) => stop.note(e).map(|e| RowOutcome::Failed(e.to_string())),
+        };
+        if let Some(outcome) = outcome {
+            record(ctx, id, vec![(pending.index, outcome)]).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends one row's update; returns its outcome and the user as the server now has
+/// it (`None` when nothing was sent).
+async fn update_one(
+    ctx: &ImportContext,
+    pending: &PendingImportRow,
+    user_id: &UserId,
+    values: &RowValues,
+    options: &ImportOptions,
+    catalog: Option<&Catalog>,
+) -> Result<(RowOutcome, Option<User>), CoreError> {
+    let current = match ctx.client.get_user(user_id).await {
+        Ok(user) => user,
+        Err(CoreError::NotFound { .. }) => {
+            let why = format!(
+                "{} is no longer a user of the organisation (deleted meanwhile)",
+                pending.row.email
+            );
+            return Ok((RowOutcome::Failed(why), None));
+        }
+        Err(e) => return Err(e),
+    };
+    let plan = UserUpdate::plan(&current, &pending.row, values, options, catalog);
+    if plan.is_empty() {
+        return Ok((RowOutcome::Skipped(SkipReason::NoChange.to_string()), None));
+    }
+    for (done, change) in plan.changes(&current).iter().enumerate() {
+        match super::outbox::apply(&ctx.client, change, false).await {
+            Ok(_) => {}
+            // A refusal after part of the edit landed: the row says so (sending the
+            // file again completes it, its plan being made against the server).
+            Err(e)
+                if done > 0
+                    && !e.is_transient()
+                    && !matches!(e, CoreError::NotAdministrator | CoreError::Unauthorized) =>
+            {
+                let why = format!("{e} (partly updated: the changes before it were made)");
+                return Ok((RowOutcome::Failed(why), None));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let after = ctx.client.get_user(user_id).await?;
+    Ok((
+        RowOutcome::Updated(after.id.clone(), plan.to_string()),
+        Some(after),
+    ))
 }
 
 /// A row to send and the user it makes.

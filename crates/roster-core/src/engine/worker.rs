@@ -77,6 +77,8 @@ pub(super) struct Worker {
     next_refresh: Instant,
     cancels: CancelLane,
     imports: super::import::Imports,
+    /// Who the token belongs to, from the last connection.
+    me: Option<crate::model::UserId>,
 }
 
 impl Worker {
@@ -90,6 +92,7 @@ impl Worker {
         Self {
             cancels,
             imports,
+            me: None,
             next_refresh: Instant::now() + config.refresh_every,
             next_reconcile: Instant::now() + config.reconcile_every,
             config,
@@ -264,6 +267,7 @@ impl Worker {
                     events: self.events.clone(),
                     batch: self.config.import_batch,
                     retry_after: self.config.reconnect_after,
+                    me: self.me.clone(),
                 },
             ),
             Command::CancelImport(id) => self.imports.cancel(id),
@@ -350,6 +354,7 @@ impl Worker {
                     self.events.send(Event::Online);
                 }
                 self.link = Link::Online;
+                self.me = info.me.as_ref().map(|u| u.id.clone());
                 let profile = self.profile();
                 let discovered = info.capabilities.clone();
                 let saved = self

@@ -398,6 +398,10 @@ mod tests {
                 .unwrap();
         assert!(old.local_login);
         assert!(old.columns.is_empty());
+        assert!(
+            !old.update_existing,
+            "updating existing users is off in old imports"
+        );
         // Without the columns, options are written as before.
         assert!(!serde_json::to_string(&old).unwrap().contains("columns"));
         let mut options = old.clone();
@@ -409,8 +413,10 @@ mod tests {
                 ..RowCells::default()
             },
         );
+        options.update_existing = true;
         let text = serde_json::to_string(&options).unwrap();
         let back: ImportOptions = serde_json::from_str(&text).unwrap();
         assert_eq!(back, options);
+        assert!(back.update_existing, "{text}");
     }
 }

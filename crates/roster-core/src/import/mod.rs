@@ -7,6 +7,7 @@
 //!   columns, each row's own values on top of the import's options.
 //! - [`validate`]: one [`RowStatus`] per row (ready, will be skipped, error with the
 //!   reason), offline against the cached [`Snapshot`](crate::store::Snapshot).
+//! - [`update`]: "update users who already exist", what a row changes on a user.
 //! - [`report`]: per-row results of a submission, exportable as formula-safe CSV.
 //!
 //! The store keeps prepared imports and their per-row journal
@@ -19,6 +20,7 @@ mod newlines;
 pub mod read;
 pub mod report;
 mod seats;
+pub mod update;
 pub mod validate;
 
 use std::fmt;
@@ -33,6 +35,7 @@ pub use encoding::Encoding;
 pub use read::{ReadFile, ShapeError, read_file, read_path};
 pub use report::{ImportCounts, ImportReport, ReportRow, RowOutcome};
 pub use seats::{SeatShortfall, import_seat_shortfalls, seat_shortfalls};
+pub use update::{Named, UserUpdate};
 pub use validate::{
     Field, RowError, RowStatus, SkipReason, StatusCounts, ValidationContext, validate,
     validate_import,
@@ -88,6 +91,10 @@ pub struct ImportOptions {
     /// as one serialized value; absent from imports saved before these columns.
     #[serde(default, skip_serializing_if = "ExtraColumns::is_empty")]
     pub columns: ExtraColumns,
+    /// "Update users who already exist": rows of existing users change them (see
+    /// [`UserUpdate`]) instead of being skipped. Off in imports saved before it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub update_existing: bool,
 }
 
 impl ImportOptions {

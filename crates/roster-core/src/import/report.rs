@@ -11,6 +11,9 @@ use crate::model::UserId;
 pub enum RowOutcome {
     /// The user was created (and joined the chosen groups).
     Created(UserId),
+    /// The existing user was updated ("update users who already exist"); what
+    /// changed, in words (see [`UserUpdate`](super::UserUpdate)).
+    Updated(UserId, String),
     /// Not sent, or the server had the user already; why.
     Skipped(String),
     /// Refused or invalid; why.
@@ -18,10 +21,12 @@ pub enum RowOutcome {
 }
 
 impl RowOutcome {
-    /// "created", "skipped" or "failed".
+    /// "created", "updated", "skipped" or "failed".
     pub fn label(&self) -> &'static str {
         match self {
             Self::Created(_) => "created",
+            Self::Updated(..) => "updated",
+
             Self::Skipped(_) => "skipped",
             Self::Failed(_) => "failed",
         }
@@ -32,6 +37,7 @@ impl fmt::Display for RowOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Created(_) => f.write_str("created"),
+            Self::Updated(_, what) => write!(f, "updated: {what}"),
             Self::Skipped(r) => write!(f, "skipped: {r}"),
             Self::Failed(r) => write!(f, "failed: {r}"),
         }
@@ -43,6 +49,8 @@ impl fmt::Display for RowOutcome {
 pub struct ImportCounts {
     /// Users created.
     pub created: usize,
+    /// Existing users updated.
+    pub updated: usize,
     /// Rows skipped.
     pub skipped: usize,
     /// Rows failed.
@@ -54,12 +62,12 @@ pub struct ImportCounts {
 impl ImportCounts {
     /// Every row.
     pub fn total(&self) -> usize {
-        self.created + self.skipped + self.failed + self.pending
+        self.created + self.updated + self.skipped + self.failed + self.pending
     }
 
     /// Rows with a result.
     pub fn done(&self) -> usize {
-        self.created + self.skipped + self.failed
+        self.created + self.updated + self.skipped + self.failed
     }
 
     /// Adds one row's result (`None` = pending).
@@ -67,6 +75,7 @@ impl ImportCounts {
         match outcome {
             None => self.pending += 1,
             Some(RowOutcome::Created(_)) => self.created += 1,
+            Some(RowOutcome::Updated(..)) => self.updated += 1,
             Some(RowOutcome::Skipped(_)) => self.skipped += 1,
             Some(RowOutcome::Failed(_)) => self.failed += 1,
         }
@@ -75,11 +84,12 @@ impl ImportCounts {
 
 impl fmt::Display for ImportCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} created, {} skipped, {} failed",
-            self.created, self.skipped, self.failed
-        )?;
+        write!(f, "{} created, ", self.created)?;
+        // Only imports that update existing users have any.
+        if self.updated > 0 {
+            write!(f, "{} updated, ", self.updated)?;
+        }
+        write!(f, "{} skipped, {} failed", self.skipped, self.failed)?;
         if self.pending > 0 {
             write!(f, ", {} pending", self.pending)?;
         }
@@ -130,8 +140,9 @@ impl ImportReport {
             .collect()
     }
 
-    /// Writes the report as CSV (`line,email,first_name,last_name,result,reason,user_id`),
-    /// every cell neutralised against formula injection.
+    /// Writes the report as CSV (`line,email,first_name,last_name,result,reason,user_id`;
+    /// an updated row's reason says what changed), every cell neutralised against
+    /// formula injection.
     pub fn write_csv<W: std::io::Write>(&self, out: W) -> Result<(), csv::Error> {
         let header = [
             "line",
@@ -148,6 +159,7 @@ impl ImportReport {
             let (result, reason, id) = match &r.outcome {
                 None => ("pending", String::new(), String::new()),
                 Some(RowOutcome::Created(id)) => ("created", String::new(), id.to_string()),
+                Some(RowOutcome::Updated(id, what)) => ("updated", what.clone(), id.to_string()),
                 Some(RowOutcome::Skipped(why)) => ("skipped", why.clone(), String::new()),
                 Some(RowOutcome::Failed(why)) => ("failed", why.clone(), String::new()),
             };

@@ -56,7 +56,7 @@ pub fn seat_shortfalls(
 /// The licenses that do not have a seat for each ready row that gets them, counted
 /// across the whole file: the import's licenses, the row's own `licenses`, and those
 /// the import's and the row's `groups` give (a user holding a license twice takes one
-/// seat). `statuses` is parallel to `rows` (see
+/// seat), and those that updated users get. `statuses` is parallel to `rows` (see
 /// [`validate_import`](super::validate_import)); rows that are not ready are not
 /// counted, nor the cells of a row that does not resolve (it is an error).
 pub fn import_seat_shortfalls(
@@ -89,6 +89,23 @@ pub fn import_seat_shortfalls(
         for g in groups
             .iter()
             .filter(|g| options.groups.contains(&g.id) || values.groups.contains(&g.id))
+        {
+            held.extend(g.licenses.iter());
+        }
+        for l in held {
+            *needed.entry(l).or_default() += 1;
+        }
+    }
+    // Updated users take a seat of each license they get, directly or through a
+    // group they join (seats freed by licenses removed are not counted on).
+    for status in statuses {
+        let RowStatus::WillUpdate(u) = status else {
+            continue;
+        };
+        let mut held: BTreeSet<&LicenseId> = u.licenses_added.iter().map(|l| &l.id).collect();
+        for g in groups
+            .iter()
+            .filter(|g| u.groups_added.iter().any(|a| a.id == g.id))
         {
             held.extend(g.licenses.iter());
         }

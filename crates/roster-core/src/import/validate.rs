@@ -3,11 +3,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::columns::{Catalog, CellError};
+use super::columns::{Catalog, CellError, Extra};
+use super::update::UserUpdate;
 use super::{ImportOptions, ImportRow};
+use crate::actions::lockout::{self, After, Lockout};
+use crate::client::{Capabilities, Feature};
 use crate::model::{Email, Group, License, Organisation, User};
 use crate::store::Snapshot;
 
@@ -67,6 +71,8 @@ pub enum SkipReason {
     AlreadyExists,
     /// The administrator left the row out.
     Excluded,
+    /// "Update users who already exist" is on, and the user already matches the row.
+    NoChange,
 }
 
 impl fmt::Display for SkipReason {
@@ -74,6 +80,7 @@ impl fmt::Display for SkipReason {
         f.write_str(match self {
             Self::AlreadyExists => "already a user of the organisation",
             Self::Excluded => "excluded",
+            Self::NoChange => "already a user of the organisation, no change",
         })
     }
 }
@@ -104,6 +111,14 @@ pub enum RowError {
     },
     /// A cell of an optional column (`admin`, `local_login`, `licenses`, `groups`).
     Column(CellError),
+    /// The row turns on the administrator role or local login, which this server
+    /// cannot hold (it does not have the Roster extension of users).
+    NotOnServer(Extra),
+    /// Updating this user (with the file's other updates) would lock the
+    /// organisation out: the reason, in words.
+    Lockout(&'static str),
+    /// The row takes away the signed-in administrator's own role or local login.
+    Yourself,
 }
 
 impl fmt::Display for RowError {
@@ -133,6 +148,18 @@ impl fmt::Display for RowError {
                 )
             }
             Self::Column(e) => e.fmt(f),
+            Self::NotOnServer(column) => write!(
+                f,
+                "{column} is yes, but this server does not have Roster's extension of users, \
+                 so it cannot hold the administrator role or local login; leave {column} \
+                 empty (or no)"
+            ),
+            Self::Lockout(why) => f.write_str(why),
+            Self::Yourself => f.write_str(
+                "this is your own account: the row takes away your administrator role or \
+                 local login; change it in the edit dialog instead (it asks first), or \
+                 exclude the row",
+            ),
         }
     }
 }
@@ -142,6 +169,8 @@ impl fmt::Display for RowError {
 pub enum RowStatus {
     /// Will be created.
     Ready,
+    /// An existing user that will be updated ("update users who already exist").
+    WillUpdate(Box<UserUpdate>),
     /// Will not be sent, without being wrong.
     WillSkip(SkipReason),
     /// Must be fixed (or excluded) first.
@@ -153,6 +182,7 @@ impl RowStatus {
     pub fn label(&self) -> &'static str {
         match self {
             Self::Ready => "ready",
+            Self::WillUpdate(_) => "will update",
             Self::WillSkip(_) => "will be skipped",
             Self::Error(_) => "error",
         }
@@ -162,6 +192,7 @@ impl RowStatus {
     pub fn describe(&self) -> String {
         match self {
             Self::Ready => "ready".to_owned(),
+            Self::WillUpdate(u) => format!("will update: {u}"),
             Self::WillSkip(r) => format!("will be skipped: {r}"),
             Self::Error(e) => format!("error: {e}"),
         }
@@ -173,7 +204,9 @@ impl RowStatus {
 pub struct StatusCounts {
     /// Ready to create.
     pub ready: usize,
-    /// Existing users (skipped).
+    /// Existing users to update.
+    pub update: usize,
+    /// Existing users (skipped), also those that need no change.
     pub existing: usize,
     /// Excluded by the administrator.
     pub excluded: usize,
@@ -188,7 +221,10 @@ impl StatusCounts {
         for s in statuses {
             match s {
                 RowStatus::Ready => c.ready += 1,
-                RowStatus::WillSkip(SkipReason::AlreadyExists) => c.existing += 1,
+                RowStatus::WillUpdate(_) => c.update += 1,
+                RowStatus::WillSkip(SkipReason::AlreadyExists | SkipReason::NoChange) => {
+                    c.existing += 1
+                }
                 RowStatus::WillSkip(SkipReason::Excluded) => c.excluded += 1,
                 RowStatus::Error(_) => c.errors += 1,
             }
@@ -210,6 +246,19 @@ pub struct ValidationContext {
     /// The organisation's licenses and groups, that the optional `licenses` and
     /// `groups` columns name; `None` when unknown (a row naming one is then an error).
     pub catalog: Option<Catalog>,
+    /// The existing users, by lower-case address and userName, that "update users
+    /// who already exist" compares rows with (see [`ValidationContext::with_users`];
+    /// empty, such rows are skipped).
+    pub users: HashMap<String, Arc<User>>,
+    /// Whether the organisation signs in through an identity provider (the lockout
+    /// check of updates that remove the role or local login).
+    pub identity_provider: bool,
+    /// The server does not have the Roster extension of users (known from its
+    /// capabilities): a row turning on `admin` or `local_login` is an error.
+    pub lacks_extension: bool,
+    /// The signed-in administrator, when known: an update may not take away their
+    /// own role or local login (the edit dialog asks first; an import cannot).
+    pub me: Option<crate::model::UserId>,
 }
 
 impl ValidationContext {
@@ -221,6 +270,30 @@ impl ValidationContext {
             Some(snapshot.synced_at),
         )
         .with_catalog(&snapshot.licenses, &snapshot.groups)
+        .with_users(&snapshot.users)
+    }
+
+    /// With a copy of the existing `users`, for "update users who already exist" to
+    /// compare rows with. Left out of [`ValidationContext::from_parts`]: a copy of a
+    /// large organisation is only worth making when the option is on.
+    pub fn with_users(mut self, users: &[User]) -> Self {
+        let mut by_key = HashMap::with_capacity(users.len() * 2);
+        for u in users {
+            let user = Arc::new(u.clone());
+            if let Some(e) = &u.email {
+                by_key.insert(e.key().to_owned(), Arc::clone(&user));
+            }
+            by_key.insert(u.user_name.to_lowercase(), user);
+        }
+        self.users = by_key;
+        self
+    }
+
+    /// With what the server supports: a server without the Roster extension cannot
+    /// hold a row's `admin` or `local_login`.
+    pub fn with_capabilities(mut self, capabilities: Option<&Capabilities>) -> Self {
+        self.lacks_extension = capabilities.is_some_and(|c| !c.has(Feature::RosterExtension));
+        self
     }
 
     /// With the organisation's `licenses` and `groups`, to check the optional
@@ -254,6 +327,10 @@ impl ValidationContext {
             existing,
             synced_at,
             catalog: None,
+            users: HashMap::new(),
+            identity_provider: organisation.is_some_and(|o| o.identity_provider),
+            lacks_extension: false,
+            me: None,
         }
     }
 
@@ -325,26 +402,132 @@ pub fn validate(rows: &[ImportRow], ctx: &ValidationContext) -> Vec<RowStatus> {
 
 /// Validates every row with its cells of the optional columns (kept in `options`,
 /// see [`ExtraColumns`](super::ExtraColumns)): a ready row whose `admin`,
-/// `local_login`, `licenses` or `groups` cell is wrong is an error. The result is
-/// parallel to `rows`.
+/// `local_login`, `licenses` or `groups` cell is wrong is an error, and so is one
+/// turning on `admin` or `local_login` on a server that cannot hold them.
+///
+/// With [`ImportOptions::update_existing`], a row of an existing user says what it
+/// changes ([`RowStatus::WillUpdate`], see [`UserUpdate`]), or that it changes
+/// nothing ([`SkipReason::NoChange`]); updates that together would leave no
+/// administrator (or none who can sign in) are errors. The result is parallel to
+/// `rows`.
 pub fn validate_import(
     rows: &[ImportRow],
     options: &ImportOptions,
     ctx: &ValidationContext,
 ) -> Vec<RowStatus> {
     let mut statuses = validate(rows, ctx);
-    if options.columns.cells.is_empty() {
+    if options.columns.cells.is_empty() && !options.update_existing {
         return statuses;
     }
     for (row, status) in rows.iter().zip(statuses.iter_mut()) {
-        if *status != RowStatus::Ready {
+        let update = match status {
+            RowStatus::Ready => false,
+            RowStatus::WillSkip(SkipReason::AlreadyExists) if options.update_existing => true,
+            _ => continue,
+        };
+        let values = match options.row_values(row, ctx.catalog.as_ref()) {
+            Ok(values) => values,
+            Err(e) => {
+                *status = RowStatus::Error(RowError::Column(e));
+                continue;
+            }
+        };
+        if let Some(column) = unsupported(&values, ctx) {
+            *status = RowStatus::Error(RowError::NotOnServer(column));
             continue;
         }
-        if let Err(e) = options.row_values(row, ctx.catalog.as_ref()) {
-            *status = RowStatus::Error(RowError::Column(e));
+        if !update {
+            continue;
+        }
+        let Some(user) = ctx.users.get(&row.email.to_lowercase()) else {
+            // Known to exist but not in the copy (a context without users): skipped.
+            continue;
+        };
+        let plan = UserUpdate::plan(user, row, &values, options, ctx.catalog.as_ref());
+        *status = if plan.is_empty() {
+            RowStatus::WillSkip(SkipReason::NoChange)
+        } else {
+            RowStatus::WillUpdate(Box::new(plan))
+        };
+    }
+    refuse_lockouts(&mut statuses, ctx);
+    statuses
+}
+
+/// The column of a row's values that turns on what the server cannot hold.
+pub(crate) fn unsupported(
+    values: &super::columns::RowValues,
+    ctx: &ValidationContext,
+) -> Option<Extra> {
+    if !ctx.lacks_extension {
+        return None;
+    }
+    if values.admin == Some(true) {
+        Some(Extra::Admin)
+    } else if values.local_login == Some(true) {
+        Some(Extra::LocalLogin)
+    } else {
+        None
+    }
+}
+
+/// Makes errors of the updates that take away the role or local login when, all
+/// together, they would leave the organisation without an administrator (or one who
+/// can sign in), as the edit dialog refuses it; and of the row that takes them away
+/// from the signed-in administrator (the dialog asks first, an import cannot).
+fn refuse_lockouts(statuses: &mut [RowStatus], ctx: &ValidationContext) {
+    let takes_away = |u: &UserUpdate| u.admin == Some(false) || u.local_login == Some(false);
+    if !statuses
+        .iter()
+        .any(|s| matches!(s, RowStatus::WillUpdate(u) if takes_away(u)))
+    {
+        return;
+    }
+    // Each user once (the map holds them under two keys at most).
+    let mut all: Vec<User> = Vec::with_capacity(ctx.users.len());
+    let mut by_id: HashMap<&crate::model::UserId, usize> = HashMap::with_capacity(ctx.users.len());
+    for u in ctx.users.values() {
+        if !by_id.contains_key(&u.id) {
+            by_id.insert(&u.id, all.len());
+            all.push(User::clone(u));
         }
     }
-    statuses
+    let changed: Vec<(&crate::model::UserId, After)> = statuses
+        .iter()
+        .filter_map(|s| match s {
+            RowStatus::WillUpdate(u) if u.admin.is_some() || u.local_login.is_some() => {
+                let user = &all[*by_id.get(&u.user)?];
+                Some((
+                    &u.user,
+                    After {
+                        admin: u.admin.unwrap_or(user.admin),
+                        local_login: u.local_login.unwrap_or(user.local_login),
+                    },
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    let verdict = lockout::check(&all, &changed, ctx.me.as_ref(), ctx.identity_provider);
+    let error = match verdict {
+        Lockout::None => return,
+        Lockout::Yourself => RowError::Yourself,
+        refused => match refused.message() {
+            Some(why) => RowError::Lockout(why),
+            None => return,
+        },
+    };
+    for s in statuses.iter_mut() {
+        let hit = match s {
+            RowStatus::WillUpdate(u) if takes_away(u) => {
+                error != RowError::Yourself || ctx.me.as_ref() == Some(&u.user)
+            }
+            _ => false,
+        };
+        if hit {
+            *s = RowStatus::Error(error.clone());
+        }
+    }
 }
 
 enum Verdict {
@@ -426,6 +609,7 @@ mod tests {
             existing: ["old@corp.example".to_owned()].into_iter().collect(),
             synced_at: None,
             catalog: None,
+            ..ValidationContext::default()
         }
     }
 
@@ -501,6 +685,254 @@ mod tests {
                 "{message}"
             );
             assert!(!message.contains("not authorized"), "{message}");
+        }
+    }
+
+    mod updates {
+        use super::*;
+        use crate::import::{ExtraColumns, RowCells};
+        use crate::model::{
+            Change, GroupId, InvitationStatus, LicenseGrant, LicenseId, LicenseOrigin, UserId,
+        };
+
+        fn user(id: &str, admin: bool, licenses: &[&str], groups: &[&str]) -> User {
+            User {
+                id: UserId::from(id),
+                user_name: format!("{id}@corp.example"),
+                email: None,
+                given_name: id[..1].to_uppercase() + &id[1..],
+                family_name: "Lee".into(),
+                active: true,
+                admin,
+                local_login: admin,
+                last_connection: None,
+                licenses: licenses
+                    .iter()
+                    .map(|l| LicenseGrant {
+                        license: LicenseId::from(*l),
+                        origin: LicenseOrigin::Direct,
+                    })
+                    .collect(),
+                groups: groups.iter().map(|g| GroupId::from(*g)).collect(),
+                invitation: InvitationStatus::Accepted,
+                version: Some(format!("W/\"{id}\"")),
+                last_modified: None,
+                unknown: Default::default(),
+            }
+        }
+
+        fn context(users: &[User]) -> ValidationContext {
+            let org = Organisation {
+                name: "Corp".into(),
+                authorized_domains: vec!["corp.example".into()],
+                identity_provider: false,
+            };
+            let license = |id: &str, name: &str| License {
+                id: LicenseId::from(id),
+                name: name.into(),
+                seats: 10,
+                seats_assigned: 0,
+            };
+            let group = |id: &str, name: &str| Group {
+                id: GroupId::from(id),
+                name: name.into(),
+                members: vec![],
+                licenses: vec![],
+                version: None,
+            };
+            ValidationContext::from_parts(Some(&org), users, None)
+                .with_catalog(
+                    &[license("pro", "Pro"), license("basic", "Basic")],
+                    &[group("sales", "Sales"), group("support", "Support")],
+                )
+                .with_users(users)
+        }
+
+        fn options(present: &[Extra], cells: &[(u64, RowCells)]) -> ImportOptions {
+            ImportOptions {
+                local_login: true,
+                columns: ExtraColumns {
+                    present: present.to_vec(),
+                    cells: cells.iter().cloned().collect(),
+                },
+                update_existing: true,
+                ..ImportOptions::default()
+            }
+        }
+
+        #[test]
+        fn an_update_changes_only_what_the_row_says_and_a_match_is_no_change() {
+            let users = [
+                user("ann", false, &["pro"], &["sales"]),
+                user("bob", false, &["pro"], &["sales"]),
+                user("cy", false, &[], &[]),
+            ];
+            let ctx = context(&users);
+            let rows = vec![
+                row(2, "ANN@corp.example", "Ann", "Leigh"),
+                row(3, "bob@corp.example", "Bob", "Lee"),
+                row(4, "cy@corp.example", "Cy", "Lee"),
+                row(5, "new@corp.example", "New", "Comer"),
+            ];
+            let cells = RowCells {
+                admin: "yes".into(),
+                licenses: "Basic".into(),
+                groups: "support".into(),
+                ..RowCells::default()
+            };
+            // Bob's cells say what he has already; Cy's are empty; local_login is not a
+            // column, so the import's local authentication changes nobody.
+            let bob = RowCells {
+                admin: "no".into(),
+                licenses: "Pro".into(),
+                groups: "Sales".into(),
+                ..RowCells::default()
+            };
+            let options = options(
+                &[Extra::Admin, Extra::Licenses, Extra::Groups],
+                &[(2, cells), (3, bob)],
+            );
+            let s = validate_import(&rows, &options, &ctx);
+            let RowStatus::WillUpdate(ann) = &s[0] else {
+                panic!("{:?}", s[0]);
+            };
+            assert_eq!(
+                ann.to_string(),
+                "last name to Leigh; role to administrator; + license Basic; − license Pro; \
+                 + group Support; − group Sales"
+            );
+            assert_eq!(ann.given_name, None);
+            assert_eq!(ann.local_login, None);
+            assert_eq!(s[1], RowStatus::WillSkip(SkipReason::NoChange));
+            assert_eq!(s[2], RowStatus::WillSkip(SkipReason::NoChange));
+            assert_eq!(s[3], RowStatus::Ready);
+            let c = StatusCounts::of(&s);
+            assert_eq!((c.ready, c.update, c.existing), (1, 1, 2));
+            assert!(
+                s[0].describe()
+                    .starts_with("will update: last name to Leigh")
+            );
+
+            // One PATCH (against Ann's version), then one change per group.
+            let changes = ann.changes(&users[0]);
+            let Change::PatchUser { ops, if_match, .. } = &changes[0] else {
+                panic!("{changes:?}");
+            };
+            assert_eq!(if_match.as_deref(), Some("W/\"ann\""));
+            let paths: Vec<&str> = ops.iter().filter_map(|o| o.path.as_deref()).collect();
+            assert_eq!(paths.len(), 4, "{paths:?}");
+            assert_eq!(changes.len(), 3, "{changes:?}");
+
+            // Off: existing users are skipped, as before.
+            let off = ImportOptions {
+                update_existing: false,
+                ..options
+            };
+            let s = validate_import(&rows, &off, &ctx);
+            assert_eq!(s[0], RowStatus::WillSkip(SkipReason::AlreadyExists));
+            assert_eq!(s[1], RowStatus::WillSkip(SkipReason::AlreadyExists));
+        }
+
+        #[test]
+        fn local_login_is_one_more_operation_of_the_same_patch() {
+            let users = [user("ann", false, &[], &[])];
+            let cells = RowCells {
+                local_login: "true".into(),
+                ..RowCells::default()
+            };
+            let options = options(&[Extra::LocalLogin], &[(2, cells)]);
+            let s = validate_import(
+                &[row(2, "ann@corp.example", "Ann", "Lee")],
+                &options,
+                &context(&users),
+            );
+            let RowStatus::WillUpdate(u) = &s[0] else {
+                panic!("{:?}", s[0]);
+            };
+            assert_eq!(u.to_string(), "local login on");
+            let changes = u.changes(&users[0]);
+            assert_eq!(changes.len(), 1);
+            let Change::PatchUser { ops, .. } = &changes[0] else {
+                panic!("{changes:?}");
+            };
+            assert_eq!(
+                ops[0].path.as_deref(),
+                Some(crate::actions::paths::local_login().as_str())
+            );
+        }
+
+        #[test]
+        fn what_the_server_cannot_hold_is_an_error_of_the_row() {
+            let users = [user("ann", false, &[], &[])];
+            let mut ctx = context(&users);
+            ctx.lacks_extension = true;
+            let yes = RowCells {
+                admin: "yes".into(),
+                ..RowCells::default()
+            };
+            let local = RowCells {
+                local_login: "1".into(),
+                ..RowCells::default()
+            };
+            let no = RowCells {
+                admin: "no".into(),
+                ..RowCells::default()
+            };
+            let options = options(
+                &[Extra::Admin, Extra::LocalLogin],
+                &[(2, yes.clone()), (3, yes), (4, local), (5, no)],
+            );
+            let rows = [
+                row(2, "ann@corp.example", "Ann", "Lee"),
+                row(3, "new@corp.example", "New", "One"),
+                row(4, "two@corp.example", "Two", "One"),
+                row(5, "three@corp.example", "Three", "One"),
+            ];
+            let s = validate_import(&rows, &options, &ctx);
+            assert_eq!(s[0], RowStatus::Error(RowError::NotOnServer(Extra::Admin)));
+            assert_eq!(s[1], RowStatus::Error(RowError::NotOnServer(Extra::Admin)));
+            assert_eq!(
+                s[2],
+                RowStatus::Error(RowError::NotOnServer(Extra::LocalLogin))
+            );
+            assert!(
+                s[2].describe().contains("does not have Roster's extension"),
+                "{}",
+                s[2].describe()
+            );
+            assert_eq!(s[3], RowStatus::Ready);
+            ctx.lacks_extension = false;
+            assert_eq!(validate_import(&rows, &options, &ctx)[1], RowStatus::Ready);
+        }
+
+        #[test]
+        fn updates_that_remove_the_last_administrator_are_refused() {
+            let users = [user("ann", true, &[], &[]), user("bob", false, &[], &[])];
+            let demote = RowCells {
+                admin: "no".into(),
+                ..RowCells::default()
+            };
+            let options = options(&[Extra::Admin], &[(2, demote)]);
+            let rows = [row(2, "ann@corp.example", "Ann", "Lee")];
+            let s = validate_import(&rows, &options, &context(&users));
+            assert!(
+                matches!(&s[0], RowStatus::Error(RowError::Lockout(why)) if why.contains("without an Organisation Administrator")),
+                "{:?}",
+                s[0]
+            );
+            // With another administrator it goes through.
+            let users = [user("ann", true, &[], &[]), user("bob", true, &[], &[])];
+            let mut ctx = context(&users);
+            let s = validate_import(&rows, &options, &ctx);
+            assert!(matches!(s[0], RowStatus::WillUpdate(_)), "{:?}", s[0]);
+            // Unless Ann is the one signed in: not from an import.
+            ctx.me = Some(UserId::from("ann"));
+            let s = validate_import(&rows, &options, &ctx);
+            assert_eq!(s[0], RowStatus::Error(RowError::Yourself));
+            assert!(s[0].describe().contains("your own account"));
+            ctx.me = Some(UserId::from("bob"));
+            let s = validate_import(&rows, &options, &ctx);
+            assert!(matches!(s[0], RowStatus::WillUpdate(_)), "{:?}", s[0]);
         }
     }
 }

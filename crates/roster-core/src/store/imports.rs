@@ -37,11 +37,15 @@ pub struct PendingImportRow {
     pub row: ImportRow,
     /// Sends that may have reached the server.
     pub attempts: u32,
+    /// The existing user the row updates ("update users who already exist"), as
+    /// decided when the import began; `None` for a user to create.
+    pub update: Option<UserId>,
 }
 
 fn outcome_columns(outcome: &RowOutcome) -> (&'static str, Option<&str>, Option<&str>) {
     match outcome {
         RowOutcome::Created(id) => ("created", None, Some(id.as_str())),
+        RowOutcome::Updated(id, what) => ("updated", Some(what.as_str()), Some(id.as_str())),
         RowOutcome::Skipped(why) => ("skipped", Some(why.as_str()), None),
         RowOutcome::Failed(why) => ("failed", Some(why.as_str()), None),
     }
@@ -56,6 +60,10 @@ fn read_outcome(
     Ok(match outcome.as_deref() {
         None => None,
         Some("created") => Some(RowOutcome::Created(UserId::from(user.unwrap_or_default()))),
+        Some("updated") => Some(RowOutcome::Updated(
+            UserId::from(user.unwrap_or_default()),
+            reason.unwrap_or_default(),
+        )),
         Some("skipped") => Some(RowOutcome::Skipped(reason.unwrap_or_default())),
         Some("failed") => Some(RowOutcome::Failed(reason.unwrap_or_default())),
         Some(other) => {
@@ -191,7 +199,8 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "SELECT i.id, i.name, i.state, i.created, i.updated,
                     sum(r.outcome = 'created'), sum(r.outcome = 'skipped'),
-                    sum(r.outcome = 'failed'), sum(r.outcome IS NULL)
+                    sum(r.outcome = 'failed'), sum(r.outcome IS NULL),
+                    sum(r.outcome = 'updated')
              FROM import i LEFT JOIN import_row r ON r.import = i.id
              WHERE i.profile = ?1 GROUP BY i.id ORDER BY i.id DESC",
         )?;
@@ -214,6 +223,7 @@ impl Store {
                     skipped: count(6)?,
                     failed: count(7)?,
                     pending: count(8)?,
+                    updated: count(9)?,
                 },
             });
         }
@@ -257,6 +267,18 @@ impl Store {
         id: ImportId,
         decided: &[(usize, RowOutcome)],
     ) -> Result<(), StoreError> {
+        self.begin_import_with_updates(id, decided, &[])
+    }
+
+    /// [`begin_import`](Self::begin_import), and the rows that update an existing
+    /// user are marked with that user (still pending), in the same commit: a resumed
+    /// import updates them instead of creating anyone.
+    pub fn begin_import_with_updates(
+        &self,
+        id: ImportId,
+        decided: &[(usize, RowOutcome)],
+        updates: &[(usize, UserId)],
+    ) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let state = import_state(&tx, id)?;
@@ -272,6 +294,14 @@ impl Store {
             params![id.0, to_db_time(Utc::now())?],
         )?;
         write_outcomes(&tx, id, decided)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE import_row SET user_id = ?3 WHERE import = ?1 AND idx = ?2",
+            )?;
+            for (i, user) in updates {
+                stmt.execute(params![id.0, index_of(*i), user.as_str()])?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }
@@ -285,8 +315,8 @@ impl Store {
         let conn = self.lock();
         let name = || format!("import {id}");
         let mut stmt = conn.prepare_cached(
-            "SELECT idx, line, email, first_name, last_name, excluded, attempts FROM import_row
-             WHERE import = ?1 AND outcome IS NULL ORDER BY idx LIMIT ?2",
+            "SELECT idx, line, email, first_name, last_name, excluded, attempts, user_id
+             FROM import_row WHERE import = ?1 AND outcome IS NULL ORDER BY idx LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![id.0, index_of(limit)])?;
         let mut out = Vec::new();
@@ -301,6 +331,7 @@ impl Store {
                     excluded: column(r, 5, name)?,
                 },
                 attempts: column(r, 6, name)?,
+                update: column::<Option<String>>(r, 7, name)?.map(UserId::from),
             });
         }
         Ok(out)
@@ -348,7 +379,8 @@ impl Store {
         let counts = conn
             .prepare_cached(
                 "SELECT sum(outcome = 'created'), sum(outcome = 'skipped'),
-                        sum(outcome = 'failed'), sum(outcome IS NULL)
+                        sum(outcome = 'failed'), sum(outcome IS NULL),
+                        sum(outcome = 'updated')
                  FROM import_row WHERE import = ?1",
             )?
             .query_row([id.0], |r| {
@@ -360,6 +392,7 @@ impl Store {
                     skipped: n(1)?,
                     failed: n(2)?,
                     pending: n(3)?,
+                    updated: n(4)?,
                 })
             })?;
         Ok(counts)
@@ -527,7 +560,8 @@ mod tests {
                 created: 1,
                 skipped: 1,
                 failed: 1,
-                pending: 1
+                pending: 1,
+                updated: 0,
             }
         );
         let report = store.import_report(id).unwrap();
