@@ -28,6 +28,7 @@ fn harness(data_dir: &Path) -> Harness<'static, RosterApp> {
         secrets: secrets(data_dir),
         start: StartMode::Demo,
         client: Default::default(),
+        apart: Default::default(),
     };
     Harness::builder()
         .with_size([1400.0, 900.0])

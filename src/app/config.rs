@@ -41,6 +41,27 @@ pub struct AppConfig {
     /// How the engine's client talks to servers: timeouts, limits, when an answer
     /// counts as slow (tests shorten that).
     pub client: ClientOptions,
+    /// From which sizes work leaves the UI thread (tests lower it).
+    pub apart: Apart,
+}
+
+/// From how many users work is done off the UI thread: below, it takes a few
+/// milliseconds and answers in the same frame.
+#[derive(Debug, Clone, Copy)]
+pub struct Apart {
+    /// Turning a loaded copy into grid rows.
+    pub rows_from: usize,
+    /// Sorting, filtering and searching the grid.
+    pub views_from: usize,
+}
+
+impl Default for Apart {
+    fn default() -> Self {
+        Self {
+            rows_from: crate::connection::BUILD_APART_FROM,
+            views_from: crate::users::view_worker::BACKGROUND_FROM,
+        }
+    }
 }
 
 impl AppConfig {
@@ -52,6 +73,7 @@ impl AppConfig {
             data_dir,
             start,
             client: ClientOptions::default(),
+            apart: Apart::default(),
         })
     }
 }

@@ -29,7 +29,7 @@ use crate::ui::intent::{Intent, Outcome};
 use crate::users::org::OrgState;
 use crate::users::page::{SavedPage, UsersPage};
 use crate::work::{Background, Pending};
-pub use config::{AppConfig, StartMode};
+pub use config::{Apart, AppConfig, StartMode};
 use modal::Modal;
 
 /// What surrounds the users page: the open dialog, the windows beside it, the log,
@@ -174,6 +174,9 @@ impl RosterApp {
         let mut page = page;
         let wake_ctx = cc.egui_ctx.clone();
         page.set_wake(Arc::new(move || wake_ctx.request_repaint()));
+        page.set_background_from(config.apart.views_from);
+        let mut conn = Connection::new(config.start.name());
+        conn.set_build_apart_from(config.apart.rows_from);
         let work = Background::new(
             runtime.handle().clone(),
             store,
@@ -186,7 +189,7 @@ impl RosterApp {
             _runtime: runtime,
             _data_lock: None,
             work,
-            conn: Connection::new(config.start.name()),
+            conn,
             org: OrgState::default(),
             page,
             shell: Shell::new(log),

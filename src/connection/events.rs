@@ -33,7 +33,7 @@ impl Connection {
             Event::Loaded { snapshot, source } => {
                 self.waiting = None;
                 let users = snapshot.users.len();
-                if users >= loading::BUILD_APART_FROM
+                if users >= self.build_apart_from
                     && let Some(wake) = self.session.as_ref().map(|s| Arc::clone(&s.wake))
                 {
                     // The loading screen (or the old copy) stays meanwhile.

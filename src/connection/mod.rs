@@ -7,6 +7,7 @@ mod events;
 pub mod jobs;
 pub mod link;
 mod loading;
+pub use loading::BUILD_APART_FROM;
 pub mod notice;
 pub mod session;
 
@@ -72,6 +73,8 @@ pub struct Connection {
     pub capabilities: Option<Capabilities>,
     /// A large copy whose rows are being built off the UI thread.
     building: Option<loading::Building>,
+    /// From how many users a loaded copy's rows are built off the UI thread.
+    build_apart_from: usize,
 }
 
 impl Connection {
@@ -92,6 +95,7 @@ impl Connection {
             waiting: None,
             capabilities: None,
             building: None,
+            build_apart_from: BUILD_APART_FROM,
         }
     }
 
@@ -105,7 +109,10 @@ impl Connection {
 
     /// Starts opening profile `name` in the background (closing the current one).
     pub fn open(&mut self, name: String, work: &Background) -> Notice {
+        // A copy still being built for the previous profile is dropped with it.
+        let apart = self.build_apart_from;
         *self = Self::new(name.clone());
+        self.build_apart_from = apart;
         let notice = Notice::Log(LogLevel::Info, format!("Opening {name}"));
         self.opening = Some(session::open(work, name));
         notice
@@ -188,6 +195,17 @@ impl Connection {
             }
         }
         notices
+    }
+
+    /// Sets from how many users a loaded copy's rows are built off the UI thread.
+    pub fn set_build_apart_from(&mut self, users: usize) {
+        self.build_apart_from = users;
+    }
+
+    /// Whether a loaded copy is being prepared for the grid (the loading screen, or
+    /// the old copy, shows meanwhile).
+    pub fn is_preparing(&self) -> bool {
+        self.building.is_some()
     }
 
     /// Sends `command` to the engine, if a profile is open.

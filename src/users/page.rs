@@ -109,6 +109,11 @@ impl UsersPage {
         self.computer.is_computing()
     }
 
+    /// How many views came from the background so far.
+    pub fn background_answers(&self) -> u64 {
+        self.computer.answers()
+    }
+
     /// Recomputes the view when the data or the query changed. On large data the
     /// work goes to the background and the old view stays until the new one is in.
     pub fn refresh(&mut self, org: &OrgState, now: DateTime<Utc>) {

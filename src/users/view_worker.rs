@@ -51,6 +51,8 @@ pub struct ViewComputer {
     /// The newest job sent and not yet answered.
     in_flight: Option<(u64, ViewQuery)>,
     wake: Option<Wake>,
+    /// How many answers came from the worker.
+    answers: u64,
 }
 
 impl Default for ViewComputer {
@@ -61,6 +63,7 @@ impl Default for ViewComputer {
             worker: None,
             in_flight: None,
             wake: None,
+            answers: 0,
         }
     }
 }
@@ -75,6 +78,12 @@ impl ViewComputer {
     /// benchmarks lower it).
     pub fn set_background_from(&mut self, rows: usize) {
         self.background_from = rows;
+    }
+
+    /// How many views the worker has answered (the log and tests tell by it that
+    /// the work went apart).
+    pub fn answers(&self) -> u64 {
+        self.answers
     }
 
     /// Whether a view is being computed in the background.
@@ -127,6 +136,7 @@ impl ViewComputer {
             newest = Some(done);
         }
         let done = newest?;
+        self.answers += 1;
         if self.in_flight.as_ref() == Some(&(done.revision, done.query.clone())) {
             self.in_flight = None;
         }

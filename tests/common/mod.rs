@@ -46,12 +46,17 @@ pub fn harness_with(
     start: StartMode,
     client: ClientOptions,
 ) -> Harness<'static, RosterApp> {
-    let config = AppConfig {
+    harness_config(AppConfig {
         data_dir: data_dir.to_owned(),
         secrets,
         start,
         client,
-    };
+        apart: Default::default(),
+    })
+}
+
+/// The app on `config`.
+pub fn harness_config(config: AppConfig) -> Harness<'static, RosterApp> {
     Harness::builder()
         .with_size([1400.0, 900.0])
         .build_eframe(move |cc| RosterApp::new(cc, config))
