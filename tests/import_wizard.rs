@@ -605,7 +605,7 @@ fn updating_existing_users_shows_each_change_and_applies_it() {
         at_step(app, Step::Report) && wizard(app).report.is_some()
     });
     h.run_steps(2);
-    h.get_by_label_contains("1 created, 1 updated, 0 skipped, 0 failed");
+    shown_contains(&h, "1 created, 1 updated, 0 skipped, 0 failed");
     h.get_by_label("updated");
     h.get_by_label_contains("last name to Renamed; role to administrator");
 
