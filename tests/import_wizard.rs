@@ -502,6 +502,31 @@ fn the_optional_columns_are_shown_checked_and_checked_again_after_a_fix() {
     h.run_steps(4);
     let c = wizard(h.state()).counts;
     assert_eq!((c.ready, c.errors), (2, 2));
+
+    // The optional cells are fixed in place like the others, and checked again.
+    for (label, field, text) in [
+        ("admin of line 3: maybe", "Fix admin of line 3", "no"),
+        (
+            "licenses of line 4: Nope",
+            "Fix licenses of line 4",
+            "Office Suite",
+        ),
+    ] {
+        h.get_by_label(label).click();
+        h.run_steps(2);
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.get_by_label(field).type_text(text);
+        h.key_press(egui::Key::Enter);
+        h.run_steps(4);
+    }
+    let c = wizard(h.state()).counts;
+    assert_eq!((c.ready, c.errors), (4, 0));
+    let columns = &wizard(h.state()).import.options.columns;
+    assert_eq!(columns.cell(3, roster_core::import::Extra::Admin), "no");
+    assert_eq!(
+        columns.cell(4, roster_core::import::Extra::Licenses),
+        "Office Suite"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Step 2: every row with its status and the counts; filter to errors; fix a cell in
 //! place (validated again at once) or exclude a row. The optional columns (`admin`,
-//! `local_login`, `licenses`, `groups`) are shown, as read, when the file has them.
+//! `local_login`, `licenses`, `groups`) are shown when the file has them, and fixed
+//! the same way.
 
 use egui_extras::{Column, TableBuilder};
 use roster_core::import::{Field, RowStatus};
@@ -10,7 +11,7 @@ use crate::ui::intent::Intent;
 use crate::ui::theme;
 
 use super::jobs::{self, AfterSave};
-use super::wizard::{Edit, ImportWizard, Step};
+use super::wizard::{Cell, Edit, ImportWizard, Step};
 
 pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> Option<Intent> {
     let c = wizard.counts;
@@ -96,7 +97,7 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
 
 fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     let visuals = ui.visuals().clone();
-    let mut fix: Option<(usize, Field, String)> = None;
+    let mut fix: Option<(usize, Cell, String)> = None;
     let mut exclude: Option<(usize, bool)> = None;
     let mut start_edit: Option<Edit> = None;
     let mut cancel_edit = false;
@@ -145,56 +146,27 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
                 row.col(|ui| {
                     ui.label(r.line.to_string());
                 });
-                for field in Field::ALL {
-                    row.col(|ui| {
-                        let editing = wizard
-                            .editing
-                            .as_mut()
-                            .filter(|e| e.row == i && e.field == field);
-                        match editing {
-                            Some(edit) => {
-                                let resp = ui.add(
-                                    egui::TextEdit::singleline(&mut edit.text)
-                                        .desired_width(f32::INFINITY),
-                                );
-                                set_label(ui, resp.id, &format!("Fix {field} of line {}", r.line));
-                                if !resp.has_focus() && !resp.lost_focus() {
-                                    resp.request_focus();
-                                }
-                                if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                                    cancel_edit = true;
-                                } else if resp.lost_focus() {
-                                    fix = Some((i, field, edit.text.clone()));
-                                }
-                            }
-                            None => {
-                                let text = r.get(field);
-                                let shown_text = if text.is_empty() { "—" } else { text };
-                                let resp = ui
-                                    .add(egui::Button::new(shown_text).frame(false).truncate())
-                                    .on_hover_text("Click to fix");
-                                set_label(
-                                    ui,
-                                    resp.id,
-                                    &format!("{field} of line {}: {text}", r.line),
-                                );
-                                if resp.clicked() {
-                                    start_edit = Some(Edit {
-                                        row: i,
-                                        field,
-                                        text: text.to_owned(),
-                                    });
-                                }
-                            }
+                let fields = Field::ALL.into_iter().map(Cell::Field);
+                for cell in fields.chain(extras.iter().copied().map(Cell::Extra)) {
+                    let text = match cell {
+                        Cell::Field(field) => r.get(field),
+                        Cell::Extra(extra) => wizard.import.options.columns.cell(r.line, extra),
+                    };
+                    let editing = wizard
+                        .editing
+                        .as_mut()
+                        .filter(|e| e.row == i && e.cell == cell);
+                    row.col(|ui| match cell_ui(ui, editing, cell, text, r.line) {
+                        CellAsk::Nothing => {}
+                        CellAsk::Start => {
+                            start_edit = Some(Edit {
+                                row: i,
+                                cell,
+                                text: text.to_owned(),
+                            })
                         }
-                    });
-                }
-                for extra in &extras {
-                    row.col(|ui| {
-                        // Shown as read: fix such a cell in the file.
-                        let text = wizard.import.options.columns.cell(r.line, *extra);
-                        let shown_text = if text.is_empty() { "—" } else { text };
-                        ui.add(egui::Label::new(shown_text).truncate());
+                        CellAsk::Cancel => cancel_edit = true,
+                        CellAsk::Fix(text) => fix = Some((i, cell, text)),
                     });
                 }
                 row.col(|ui| {
@@ -221,9 +193,9 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
     if cancel_edit {
         wizard.editing = None;
     }
-    if let Some((i, field, text)) = fix {
+    if let Some((i, cell, text)) = fix {
         wizard.editing = None;
-        wizard.fix(i, field, &text, ctx.org);
+        wizard.fix(i, cell, &text, ctx.org);
     }
     if let Some(edit) = start_edit {
         wizard.editing = Some(edit);
@@ -234,6 +206,57 @@ fn table(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) {
 }
 
 /// Names a control for screen readers (and tests).
+/// What the user did with a cell of the preview.
+enum CellAsk {
+    Nothing,
+    /// Clicked it: start fixing it.
+    Start,
+    /// Escape while fixing.
+    Cancel,
+    /// Left the field: the new text.
+    Fix(String),
+}
+
+/// A cell of the preview: its text, a click to fix it, or the field it is fixed in.
+fn cell_ui(
+    ui: &mut egui::Ui,
+    editing: Option<&mut Edit>,
+    cell: Cell,
+    text: &str,
+    line: u64,
+) -> CellAsk {
+    let column = cell.column();
+    match editing {
+        Some(edit) => {
+            let resp =
+                ui.add(egui::TextEdit::singleline(&mut edit.text).desired_width(f32::INFINITY));
+            set_label(ui, resp.id, &format!("Fix {column} of line {line}"));
+            if !resp.has_focus() && !resp.lost_focus() {
+                resp.request_focus();
+            }
+            if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                CellAsk::Cancel
+            } else if resp.lost_focus() {
+                CellAsk::Fix(edit.text.clone())
+            } else {
+                CellAsk::Nothing
+            }
+        }
+        None => {
+            let shown_text = if text.is_empty() { "—" } else { text };
+            let resp = ui
+                .add(egui::Button::new(shown_text).frame(false).truncate())
+                .on_hover_text("Click to fix");
+            set_label(ui, resp.id, &format!("{column} of line {line}: {text}"));
+            if resp.clicked() {
+                CellAsk::Start
+            } else {
+                CellAsk::Nothing
+            }
+        }
+    }
+}
+
 pub(super) fn set_label(ui: &egui::Ui, id: egui::Id, text: &str) {
     ui.ctx()
         .accesskit_node_builder(id, |node| node.set_label(text.to_owned()));

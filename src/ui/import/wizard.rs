@@ -6,8 +6,8 @@ use std::sync::{Arc, mpsc};
 
 use roster_core::engine::{ImportProgress, ImportRun};
 use roster_core::import::{
-    self, Field, ImportId, ImportReport, ImportState, PreparedImport, RowStatus, StatusCounts,
-    ValidationContext,
+    self, Extra, Field, ImportId, ImportReport, ImportState, PreparedImport, RowStatus,
+    StatusCounts, ValidationContext,
 };
 use roster_core::store::StoredImport;
 
@@ -57,9 +57,28 @@ pub struct Edit {
     /// Row index.
     pub row: usize,
     /// Column.
-    pub field: Field,
+    pub cell: Cell,
     /// Text so far.
     pub text: String,
+}
+
+/// A cell of the preview that can be fixed: a required column or an optional one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// `email`, `first_name` or `last_name`.
+    Field(Field),
+    /// `admin`, `local_login`, `licenses` or `groups`.
+    Extra(Extra),
+}
+
+impl Cell {
+    /// The column's name in the file.
+    pub fn column(self) -> String {
+        match self {
+            Self::Field(f) => f.to_string(),
+            Self::Extra(e) => e.column().to_owned(),
+        }
+    }
 }
 
 /// Why a file picker is open.
@@ -322,9 +341,12 @@ impl ImportWizard {
     }
 
     /// Replaces a cell and validates again.
-    pub fn fix(&mut self, row: usize, field: Field, text: &str, org: &OrgState) {
+    pub fn fix(&mut self, row: usize, cell: Cell, text: &str, org: &OrgState) {
         if let Some(r) = self.import.rows.get_mut(row) {
-            r.set(field, text);
+            match cell {
+                Cell::Field(field) => r.set(field, text),
+                Cell::Extra(extra) => self.import.options.columns.set(r.line, extra, text),
+            }
             self.revalidate(org);
         }
     }

@@ -142,6 +142,16 @@ impl ExtraColumns {
     pub fn cell(&self, line: u64, column: Extra) -> &str {
         self.of(line).map_or("", |c| c.get(column))
     }
+
+    /// Replaces the cell of `column` on `line` (a fix in the preview); a row left
+    /// with no cell filled takes the import's options only, as if read so.
+    pub fn set(&mut self, line: u64, column: Extra, value: &str) {
+        let cells = self.cells.entry(line).or_default();
+        cells.set(column, value);
+        if cells.is_empty() {
+            self.cells.remove(&line);
+        }
+    }
 }
 
 /// The organisation's licenses and groups, that the cells' names are matched against.
