@@ -73,6 +73,12 @@ fn main() {
     for &n in &sizes {
         rows.push(run_size(&runtime, n));
     }
+    // ROSTER_BENCH_IMPORT=N: rows of the end-to-end import (0 leaves it out).
+    let import_rows = std::env::var("ROSTER_BENCH_IMPORT")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(if full { 100_000 } else { 300 });
+    let import = (import_rows > 0).then(|| import_end_to_end(&runtime, import_rows));
     println!();
     println!(
         "| users | sync wall | raw fetch wall | ratio | client CPU s / 100k users | peak RSS | snapshot on disk | `roster sync` again, nothing changed: wall | its peak RSS | engine refresh, nothing changed |"
@@ -96,6 +102,27 @@ fn main() {
     println!(
         "targets: peak RSS < 150 MB at 100k and < 1 GB at 1M; sync within 1.1x of the raw fetch; delta at 1M < 1 s"
     );
+    if let Some(i) = &import {
+        println!();
+        println!(
+            "import of {} new users into an organisation of {} (`roster import check`, then `roster import run --report`):",
+            i.rows, i.org_users
+        );
+        println!("| step | wall | CPU | peak RSS |");
+        println!("|---|---:|---:|---:|");
+        for (name, u) in [("check", &i.check), ("run (send + report)", &i.run)] {
+            println!(
+                "| {name} | {:.2} s | {:.2} s | {:.0} MB |",
+                u.wall.as_secs_f64(),
+                u.cpu.as_secs_f64(),
+                mb(u.peak_rss_kib * 1024)
+            );
+        }
+        println!(
+            "  the server then holds {} more users; the report has {} rows",
+            i.created, i.reported
+        );
+    }
     if full {
         for r in &rows {
             let rss_target = match r.users {
@@ -211,6 +238,121 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
         snapshot_bytes,
         delta: delta.expect("ran twice"),
         engine_delta,
+    }
+}
+
+/// An import measured from outside, step by step.
+struct Import {
+    rows: usize,
+    org_users: usize,
+    check: Usage,
+    run: Usage,
+    /// How many more users the server holds afterwards.
+    created: usize,
+    /// Data rows in the report file.
+    reported: usize,
+}
+
+/// A CSV of `rows` new users imported end to end by the real `roster` against
+/// roster-server: synced first (the check compares with the local copy), then
+/// `import check` and `import run --report`, each under GNU time.
+fn import_end_to_end(runtime: &tokio::runtime::Runtime, rows: usize) -> Import {
+    println!();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (server, token) = runtime.block_on(async {
+        // The demo organisation: its 300 users, licenses and authorized domains.
+        let mut config = ServerConfig::local(dir.path().join("server.db"));
+        config.seed_demo = true;
+        let server = Server::start(config).await.expect("server");
+        let token = server.issue_admin_token("bench").await.expect("token");
+        (server, token)
+    });
+    let url = server.base_url();
+    let count = |runtime: &tokio::runtime::Runtime| {
+        runtime.block_on(async {
+            let body = reqwest::Client::new()
+                .get(format!("{url}/Users?count=1"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("count request")
+                .bytes()
+                .await
+                .expect("count answer");
+            total_results(&body)
+        })
+    };
+    let before = count(runtime);
+    let data = dir.path().join("client");
+    std::fs::create_dir_all(&data).expect("data dir");
+    let added = roster(
+        &data,
+        &["profile", "add", "bench", "--url", &url, "--token-file"],
+    )
+    .stdin_text(&format!("{token}\n"))
+    .run();
+    assert!(added.ok, "profile add failed: {}", added.stderr);
+    let sync = roster(&data, &["sync", "--profile", "bench"]).run();
+    assert!(sync.ok, "sync failed: {}", sync.stderr);
+
+    let csv = dir.path().join("new-users.csv");
+    let mut text = String::from("email,first_name,last_name\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "import.{i}@lumen-analytics.example,Imported,Person {i}\n"
+        ));
+    }
+    std::fs::write(&csv, text).expect("write the CSV");
+    let csv = csv.to_string_lossy().into_owned();
+    let report = dir.path().join("report.csv");
+    let report_arg = report.to_string_lossy().into_owned();
+    println!("import of {rows} rows into {before} users on {url}");
+    let check = roster(&data, &["import", "check", &csv, "--profile", "bench"]).run();
+    assert!(
+        check.ok,
+        "import check failed: {}\n{}",
+        check.stdout, check.stderr
+    );
+    println!(
+        "  check: {:.2} s wall, {:.2} s CPU, peak RSS {:.0} MB",
+        check.usage.wall.as_secs_f64(),
+        check.usage.cpu.as_secs_f64(),
+        mb(check.usage.peak_rss_kib * 1024)
+    );
+    let run = roster(
+        &data,
+        &[
+            "import",
+            "run",
+            &csv,
+            "--profile",
+            "bench",
+            "--report",
+            &report_arg,
+        ],
+    )
+    .run();
+    assert!(run.ok, "import run failed: {}\n{}", run.stdout, run.stderr);
+    println!(
+        "  run: {:.2} s wall, {:.2} s CPU, peak RSS {:.0} MB ({})",
+        run.usage.wall.as_secs_f64(),
+        run.usage.cpu.as_secs_f64(),
+        mb(run.usage.peak_rss_kib * 1024),
+        run.stdout.lines().last().unwrap_or("").trim()
+    );
+    let created = count(runtime) - before;
+    let reported = std::fs::read_to_string(&report)
+        .map(|r| r.lines().count().saturating_sub(1))
+        .unwrap_or(0);
+    assert_eq!(created, rows, "every row created once");
+    runtime.block_on(server.stop());
+    Import {
+        rows,
+        org_users: before,
+        check: check.usage,
+        run: run.usage,
+        created,
+        reported,
     }
 }
 
