@@ -396,6 +396,42 @@ mod tests {
     }
 
     #[test]
+    fn a_change_waits_while_a_view_is_computed_from_the_rows_then_comes_in_order() {
+        let mut conn = Connection::new("acme".into());
+        let mut org = crate::users::org::tests::org_of(&["a", "b"]);
+        let changed = |given: &str| {
+            let mut user = crate::users::org::tests::user("a");
+            user.given_name = given.into();
+            Event::Changed {
+                users: vec![user],
+                deleted: vec![],
+                groups: None,
+                licenses: None,
+                organisation: None,
+                synced_at: chrono::Utc::now(),
+            }
+        };
+        // A view worker holds the rows.
+        let in_use = Arc::clone(&org.rows);
+        let mut out = Vec::new();
+        let revision = org.revision;
+        conn.take_in(
+            vec![changed("First"), changed("Second")],
+            &mut org,
+            &mut out,
+        );
+        assert_eq!(
+            org.revision, revision,
+            "nothing applied while the rows are in use"
+        );
+        assert!(Arc::ptr_eq(&in_use, &org.rows), "and nothing copied");
+        drop(in_use);
+        conn.take_in(vec![], &mut org, &mut out);
+        let a = org.user(&roster_core::model::UserId::from("a")).unwrap();
+        assert_eq!(a.given_name, "Second", "both applied, in order");
+    }
+
+    #[test]
     fn how_long_and_how_much_reads_well_when_small() {
         assert_eq!(
             so_far(Duration::from_millis(1500), 300),

@@ -12,11 +12,12 @@ pub mod notice;
 pub mod session;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use roster_core::client::{Capabilities, ServerInfo};
-use roster_core::engine::{BatchId, Command, ImportProgress, RefreshKind};
+use roster_core::engine::{BatchId, Command, Event, ImportProgress, RefreshKind};
 use roster_core::import::ImportId;
 use roster_core::model::{Change, UserId};
 use roster_core::store::OutboxEntry;
@@ -73,6 +74,10 @@ pub struct Connection {
     pub capabilities: Option<Capabilities>,
     /// A large copy whose rows are being built off the UI thread.
     building: Option<loading::Building>,
+    /// Events held while a view is computed from the rows in the background, and
+    /// every event after the first of them, in order (applying a change then would
+    /// copy every row).
+    held: Vec<Event>,
     /// From how many users a loaded copy's rows are built off the UI thread.
     build_apart_from: usize,
 }
@@ -95,6 +100,7 @@ impl Connection {
             waiting: None,
             capabilities: None,
             building: None,
+            held: Vec::new(),
             build_apart_from: BUILD_APART_FROM,
         }
     }
@@ -187,14 +193,30 @@ impl Connection {
                 }
             }
         }
+        self.take_in(events, org, &mut notices);
+        notices
+    }
+
+    /// Applies the engine's `events` in order, holding them while the rows are
+    /// in use elsewhere (a copy still being built, a view computed from them).
+    fn take_in(&mut self, mut events: Vec<Event>, org: &mut OrgState, notices: &mut Vec<Notice>) {
+        // The rows are the window's alone again: what was held goes first.
+        let rows_shared = Arc::strong_count(&org.rows) > 1;
+        if !rows_shared && !self.held.is_empty() {
+            events.splice(0..0, std::mem::take(&mut self.held));
+        }
         for event in events {
             // What comes after a copy still being built waits for it, in order.
-            match &mut self.building {
-                Some(building) => building.later.push(event),
-                None => self.on_event(event, org, &mut notices),
+            if let Some(building) = &mut self.building {
+                building.later.push(event);
+            } else if !self.held.is_empty()
+                || (rows_shared && matches!(event, Event::Changed { .. }))
+            {
+                self.held.push(event);
+            } else {
+                self.on_event(event, org, notices);
             }
         }
-        notices
     }
 
     /// Sets from how many users a loaded copy's rows are built off the UI thread.
