@@ -35,17 +35,11 @@ impl Names {
         }
     }
 
-    fn group(&self, id: &GroupId) -> String {
-        self.groups
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
+    fn group<'a>(&'a self, id: &'a GroupId) -> &'a str {
+        self.groups.get(id).map_or(id.as_str(), String::as_str)
     }
-    fn license(&self, id: &LicenseId) -> String {
-        self.licenses
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
+    fn license<'a>(&'a self, id: &'a LicenseId) -> &'a str {
+        self.licenses.get(id).map_or(id.as_str(), String::as_str)
     }
 }
 
@@ -131,23 +125,13 @@ impl Row {
             .as_ref()
             .map_or_else(|| user.user_name.clone(), |e| e.as_str().to_owned());
         let name = user.full_name();
-        let licenses = user
-            .licenses
-            .iter()
-            .map(|grant| match &grant.origin {
-                LicenseOrigin::Direct => names.license(&grant.license),
-                LicenseOrigin::Group(g) => {
-                    format!("{} via {}", names.license(&grant.license), names.group(g))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let groups = user
-            .groups
-            .iter()
-            .map(|g| names.group(g))
-            .collect::<Vec<_>>()
-            .join(", ");
+        // Written into one buffer and looked up: most rows repeat a text already
+        // kept, and then nothing is allocated for it.
+        let licenses = shared.joined(user.licenses.iter().map(|grant| match &grant.origin {
+            LicenseOrigin::Direct => [names.license(&grant.license), "", ""],
+            LicenseOrigin::Group(g) => [names.license(&grant.license), " via ", names.group(g)],
+        }));
+        let groups = shared.joined(user.groups.iter().map(|g| [names.group(g), "", ""]));
         Self {
             id: user.id.clone(),
             no_license: user.licenses.is_empty(),
@@ -164,8 +148,8 @@ impl Row {
             local_login_known: user.local_login_fact().is_some(),
             last_connection_at: user.last_connection,
             last_connection_known: user.last_connection_fact().is_some(),
-            licenses: shared.text(licenses),
-            groups: shared.text(groups),
+            licenses,
+            groups,
         }
     }
 
@@ -202,15 +186,24 @@ impl Row {
 #[derive(Default)]
 struct Shared {
     texts: HashMap<String, Arc<str>>,
+    buffer: String,
 }
 
 impl Shared {
-    fn text(&mut self, text: String) -> Arc<str> {
-        if let Some(kept) = self.texts.get(&text) {
+    /// The items joined with ", " (each item written from its parts), shared.
+    fn joined<'a>(&mut self, items: impl Iterator<Item = [&'a str; 3]>) -> Arc<str> {
+        self.buffer.clear();
+        for (at, parts) in items.enumerate() {
+            if at > 0 {
+                self.buffer.push_str(", ");
+            }
+            parts.iter().for_each(|p| self.buffer.push_str(p));
+        }
+        if let Some(kept) = self.texts.get(self.buffer.as_str()) {
             return Arc::clone(kept);
         }
-        let kept: Arc<str> = Arc::from(text.as_str());
-        self.texts.insert(text, Arc::clone(&kept));
+        let kept: Arc<str> = Arc::from(self.buffer.as_str());
+        self.texts.insert(self.buffer.clone(), Arc::clone(&kept));
         kept
     }
 }
