@@ -185,17 +185,7 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
     );
 
     let data = dir.path().join("client");
-    std::fs::create_dir_all(&data).expect("data dir");
-    let added = roster(
-        &data,
-        &["profile", "add", "bench", "--url", &url, "--token-file"],
-    )
-    .stdin_text(&format!("{token}\n"))
-    .run();
-    assert!(added.ok, "profile add failed: {}", added.stderr);
-
-    let sync = roster(&data, &["sync", "--profile", "bench"]).run();
-    assert!(sync.ok, "sync failed: {}", sync.stderr);
+    let sync = first_sync(&data, &url, &token);
     println!(
         "  first full sync: {:.2} s wall, {:.2} s CPU, peak RSS {:.0} MB  ({})",
         sync.usage.wall.as_secs_f64(),
@@ -241,6 +231,22 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
     }
 }
 
+/// A profile "bench" for `url` in the client data dir `data`, and its first
+/// `roster sync`.
+fn first_sync(data: &Path, url: &str, token: &str) -> Ran {
+    std::fs::create_dir_all(data).expect("data dir");
+    let added = roster(
+        data,
+        &["profile", "add", "bench", "--url", url, "--token-file"],
+    )
+    .stdin_text(&format!("{token}\n"))
+    .run();
+    assert!(added.ok, "profile add failed: {}", added.stderr);
+    let sync = roster(data, &["sync", "--profile", "bench"]).run();
+    assert!(sync.ok, "sync failed: {}", sync.stderr);
+    sync
+}
+
 /// An import measured from outside, step by step.
 struct Import {
     rows: usize,
@@ -284,16 +290,7 @@ fn import_end_to_end(runtime: &tokio::runtime::Runtime, rows: usize) -> Import {
     };
     let before = count(runtime);
     let data = dir.path().join("client");
-    std::fs::create_dir_all(&data).expect("data dir");
-    let added = roster(
-        &data,
-        &["profile", "add", "bench", "--url", &url, "--token-file"],
-    )
-    .stdin_text(&format!("{token}\n"))
-    .run();
-    assert!(added.ok, "profile add failed: {}", added.stderr);
-    let sync = roster(&data, &["sync", "--profile", "bench"]).run();
-    assert!(sync.ok, "sync failed: {}", sync.stderr);
+    first_sync(&data, &url, &token);
 
     let csv = dir.path().join("new-users.csv");
     let mut text = String::from("email,first_name,last_name\n");

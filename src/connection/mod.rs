@@ -80,6 +80,8 @@ pub struct Connection {
     held: Vec<Event>,
     /// From how many users a loaded copy's rows are built off the UI thread.
     build_apart_from: usize,
+    /// Whether a copy lost while being built was asked for again.
+    reloaded_after_loss: bool,
 }
 
 impl Connection {
@@ -102,6 +104,7 @@ impl Connection {
             building: None,
             held: Vec::new(),
             build_apart_from: BUILD_APART_FROM,
+            reloaded_after_loss: false,
         }
     }
 
@@ -183,13 +186,20 @@ impl Connection {
                     }
                 }
                 loading::Built::Lost => {
+                    // The copy went with the thread (a bug): loaded once more, and
+                    // said so; a second loss is only said, so that it cannot loop.
                     self.building = None;
                     self.progress = None;
-                    let text = "The users could not be prepared for the grid (see the log); \
-                                Refresh loads them again."
-                        .to_owned();
-                    notices.push(Notice::Log(LogLevel::Error, text.clone()));
-                    notices.push(Notice::Toast(crate::activity::Tone::Error, text));
+                    let text = if self.reloaded_after_loss {
+                        "The users could not be prepared for the grid again; the crash \
+                         report and the log say why."
+                    } else {
+                        self.reloaded_after_loss = true;
+                        self.send(Command::Reload);
+                        "The users could not be prepared for the grid; loading them again."
+                    };
+                    notices.push(Notice::Log(LogLevel::Error, text.to_owned()));
+                    notices.push(Notice::Toast(crate::activity::Tone::Error, text.to_owned()));
                 }
             }
         }
