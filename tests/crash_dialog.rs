@@ -66,11 +66,23 @@ fn a_panic_in_the_window_shows_a_dialog_naming_the_crash_report() {
     let report = std::fs::read_to_string(&reports[0]).unwrap();
     assert!(report.contains("deliberate panic in a frame"), "{report}");
     // Dismiss it; then Roster ends (not 0) and stderr named the same report.
-    let focused = Command::new("xdotool")
-        .args(["windowfocus", "--sync", &dialog])
-        .status()
-        .expect("xdotool runs");
-    assert!(focused.success());
+    // The dialog's window can be found before it is mapped; focusing it then fails
+    // with BadMatch, so it is tried again until it takes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let focused = Command::new("xdotool")
+            .args(["windowfocus", "--sync", &dialog])
+            .status()
+            .expect("xdotool runs");
+        if focused.success() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the crash dialog never took the focus"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let pressed = Command::new("xdotool")
         .args(["key", "--window", &dialog, "Return"])
         .status()
