@@ -52,6 +52,18 @@ fn online(h: &mut Harness<'_, RosterApp>) {
     });
 }
 
+/// A fresh demo-organisation server, and the app online on it as its administrator
+/// (the temp dir holds both and goes last).
+fn online_on_a_fresh_server() -> (tempfile::TempDir, TestOrg, Harness<'static, RosterApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let org = TestOrg::start(dir.path());
+    let secrets = secrets(dir.path());
+    save_profile(dir.path(), &secrets, &org);
+    let mut h = harness(dir.path(), secrets);
+    online(&mut h);
+    (dir, org, h)
+}
+
 /// Opens the wizard with the toolbar button and loads `file` by typing its path.
 fn open_file(h: &mut Harness<'_, RosterApp>, file: &Path) {
     h.get_by_label("Import Users").click();
@@ -74,12 +86,7 @@ fn csv(dir: &Path, name: &str, rows: &[String]) -> PathBuf {
 
 #[test]
 fn full_import_with_a_fix_an_exclusion_options_and_the_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = TestOrg::start(dir.path());
-    let secrets = secrets(dir.path());
-    save_profile(dir.path(), &secrets, &org);
-    let mut h = harness(dir.path(), secrets);
-    online(&mut h);
+    let (dir, org, mut h) = online_on_a_fresh_server();
     let before = org.user_count();
     let file = csv(
         dir.path(),
@@ -358,12 +365,7 @@ impl egui::DroppedFile for Dropped {
 
 #[test]
 fn a_dropped_file_opens_the_wizard_and_too_few_seats_are_warned() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = TestOrg::start(dir.path());
-    let secrets = secrets(dir.path());
-    save_profile(dir.path(), &secrets, &org);
-    let mut h = harness(dir.path(), secrets);
-    online(&mut h);
+    let (dir, _org, mut h) = online_on_a_fresh_server();
     let license = h
         .state()
         .org
@@ -463,12 +465,7 @@ fn cancel_keeps_what_was_sent_and_resume_sends_the_rest() {
 
 #[test]
 fn the_optional_columns_are_shown_checked_and_checked_again_after_a_fix() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = TestOrg::start(dir.path());
-    let secrets = secrets(dir.path());
-    save_profile(dir.path(), &secrets, &org);
-    let mut h = harness(dir.path(), secrets);
-    online(&mut h);
+    let (dir, _org, mut h) = online_on_a_fresh_server();
     let path = dir.path().join("cols.csv");
     std::fs::write(
         &path,
@@ -531,12 +528,7 @@ fn the_optional_columns_are_shown_checked_and_checked_again_after_a_fix() {
 
 #[test]
 fn updating_existing_users_shows_each_change_and_applies_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = TestOrg::start(dir.path());
-    let secrets = secrets(dir.path());
-    save_profile(dir.path(), &secrets, &org);
-    let mut h = harness(dir.path(), secrets);
-    online(&mut h);
+    let (dir, org, mut h) = online_on_a_fresh_server();
     // A seeded member with a direct license and a group, and what to give instead.
     let (user, license, old_license, group) = {
         let app = h.state();
@@ -649,12 +641,7 @@ fn updating_existing_users_shows_each_change_and_applies_it() {
 
 #[test]
 fn both_templates_can_be_saved_from_the_first_step() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = TestOrg::start(dir.path());
-    let secrets = secrets(dir.path());
-    save_profile(dir.path(), &secrets, &org);
-    let mut h = harness(dir.path(), secrets);
-    online(&mut h);
+    let (dir, _org, mut h) = online_on_a_fresh_server();
     h.get_by_label("Import Users").click();
     h.run_steps(2);
     for (link, expected) in [
