@@ -84,6 +84,20 @@ fn add_profile(cli: &Cli, url: &str, token: &str) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// The sorted names in `v[key]` of `roster users show --format json` (only the
+/// direct ones with `direct`, not those a group gives).
+fn names(v: &serde_json::Value, key: &str, direct: bool) -> Vec<String> {
+    let mut n: Vec<String> = v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| !direct || x["via_group"].is_null())
+        .map(|x| x["name"].as_str().unwrap().to_owned())
+        .collect();
+    n.sort();
+    n
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_prints_each_row_and_fails_on_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -369,17 +383,6 @@ async fn run_gives_each_row_its_own_columns_on_top_of_the_options() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let names = |v: &serde_json::Value, key: &str, direct: bool| {
-        let mut n: Vec<String> = v[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|x| !direct || x["via_group"].is_null())
-            .map(|x| x["name"].as_str().unwrap().to_owned())
-            .collect();
-        n.sort();
-        n
-    };
     let ines = show(&format!("ines.moreau.import@{DOMAIN}"));
     assert_eq!(ines["organisation_administrator"], true, "{ines}");
     assert_eq!(ines["local_login"], false, "{ines}");
@@ -435,17 +438,6 @@ async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
         ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
-    };
-    let names = |v: &serde_json::Value, key: &str, direct: bool| {
-        let mut n: Vec<String> = v[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|x| !direct || x["via_group"].is_null())
-            .map(|x| x["name"].as_str().unwrap().to_owned())
-            .collect();
-        n.sort();
-        n
     };
     let before = show();
     let file = dir.path().join("update.csv");
