@@ -132,8 +132,20 @@ impl ViewComputer {
     pub fn take_done(&mut self) -> Option<Computed> {
         let worker = self.worker.as_ref()?;
         let mut newest = None;
-        while let Ok(done) = worker.done.try_recv() {
-            newest = Some(done);
+        loop {
+            match worker.done.try_recv() {
+                Ok(done) => newest = Some(done),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    // The thread died (a bug): from now on views are computed in the
+                    // frame, slow on a large organisation but never missing.
+                    tracing::error!("the view thread stopped; views are computed in the frame");
+                    self.worker = None;
+                    self.in_flight = None;
+                    self.background_from = usize::MAX;
+                    break;
+                }
+            }
         }
         let done = newest?;
         self.answers += 1;
