@@ -36,9 +36,16 @@ impl Email {
             text: text.to_owned(),
             reason: e.to_string(),
         })?;
-        let lower = trimmed.to_lowercase();
+        // Most addresses are lower-case ASCII: then nothing more is allocated.
+        let already_lower = trimmed.is_ascii() && !trimmed.bytes().any(|b| b.is_ascii_uppercase());
+        let lower = if already_lower {
+            None
+        } else {
+            let lower = trimmed.to_lowercase();
+            (lower != trimmed).then(|| lower.into_boxed_str())
+        };
         Ok(Self {
-            lower: (lower != trimmed).then(|| lower.into_boxed_str()),
+            lower,
             text: trimmed.to_owned(),
         })
     }
