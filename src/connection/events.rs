@@ -432,6 +432,61 @@ mod tests {
     }
 
     #[test]
+    fn events_after_a_copy_being_built_wait_for_it_then_come_in_order() {
+        let mut conn = Connection::new("acme".into());
+        let mut org = OrgState::default();
+        let built = crate::users::org::tests::org_of(&["a", "b", "c"]);
+        let snapshot = roster_core::store::Snapshot {
+            users: built.users.clone(),
+            groups: vec![],
+            licenses: vec![],
+            organisation: None,
+            synced_at: chrono::Utc::now(),
+            max_last_modified: None,
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wake: crate::work::Wake = Arc::new(move || {
+            let _ = tx.send(());
+        });
+        conn.building = loading::Building::start(Arc::new(snapshot), Source::Cache, wake);
+        assert!(conn.is_preparing());
+        let mut renamed = crate::users::org::tests::user("a");
+        renamed.given_name = "Renamed".into();
+        let mut out = Vec::new();
+        conn.take_in(
+            vec![Event::Changed {
+                users: vec![renamed],
+                deleted: vec![],
+                groups: None,
+                licenses: None,
+                organisation: None,
+                synced_at: chrono::Utc::now(),
+            }],
+            &mut org,
+            &mut out,
+        );
+        assert!(
+            org.users.is_empty(),
+            "nothing applied before the copy is in"
+        );
+        // A deadline only against a hang; nothing here is timed.
+        rx.recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the rows' thread answers");
+        let notices = conn.poll(&mut org);
+        assert!(!conn.is_preparing());
+        assert_eq!(org.users.len(), 3, "the copy is in");
+        let a = org.user(&roster_core::model::UserId::from("a")).unwrap();
+        assert_eq!(
+            a.given_name, "Renamed",
+            "then the change that came after it"
+        );
+        assert!(
+            notices.iter().any(|n| matches!(n, Notice::DataChanged)),
+            "{notices:?}"
+        );
+    }
+
+    #[test]
     fn how_long_and_how_much_reads_well_when_small() {
         assert_eq!(
             so_far(Duration::from_millis(1500), 300),

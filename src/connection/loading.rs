@@ -1,12 +1,12 @@
 //! A large copy of the organisation is turned into grid rows off the UI thread:
 //! at a million users that takes over a second, and the window keeps drawing (the
-//! loading screen, or the old copy) meanwhile. Events that arrive in between wait
-//! and are applied after it, in order.
+//! loading screen, or the old copy) meanwhile. Events that arrive in between are
+//! held by the connection and applied after it, in order.
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
-use roster_core::engine::{Event, Source};
+use roster_core::engine::Source;
 use roster_core::store::Snapshot;
 
 use crate::users::org::OrgState;
@@ -16,15 +16,13 @@ use crate::work::Wake;
 /// takes a few tens of milliseconds and happens in the frame).
 pub const BUILD_APART_FROM: usize = 50_000;
 
-/// A copy being built, and the engine's events that came after it.
+/// A copy being built.
 pub(super) struct Building {
     done: Receiver<OrgState>,
     /// Where the copy came from.
     pub source: Source,
     /// How many users it holds.
     pub users: usize,
-    /// Events to apply once it is in.
-    pub later: Vec<Event>,
 }
 
 /// What became of a building copy.
@@ -56,7 +54,6 @@ impl Building {
                 done,
                 source,
                 users,
-                later: Vec::new(),
             }),
             Err(e) => {
                 tracing::warn!("could not start a thread to build the rows: {e}");

@@ -74,9 +74,9 @@ pub struct Connection {
     pub capabilities: Option<Capabilities>,
     /// A large copy whose rows are being built off the UI thread.
     building: Option<loading::Building>,
-    /// Events held while a view is computed from the rows in the background, and
-    /// every event after the first of them, in order (applying a change then would
-    /// copy every row).
+    /// Events held, in order, while a copy is being built or a view is computed from
+    /// the rows (applying a change then would copy every row), and every event
+    /// after the first of them.
     held: Vec<Event>,
     /// From how many users a loaded copy's rows are built off the UI thread.
     build_apart_from: usize,
@@ -171,7 +171,7 @@ impl Connection {
                 }
             }
         }
-        let mut events = match &self.session {
+        let events = match &self.session {
             Some(s) => s.engine.drain(),
             None => Vec::new(),
         };
@@ -182,7 +182,6 @@ impl Connection {
                     if let Some(done) = self.building.take() {
                         org.replace_with(*built);
                         self.loaded(done.source, done.users, &mut notices);
-                        events.splice(0..0, done.later);
                     }
                 }
                 loading::Built::Lost => {
@@ -216,10 +215,11 @@ impl Connection {
             events.splice(0..0, std::mem::take(&mut self.held));
         }
         for event in events {
-            // What comes after a copy still being built waits for it, in order.
-            if let Some(building) = &mut self.building {
-                building.later.push(event);
-            } else if !self.held.is_empty()
+            // Everything after a copy still being built waits for it; a change waits
+            // while a view is computed from the rows; and what comes after a held
+            // event waits behind it, so that the order stays.
+            if self.building.is_some()
+                || !self.held.is_empty()
                 || (rows_shared && matches!(event, Event::Changed { .. }))
             {
                 self.held.push(event);
