@@ -42,6 +42,9 @@ pub struct UsersPage {
     view_generation: u64,
     /// Computes the view: in the frame, or in the background for large data.
     computer: ViewComputer,
+    /// The data revision the old view was last trimmed to while a new one is
+    /// computed.
+    trimmed_for: Option<u64>,
 }
 
 /// What is kept between runs. Fields added later default when an older file
@@ -90,6 +93,7 @@ impl UsersPage {
         self.pending.clear();
         self.computed = None;
         self.computer.forget();
+        self.trimmed_for = None;
         self.view_generation += 1;
     }
 
@@ -140,12 +144,14 @@ impl UsersPage {
             }
             None => {
                 // Meanwhile the old view stays; rows deleted since leave it (their
-                // places may now hold other users until the new view is in).
-                if self
+                // places may now hold other users until the new view is in). Once
+                // per data change, not every frame of the wait.
+                let stale = self
                     .computed
                     .as_ref()
-                    .is_some_and(|(r, _)| *r != org.revision)
-                {
+                    .is_some_and(|(r, _)| *r != org.revision);
+                if stale && self.trimmed_for != Some(org.revision) {
+                    self.trimmed_for = Some(org.revision);
                     let rows = org.rows.len() as u32;
                     let before = self.view.len();
                     self.view.retain(|&i| i < rows);
