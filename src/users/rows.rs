@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Local, Utc};
 use roster_core::model::{Group, GroupId, License, LicenseId, LicenseOrigin, User, UserId};
 
 /// Names of groups and licenses, to show ids as words.
@@ -158,7 +158,7 @@ impl Row {
     /// rows), not kept for every row.
     pub fn last_connection(&self) -> String {
         match (self.last_connection_at, self.last_connection_known) {
-            (Some(t), _) => LocalClock::default().format(t),
+            (Some(t), _) => t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
             (None, true) => "never".to_owned(),
             (None, false) => "—".to_owned(),
         }
@@ -205,52 +205,5 @@ impl Shared {
         let kept: Arc<str> = Arc::from(self.buffer.as_str());
         self.texts.insert(self.buffer.clone(), Arc::clone(&kept));
         kept
-    }
-}
-
-/// Formats times as "YYYY-MM-DD HH:MM" in the local zone. Looking up the zone's
-/// offset is the slow part, so it is remembered per quarter hour (zones change
-/// offset only on quarter hours).
-#[derive(Default)]
-struct LocalClock {
-    cached: HashMap<i64, FixedOffset>,
-}
-
-impl LocalClock {
-    fn format(&mut self, t: DateTime<Utc>) -> String {
-        let offset = *self
-            .cached
-            .entry(t.timestamp().div_euclid(900))
-            .or_insert_with(|| Local.offset_from_utc_datetime(&t.naive_utc()).fix());
-        let local = t.with_timezone(&offset);
-        let mut text = String::with_capacity(16);
-        use std::fmt::Write;
-        // Writing to a String cannot fail.
-        let _ = write!(
-            text,
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            local.year(),
-            local.month(),
-            local.day(),
-            local.hour(),
-            local.minute()
-        );
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_clock_matches_chrono_formatting() {
-        let mut clock = LocalClock::default();
-        // Around the year, DST changes included, and before the epoch.
-        for secs in (-86_400_i64 * 400..86_400 * 800).step_by(86_400 * 7 + 3_599) {
-            let t = DateTime::from_timestamp(1_700_000_000 + secs, 0).unwrap();
-            let expected = t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string();
-            assert_eq!(clock.format(t), expected, "at {t}");
-        }
     }
 }
