@@ -165,23 +165,21 @@ fn edit_sends_only_what_changes_and_keeps_the_administrators() {
         .expect("a non-administrator");
     let before = org.user(&target).expect("exists");
 
+    let edit = [
+        "users",
+        "edit",
+        &target,
+        "--last-name",
+        "Renamed",
+        "--admin",
+        "true",
+        "--add-license",
+        "design",
+        "--add-group",
+        "Finance",
+    ];
     let out = org.run(
-        &[
-            "users",
-            "edit",
-            &target,
-            "--last-name",
-            "Renamed",
-            "--admin",
-            "true",
-            "--add-license",
-            "design",
-            "--add-group",
-            "Finance",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
+        &[&edit[..], &["--dry-run", "--format", "json"]].concat(),
         None,
     );
     assert_eq!(code(&out), 0, "{}", says(&out));
@@ -194,22 +192,7 @@ fn edit_sends_only_what_changes_and_keeps_the_administrators() {
         "--dry-run changed the user"
     );
 
-    let out = org.run(
-        &[
-            "users",
-            "edit",
-            &target,
-            "--last-name",
-            "Renamed",
-            "--admin",
-            "true",
-            "--add-license",
-            "design",
-            "--add-group",
-            "Finance",
-        ],
-        None,
-    );
+    let out = org.run(&edit, None);
     assert_eq!(code(&out), 0, "{}", says(&out));
     let after = org.user(&target).expect("exists");
     assert_eq!(after["name"]["familyName"], "Renamed");

@@ -95,14 +95,9 @@ impl CliOrg {
         self.server = Some(self.runtime.block_on(boot(self.dir.path(), self.addr)));
     }
 
-    /// What the server holds for `user_name` (SCIM, as any client reads it).
-    pub fn user(&self, user_name: &str) -> Option<serde_json::Value> {
-        let url = reqwest::Url::parse_with_params(
-            &format!("{}/Users", self.url()),
-            &[("filter", format!("userName eq \"{user_name}\""))],
-        )
-        .expect("url");
-        let body: serde_json::Value = self.runtime.block_on(async {
+    /// The server's JSON answer to a GET of `url`, as the admin.
+    fn get(&self, url: reqwest::Url) -> serde_json::Value {
+        self.runtime.block_on(async {
             reqwest::Client::new()
                 .get(url)
                 .bearer_auth(&self.token)
@@ -112,7 +107,17 @@ impl CliOrg {
                 .json()
                 .await
                 .expect("JSON")
-        });
+        })
+    }
+
+    /// What the server holds for `user_name` (SCIM, as any client reads it).
+    pub fn user(&self, user_name: &str) -> Option<serde_json::Value> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/Users", self.url()),
+            &[("filter", format!("userName eq \"{user_name}\""))],
+        )
+        .expect("url");
+        let body = self.get(url);
         body["Resources"].as_array()?.first().cloned()
     }
 
@@ -129,17 +134,7 @@ impl CliOrg {
             &[("count", "10000"), ("attributes", attributes.as_str())],
         )
         .expect("url");
-        let body: serde_json::Value = self.runtime.block_on(async {
-            reqwest::Client::new()
-                .get(url)
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .expect("server answers")
-                .json()
-                .await
-                .expect("JSON")
-        });
+        let body = self.get(url);
         body["Resources"].as_array().cloned().unwrap_or_default()
     }
 }
