@@ -567,7 +567,25 @@ async fn an_edit_without_patch_puts_the_freshly_read_user_back_with_nothing_lost
         FeatureState::NotAdvertised
     );
     until_refreshed(&handle).await;
-    let user = copy(&store)
+    let (before, after) = edit_by_put(&setup, &handle, &store).await;
+    // One write (the PUT): PATCH was never tried, so nothing is downgraded either.
+    assert_eq!(
+        version_number(&after["meta"]["version"]),
+        version_number(&before["meta"]["version"]) + 1
+    );
+    assert!(store.downgrades(PROFILE).unwrap().is_empty());
+    handle.send(Command::Shutdown);
+}
+
+/// Edits a user in a group (last name and role) through the engine and checks that
+/// the PUT sent for it changed those and kept the rest; the server's user before
+/// and after.
+async fn edit_by_put(
+    setup: &Setup,
+    handle: &EngineHandle,
+    store: &Store,
+) -> (serde_json::Value, serde_json::Value) {
+    let user = copy(store)
         .users
         .into_iter()
         .find(|u| !u.admin && !u.groups.is_empty())
@@ -576,7 +594,7 @@ async fn an_edit_without_patch_puts_the_freshly_read_user_back_with_nothing_lost
     let mut edit = UserEdit::of(&user);
     edit.family_name = "Put-Back".into();
     edit.admin = true;
-    let answers = submit(&handle, 1, edit.changes(&user)).await;
+    let answers = submit(handle, 1, edit.changes(&user)).await;
     assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
     let after = setup.server.get(&format!("/Users/{}", user.id)).await;
     assert_eq!(after["name"]["familyName"], "Put-Back");
@@ -595,13 +613,7 @@ async fn an_edit_without_patch_puts_the_freshly_read_user_back_with_nothing_lost
         );
     }
     assert_eq!(after[ext]["localLogin"], before[ext]["localLogin"]);
-    // One write (the PUT): PATCH was never tried, so nothing is downgraded either.
-    assert_eq!(
-        version_number(&after["meta"]["version"]),
-        version_number(&before["meta"]["version"]) + 1
-    );
-    assert!(store.downgrades(PROFILE).unwrap().is_empty());
-    handle.send(Command::Shutdown);
+    (before, after)
 }
 
 /// Proxy: roster-server with `--no-patch` says so in discovery; this is a server
@@ -614,34 +626,7 @@ async fn an_edit_answered_501_for_patch_is_put_back_and_patch_is_downgraded() {
     let store = setup.store();
     let handle = setup.engine(Arc::clone(&store));
     until_refreshed(&handle).await;
-    let user = copy(&store)
-        .users
-        .into_iter()
-        .find(|u| !u.admin && !u.groups.is_empty())
-        .expect("a user in a group");
-    let before = setup.server.get(&format!("/Users/{}", user.id)).await;
-    let mut edit = UserEdit::of(&user);
-    edit.family_name = "Put-Back".into();
-    edit.admin = true;
-    let answers = submit(&handle, 1, edit.changes(&user)).await;
-    assert!(matches!(answers[0], Event::Applied { .. }), "{answers:?}");
-    let after = setup.server.get(&format!("/Users/{}", user.id)).await;
-    assert_eq!(after["name"]["familyName"], "Put-Back");
-    let ext = roster_proto::urn::ROSTER_USER;
-    assert_eq!(after[ext]["organisationAdministrator"], true);
-    // An empty list and no list say the same.
-    let norm = |v: &serde_json::Value| match v {
-        serde_json::Value::Array(a) if a.is_empty() => serde_json::Value::Null,
-        other => other.clone(),
-    };
-    for key in ["userName", "emails", "entitlements", "active", "groups"] {
-        assert_eq!(
-            norm(&after[key]),
-            norm(&before[key]),
-            "{key} kept by the PUT"
-        );
-    }
-    assert_eq!(after[ext]["localLogin"], before[ext]["localLogin"]);
+    edit_by_put(&setup, &handle, &store).await;
     assert_eq!(q.user_puts.load(Ordering::Relaxed), 1);
     assert!(
         store
