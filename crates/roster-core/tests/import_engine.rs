@@ -172,6 +172,18 @@ fn prepared(rows: Vec<ImportRow>, options: ImportOptions) -> PreparedImport {
     }
 }
 
+/// The outcome the report gives the row on `line` (there must be one).
+fn outcome_of(report: &roster_core::import::ImportReport, line: u64) -> RowOutcome {
+    report
+        .rows
+        .iter()
+        .find(|r| r.line == line)
+        .unwrap_or_else(|| panic!("no row at line {line}"))
+        .outcome
+        .clone()
+        .unwrap_or_else(|| panic!("line {line} has no outcome"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_import_creates_ready_rows_with_options_and_reports_every_row() {
     let org = Org::start().await;
@@ -241,16 +253,7 @@ async fn full_import_creates_ready_rows_with_options_and_reports_every_row() {
     assert_eq!(store.import_state(id).unwrap(), ImportState::Finished);
 
     let report = store.import_report(id).unwrap();
-    let outcome = |line: u64| {
-        report
-            .rows
-            .iter()
-            .find(|r| r.line == line)
-            .unwrap()
-            .outcome
-            .clone()
-            .unwrap()
-    };
+    let outcome = |line: u64| outcome_of(&report, line);
     assert!(matches!(outcome(2), RowOutcome::Created(_)));
     assert!(matches!(outcome(3), RowOutcome::Skipped(r) if r.contains("already")));
     assert!(matches!(outcome(4), RowOutcome::Failed(r) if r.contains("gmail.example")));
@@ -347,16 +350,7 @@ async fn rows_get_exactly_their_own_role_licenses_and_groups() {
     assert_eq!((counts.created, counts.failed), (4, 2), "{counts:?}");
     assert_eq!(org.user_count().await, before + 4);
     let report = store.import_report(id).unwrap();
-    let outcome = |line: u64| {
-        report
-            .rows
-            .iter()
-            .find(|r| r.line == line)
-            .unwrap()
-            .outcome
-            .clone()
-            .unwrap()
-    };
+    let outcome = |line: u64| outcome_of(&report, line);
     assert!(
         matches!(outcome(6), RowOutcome::Failed(r) if r.contains("admin is \"maybe\"")),
         "{:?}",
