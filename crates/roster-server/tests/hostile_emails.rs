@@ -194,3 +194,47 @@ async fn the_detail_names_the_fault() {
     uuid_name["emails"] = json!([{"value": format!("uuid@{DOMAIN}")}]);
     t.post("/Users", &uuid_name).await.expect(201);
 }
+
+/// A userName that is no address (some servers use ids or logins) is not parsed as
+/// one, but a control character in it is refused all the same on every write path,
+/// and so is one in a name: a line break there would split a log line, a mail
+/// header or an exported CSV row.
+#[tokio::test]
+async fn control_characters_in_user_names_and_names_are_refused() {
+    let t = TestServer::empty(&[DOMAIN]).await;
+    let mut ann = new_user(&format!("ann@{DOMAIN}"), "Ann", "Lee");
+    ann["emails"] = json!([{"value": format!("ann@{DOMAIN}"), "type": "work", "primary": true}]);
+    let ann = t.post("/Users", &ann).await.expect(201).body;
+    let id = ann["id"].as_str().unwrap();
+    for name in [
+        "x\r\nFORGED mail line",
+        "tab\there",
+        "nul\0name",
+        "bell\u{7}",
+    ] {
+        for (what, method, path, body) in writes(id, name) {
+            if !what.contains("userName") {
+                continue;
+            }
+            let what = format!("{what} {name:?}");
+            let r = t.call(method, &path, Some(&body)).await;
+            if path == "/Bulk" {
+                let op = r.expect(200).body["Operations"][0].clone();
+                assert_eq!(op["status"], "400", "{what}: {op:#}");
+            } else {
+                assert_refused(r, &what);
+            }
+        }
+        let in_name = new_user(&format!("named@{DOMAIN}"), name, "Lee");
+        let r = t.post("/Users", &in_name).await;
+        assert_refused(r, &format!("POST name.givenName {name:?}"));
+    }
+    let r = t
+        .post("/Users", &new_user("x\r\ny", "X", "Y"))
+        .await
+        .expect_error(400, Some("invalidValue"));
+    let detail = r.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("control character"), "{detail}");
+    let after = t.get(&format!("/Users/{id}")).await.expect(200).body;
+    assert_eq!(after["meta"]["version"], ann["meta"]["version"]);
+}

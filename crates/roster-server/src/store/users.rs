@@ -290,6 +290,32 @@ pub fn touch(conn: &Connection, ids: &[String], now: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Refuses (400 invalidValue) a user name or name part holding a control character:
+/// a line break in one would split a log line, a mail header or an exported CSV
+/// row, wherever the value is written.
+fn check_one_line(doc: &Value) -> ApiResult<()> {
+    let name = &doc["name"];
+    let texts = [
+        ("userName", &doc["userName"]),
+        ("displayName", &doc["displayName"]),
+        ("name.givenName", &name["givenName"]),
+        ("name.familyName", &name["familyName"]),
+        ("name.formatted", &name["formatted"]),
+    ];
+    for (attr, value) in texts {
+        if let Some(text) = value.as_str()
+            && text.chars().any(char::is_control)
+        {
+            // `{:?}` keeps what the client sent on one line of the answer.
+            return Err(ApiError::invalid_value(format!(
+                "{attr} {text:?} holds a control character (a line break, a tab or \
+                 the like); it must be one line of printable text"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Checks the organisation's rules on `doc` and puts its licenses in canonical form.
 /// Returns the licenses newly assigned directly.
 fn prepare(
@@ -299,6 +325,7 @@ fn prepare(
     old: Option<&UserRow>,
 ) -> ApiResult<Vec<License>> {
     ctx.org.check_user_domains(doc)?;
+    check_one_line(doc)?;
     let user_name = doc["userName"]
         .as_str()
         .unwrap_or_default()
