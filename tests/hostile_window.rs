@@ -312,3 +312,70 @@ fn the_command_line_says_a_lying_total_instead_of_aborting() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// Finding 3, the limit on an answer's size: a page larger than the limit fails
+/// with the reason and names the setting that raises it; with the setting raised
+/// the same page is read; a setting that is no size is said, not ignored.
+#[test]
+fn the_answer_limit_is_set_from_the_environment_and_named_when_reached() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // About 1.6 MiB in one page: 400 users whose display names take 4000 bytes each
+    // (under the 4 KiB cap on one attribute).
+    let server = runtime.block_on(HostileServer::start(|r| {
+        plain_directory(r).unwrap_or_else(|| {
+            let start = r.number("startIndex", 1);
+            let page: Vec<Value> = if start == 1 {
+                (0..400)
+                    .map(|i| {
+                        let mut u = user(&format!("u{i}"), &format!("u{i}@hostile.example"));
+                        u["displayName"] = Value::String("n".repeat(4000));
+                        u
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            list(400, start, page)
+        })
+    }));
+    let data = tempfile::tempdir().unwrap();
+    let url = server.base_url();
+    let added = cli_run::run(
+        data.path(),
+        &["profile", "add", "acme", "--url", &url, "--token-file"],
+        Some("token\n"),
+    );
+    assert!(added.status.success(), "{}", cli_run::text(&added.stderr));
+    let list_with = |limit: &str| {
+        cli_run::run_with_env(
+            data.path(),
+            &["users", "list", "--format", "json"],
+            None,
+            &[("ROSTER_MAX_RESPONSE_MB", limit)],
+        )
+    };
+
+    let small = list_with("1");
+    let stderr = cli_run::text(&small.stderr);
+    assert_eq!(small.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("larger than 1 MiB"), "{stderr}");
+    assert!(stderr.contains("ROSTER_MAX_RESPONSE_MB=<MiB>"), "{stderr}");
+
+    let raised = list_with("8");
+    let stdout = cli_run::text(&raised.stdout);
+    assert!(raised.status.success(), "{}", cli_run::text(&raised.stderr));
+    let listed: Value = serde_json::from_str(&stdout).expect("a JSON listing");
+    assert_eq!(listed.as_array().map(Vec::len), Some(400), "{stdout:.300}");
+
+    let nonsense = list_with("lots");
+    let stderr = cli_run::text(&nonsense.stderr);
+    assert_eq!(nonsense.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ROSTER_MAX_RESPONSE_MB=\"lots\" is not a size"),
+        "{stderr}"
+    );
+}

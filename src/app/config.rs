@@ -65,14 +65,15 @@ impl Default for Apart {
 }
 
 impl AppConfig {
-    /// The platform's data directory and keyring.
+    /// The platform's data directory and keyring, and the client's options with what
+    /// the environment sets (`ROSTER_MAX_RESPONSE_MB`).
     pub fn system(start: StartMode) -> Result<Self, String> {
         let data_dir = crate::paths::data_dir()?;
         Ok(Self {
             secrets: Arc::new(Secrets::system(data_dir.join("tokens"))),
             data_dir,
             start,
-            client: ClientOptions::default(),
+            client: ClientOptions::from_env().map_err(|e| e.to_string())?,
             apart: Apart::default(),
         })
     }

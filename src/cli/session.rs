@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::client::Capabilities;
+use roster_core::client::{Capabilities, ClientOptions};
 use roster_core::engine::{self, BatchId, Command, EngineConfig, EngineHandle, Event, Source};
 use roster_core::model::{Change, UserId};
 use roster_core::profiles::{self, Secrets};
@@ -98,7 +98,10 @@ impl Session {
         };
         // The default of the next command and of the window's next start.
         profiles::set_last_used(&store, &name).map_err(|e| e.to_string())?;
-        let config = EngineConfig::new(connection, Arc::clone(&store));
+        let config = EngineConfig {
+            client: ClientOptions::from_env().map_err(|e| e.to_string())?,
+            ..EngineConfig::new(connection, Arc::clone(&store))
+        };
         let engine =
             engine::start(runtime.handle(), config, Arc::new(|| {})).map_err(|e| e.to_string())?;
         Ok(Self {

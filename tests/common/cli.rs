@@ -11,8 +11,19 @@ use roster_server::{Server, ServerConfig, seed};
 
 /// Runs `roster ARGS` with the data directory `data`, `stdin` fed to it, and waits.
 pub fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    run_with_env(data, args, stdin, &[])
+}
+
+/// [`run`], with the environment variables `env` set as well.
+pub fn run_with_env(
+    data: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
         .args(args)
+        .envs(env.iter().copied())
         .env("ROSTER_DATA_DIR", data)
         // No desktop session here: the keyring is absent unless the machine has one.
         .env_remove("DBUS_SESSION_BUS_ADDRESS")

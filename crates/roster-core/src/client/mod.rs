@@ -121,6 +121,36 @@ impl Default for ClientOptions {
     }
 }
 
+/// The environment variable that sets [`ClientOptions::max_response_bytes`], in
+/// MiB, for the window and the command line (see [`ClientOptions::from_env`]).
+pub const MAX_RESPONSE_ENV: &str = "ROSTER_MAX_RESPONSE_MB";
+
+impl ClientOptions {
+    /// The defaults, with the answer limit taken from [`MAX_RESPONSE_ENV`] when it is
+    /// set: a server whose pages are larger than 64 MiB (very large groups, say) can
+    /// still be read, without rebuilding Roster.
+    pub fn from_env() -> Result<Self, CoreError> {
+        let mut options = Self::default();
+        if let Some(value) = std::env::var_os(MAX_RESPONSE_ENV) {
+            options.max_response_bytes = parse_mib(&value.to_string_lossy())?;
+        }
+        Ok(options)
+    }
+}
+
+/// A size in MiB as [`MAX_RESPONSE_ENV`] gives it: a whole number from 1 to 4096.
+fn parse_mib(text: &str) -> Result<usize, CoreError> {
+    match text.trim().parse::<usize>() {
+        Ok(mib @ 1..=4096) => Ok(mib << 20),
+        _ => Err(CoreError::Config {
+            detail: format!(
+                "{MAX_RESPONSE_ENV}={text:?} is not a size Roster can use: give the largest \
+                 answer to read in MiB, a whole number from 1 to 4096 (the default is 64)"
+            ),
+        }),
+    }
+}
+
 /// A client of one organisation's SCIM server. Cheap to clone (one `Arc`); clones
 /// share the connection pool and the discovered capabilities.
 #[derive(Clone)]

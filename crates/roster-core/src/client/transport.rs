@@ -141,8 +141,10 @@ impl ApiClient {
                     let reason = result.as_ref().err().map(Failure::describe);
                     return Err(CoreError::Implausible {
                         detail: format!(
-                            "{} to {what}; the limit is set in the connection options",
-                            reason.unwrap_or_default()
+                            "{} to {what}; if the server's answers really are that large, \
+                             set {}=<MiB> (for example 256) and start Roster again",
+                            reason.unwrap_or_default(),
+                            super::MAX_RESPONSE_ENV
                         ),
                     });
                 }
