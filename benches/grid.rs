@@ -177,7 +177,7 @@ fn main() {
     }
 }
 
-/// The median cold start of three fresh processes.
+/// The median cold start of five fresh processes.
 struct ColdStart {
     /// Launch to the first full frame.
     launch_ms: f64,
@@ -728,7 +728,7 @@ impl Stats {
     }
 }
 
-/// Cold start: saves `n` users to a store in a temp dir, then, three times, a fresh
+/// Cold start: saves `n` users to a store in a temp dir, then, five times, a fresh
 /// process opens it and draws the first frame. Returns the median launch-to-frame ms
 /// and the median peak memory.
 fn cold_start(n: usize) -> ColdStart {
@@ -749,7 +749,7 @@ fn cold_start(n: usize) -> ColdStart {
     );
     let mut totals = Vec::new();
     let mut peaks = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..5 {
         let spawned = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .expect("clock")
