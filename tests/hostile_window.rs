@@ -267,26 +267,22 @@ fn a_lying_total_is_a_clear_message_in_the_window() {
     );
 }
 
-/// Finding 1, from the command line: `roster users list` and `roster sync` on the
-/// same lying total exited 134 ("capacity overflow"). Now each ends with an exit
-/// code and the reason on stderr.
-#[test]
-fn the_command_line_says_a_lying_total_instead_of_aborting() {
+/// A hostile server answering `/Users` with `users` (on its own runtime, kept with
+/// it) and a data directory for `roster` with a profile "acme" pointing at it.
+struct CliOn {
+    data: tempfile::TempDir,
+    _server: HostileServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn cli_on(users: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> CliOn {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let server = runtime.block_on(HostileServer::start(|r| {
-        plain_directory(r).unwrap_or_else(|| {
-            let start = r.number("startIndex", 1);
-            let page = if start == 1 {
-                vec![user("u1", "one@hostile.example")]
-            } else {
-                Vec::new()
-            };
-            list(u64::MAX, start, page)
-        })
+    let server = runtime.block_on(HostileServer::start(move |r| {
+        plain_directory(r).unwrap_or_else(|| users(r))
     }));
     let data = tempfile::tempdir().unwrap();
     let url = server.base_url();
@@ -296,6 +292,28 @@ fn the_command_line_says_a_lying_total_instead_of_aborting() {
         Some("token\n"),
     );
     assert!(added.status.success(), "{}", cli_run::text(&added.stderr));
+    CliOn {
+        data,
+        _server: server,
+        _runtime: runtime,
+    }
+}
+
+/// Finding 1, from the command line: `roster users list` and `roster sync` on the
+/// same lying total exited 134 ("capacity overflow"). Now each ends with an exit
+/// code and the reason on stderr.
+#[test]
+fn the_command_line_says_a_lying_total_instead_of_aborting() {
+    let on = cli_on(|r| {
+        let start = r.number("startIndex", 1);
+        let page = if start == 1 {
+            vec![user("u1", "one@hostile.example")]
+        } else {
+            Vec::new()
+        };
+        list(u64::MAX, start, page)
+    });
+    let data = &on.data;
     for args in [&["users", "list"][..], &["sync"][..]] {
         let out = cli_run::run(data.path(), args, None);
         let stderr = cli_run::text(&out.stderr);
@@ -318,38 +336,24 @@ fn the_command_line_says_a_lying_total_instead_of_aborting() {
 /// the same page is read; a setting that is no size is said, not ignored.
 #[test]
 fn the_answer_limit_is_set_from_the_environment_and_named_when_reached() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
     // About 1.6 MiB in one page: 400 users whose display names take 4000 bytes each
     // (under the 4 KiB cap on one attribute).
-    let server = runtime.block_on(HostileServer::start(|r| {
-        plain_directory(r).unwrap_or_else(|| {
-            let start = r.number("startIndex", 1);
-            let page: Vec<Value> = if start == 1 {
-                (0..400)
-                    .map(|i| {
-                        let mut u = user(&format!("u{i}"), &format!("u{i}@hostile.example"));
-                        u["displayName"] = Value::String("n".repeat(4000));
-                        u
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            list(400, start, page)
-        })
-    }));
-    let data = tempfile::tempdir().unwrap();
-    let url = server.base_url();
-    let added = cli_run::run(
-        data.path(),
-        &["profile", "add", "acme", "--url", &url, "--token-file"],
-        Some("token\n"),
-    );
-    assert!(added.status.success(), "{}", cli_run::text(&added.stderr));
+    let on = cli_on(|r| {
+        let start = r.number("startIndex", 1);
+        let page: Vec<Value> = if start == 1 {
+            (0..400)
+                .map(|i| {
+                    let mut u = user(&format!("u{i}"), &format!("u{i}@hostile.example"));
+                    u["displayName"] = Value::String("n".repeat(4000));
+                    u
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        list(400, start, page)
+    });
+    let data = &on.data;
     let list_with = |limit: &str| {
         cli_run::run_with_env(
             data.path(),
