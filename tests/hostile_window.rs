@@ -224,23 +224,23 @@ fn bytes_so_far(text: &str) -> usize {
         .unwrap_or_else(|| panic!("no byte count in {text:?}"))
 }
 
+/// A listing of one user that claims u64::MAX of them.
+fn lying_total(r: &Request) -> Reply {
+    let start = r.number("startIndex", 1);
+    let page = if start == 1 {
+        vec![user("u1", "one@hostile.example")]
+    } else {
+        Vec::new()
+    };
+    list(u64::MAX, start, page)
+}
+
 /// Findings 1 and 2: a `totalResults` of u64::MAX with one user used to panic the
 /// client ("capacity overflow"). The window now says, instead of the grid, that
 /// the users could not be loaded and why, and offers to try again.
 #[test]
 fn a_lying_total_is_a_clear_message_in_the_window() {
-    let mut b = open_on(
-        |r| {
-            let start = r.number("startIndex", 1);
-            let page = if start == 1 {
-                vec![user("u1", "one@hostile.example")]
-            } else {
-                Vec::new()
-            };
-            list(u64::MAX, start, page)
-        },
-        ClientOptions::default().slow_notice,
-    );
+    let mut b = open_on(lying_total, ClientOptions::default().slow_notice);
     let h = &mut b.h;
     step_until(h, "the failed load", |app| {
         app.conn.link == Link::Online && app.conn.stale.is_some()
@@ -304,15 +304,7 @@ fn cli_on(users: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> CliOn {
 /// code and the reason on stderr.
 #[test]
 fn the_command_line_says_a_lying_total_instead_of_aborting() {
-    let on = cli_on(|r| {
-        let start = r.number("startIndex", 1);
-        let page = if start == 1 {
-            vec![user("u1", "one@hostile.example")]
-        } else {
-            Vec::new()
-        };
-        list(u64::MAX, start, page)
-    });
+    let on = cli_on(lying_total);
     let data = &on.data;
     for args in [&["users", "list"][..], &["sync"][..]] {
         let out = cli_run::run(data.path(), args, None);
