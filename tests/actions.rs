@@ -612,3 +612,35 @@ fn on_a_server_without_the_roster_extension_its_features_are_disabled_and_a_new_
     );
     assert_logged(&h, &format!("Create {email} — 1 of 1 change done"));
 }
+
+/// Issue 13, point 6: a new user from the keyboard alone. Ctrl+N opens the dialog
+/// with Email focused (the first keys are not lost), Tab goes to First Name and
+/// then Last Name (the form's order; text typed right after a Tab lands in the
+/// field Tab reached), and Enter sends, which the server then holds.
+#[test]
+fn a_new_user_can_be_invited_from_the_keyboard_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (org, mut h) = open_as_admin(dir.path());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    assert_eq!(h.state().dialog(), Some("invite"));
+    let email = "grace.hopper@lumen-analytics.example";
+    let typed = |h: &mut Harness<'_, RosterApp>, text: &str| {
+        h.event(egui::Event::Text(text.to_owned()));
+        h.run_steps(2);
+    };
+    typed(&mut h, email);
+    h.key_press(egui::Key::Tab);
+    h.run_steps(1);
+    typed(&mut h, "Grace");
+    h.key_press(egui::Key::Tab);
+    h.run_steps(1);
+    typed(&mut h, "Hopper");
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the invitation sent", |app| {
+        app.dialog() != Some("invite")
+    });
+    let doc = org.user(email).expect("created on the server");
+    assert_eq!(doc["name"]["givenName"], "Grace");
+    assert_eq!(doc["name"]["familyName"], "Hopper");
+}
