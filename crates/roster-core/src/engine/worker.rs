@@ -522,7 +522,17 @@ impl Worker {
         let profile = self.profile();
         let to_save = Arc::clone(&snapshot);
         let store = Arc::clone(&self.config.store);
-        let saving = tokio::task::spawn_blocking(move || store.save_snapshot(&profile, &to_save));
+        let saving = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let saved = store.save_snapshot(&profile, &to_save);
+            // What a full load costs after its last page (issue 14 measures it).
+            tracing::debug!(
+                users = to_save.users.len(),
+                millis = started.elapsed().as_millis() as u64,
+                "snapshot saved"
+            );
+            saved
+        });
         // The marks are worked out while the store writes, and the old ones let go
         // first (not two sets at once).
         self.known = HashMap::new();
