@@ -3,7 +3,7 @@
 /// `n` followed by `one` or `many`, as `n` asks: `count(1, "user", "users")` is
 /// "1 user".
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    roster_core::words::count(n as u64, one, many)
 }
 
 /// "1 user", "3 users".

@@ -114,7 +114,7 @@ async fn check_prints_each_row_and_fails_on_errors() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("3 row(s): 3 ready, 0 already exist"),
+        stdout.contains("3 rows: 3 ready, 0 already exist"),
         "{stdout}"
     );
 
@@ -136,7 +136,7 @@ async fn check_prints_each_row_and_fails_on_errors() {
     assert!(stdout.contains("also on line 4"), "{stdout}");
     assert!(stdout.contains("1 ready, 0 already exist (will be skipped), 2 with errors"));
     assert!(
-        text(&out.stderr).contains("2 row(s) have errors"),
+        text(&out.stderr).contains("2 rows have errors"),
         "{}",
         text(&out.stderr)
     );
@@ -169,7 +169,7 @@ async fn check_prints_each_row_and_fails_on_errors() {
     let out = check("columns_good.csv");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("3 ready, 1 already exist"),
+        text(&out.stdout).contains("3 ready, 1 already exists"),
         "{}",
         text(&out.stdout)
     );
@@ -208,7 +208,7 @@ async fn check_prints_each_row_and_fails_on_errors() {
         stderr.contains("offline") && stderr.contains("Checked against"),
         "{stderr}"
     );
-    assert!(text(&out.stdout).contains("1 ready, 1 already exist"));
+    assert!(text(&out.stdout).contains("1 ready, 1 already exists"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -458,7 +458,7 @@ async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("will be skipped"), "{stdout}");
     assert!(
-        stdout.contains("2 row(s): 1 ready, 1 already exist (will be skipped)"),
+        stdout.contains("2 rows: 1 ready, 1 already exists (will be skipped)"),
         "{stdout}"
     );
 

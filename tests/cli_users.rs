@@ -494,7 +494,7 @@ fn offline_changes_wait_in_the_outbox_until_sync() {
     assert_eq!(code(&out), 0, "{}", says(&out));
     assert!(text(&out.stdout).contains("queued"), "{}", says(&out));
     assert!(
-        text(&out.stderr).contains("wait in the outbox"),
+        text(&out.stderr).contains("offline: 1 change waits in the outbox; it is sent"),
         "{}",
         says(&out)
     );
@@ -506,7 +506,7 @@ fn offline_changes_wait_in_the_outbox_until_sync() {
     let out = org.run(&["sync"], None);
     assert_eq!(code(&out), 0, "{}", says(&out));
     assert!(
-        text(&out.stdout).contains("0 change(s) not yet confirmed"),
+        text(&out.stdout).contains("0 changes not yet confirmed"),
         "{}",
         says(&out)
     );

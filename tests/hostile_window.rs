@@ -34,13 +34,10 @@ struct Bench {
     _dir: tempfile::TempDir,
 }
 
-/// Starts a server answering `/Users` with `users` and opens the window on it; a
-/// slow answer is reported after `slow_notice`.
-fn open_on(
+/// A plain SCIM server whose `/Users` answers with `users`, on its own runtime.
+fn serve(
     users: impl Fn(&Request) -> Reply + Send + Sync + 'static,
-    slow_notice: Duration,
-) -> Bench {
-    let dir = tempfile::tempdir().unwrap();
+) -> (tokio::runtime::Runtime, HostileServer) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -49,6 +46,17 @@ fn open_on(
     let server = runtime.block_on(HostileServer::start(move |r| {
         plain_directory(r).unwrap_or_else(|| users(r))
     }));
+    (runtime, server)
+}
+
+/// Starts a server answering `/Users` with `users` and opens the window on it; a
+/// slow answer is reported after `slow_notice`.
+fn open_on(
+    users: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    slow_notice: Duration,
+) -> Bench {
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, server) = serve(users);
     let secrets = secrets(dir.path());
     save_profile(dir.path(), &secrets, "acme", &server.base_url(), "token");
     let options = ClientOptions {
@@ -276,14 +284,7 @@ struct CliOn {
 }
 
 fn cli_on(users: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> CliOn {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = runtime.block_on(HostileServer::start(move |r| {
-        plain_directory(r).unwrap_or_else(|| users(r))
-    }));
+    let (runtime, server) = serve(users);
     let data = tempfile::tempdir().unwrap();
     let url = server.base_url();
     let added = cli_run::run(

@@ -394,7 +394,7 @@ fn a_dropped_file_opens_the_wizard_and_too_few_seats_are_warned() {
         .click();
     h.run_steps(2);
     h.get_by_label_contains(&format!(
-        "Not enough seats: {}: {n} seat(s) needed, {} left",
+        "Not enough seats: {}: {n} seats needed, {} left",
         license.name,
         license.seats_left()
     ));

@@ -10,6 +10,7 @@ use roster_proto::PatchOpKind;
 
 use super::Exit;
 use super::session::{Loaded, Outcome, Session};
+use crate::words;
 
 /// Output format of the commands that show one user or change users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -78,8 +79,10 @@ pub fn act(
     let queued = outcomes.iter().filter(|o| **o == Outcome::Queued).count();
     if queued > 0 {
         eprintln!(
-            "roster: offline: {queued} change(s) wait in the outbox; they are sent by \
-             `roster sync` or the window once the server answers"
+            "roster: offline: {} in the outbox; {} sent by `roster sync` or the \
+             window once the server answers",
+            words::count(queued, "change waits", "changes wait"),
+            if queued == 1 { "it is" } else { "they are" }
         );
     }
     let failed = outcomes
@@ -88,8 +91,8 @@ pub fn act(
         .count();
     if failed > 0 {
         return Err(Exit::Refused(format!(
-            "{failed} of {} change(s) failed",
-            outcomes.len()
+            "{failed} of {} failed",
+            words::count(outcomes.len(), "change", "changes")
         )));
     }
     Ok(())

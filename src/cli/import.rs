@@ -14,6 +14,7 @@ use roster_core::model::{GroupId, LicenseId};
 use roster_core::store::Snapshot;
 
 use super::session::Session;
+use crate::words;
 
 /// `roster import` subcommands.
 #[derive(Debug, Subcommand)]
@@ -200,28 +201,28 @@ fn check(file: &Path, profile: Option<&str>, update_existing: bool) -> Result<()
     let c = StatusCounts::of(&statuses);
     if update_existing {
         println!(
-            "{} row(s): {} ready, {} to update, {} already exist with no change (will be \
-             skipped), {} with errors",
-            statuses.len(),
+            "{}: {} ready, {} to update, {} with no change (will be skipped), {} \
+             with errors",
+            words::rows(statuses.len()),
             c.ready,
             c.update,
-            c.existing,
+            already_exist(c.existing),
             c.errors
         );
     } else {
         println!(
-            "{} row(s): {} ready, {} already exist (will be skipped), {} with errors",
-            statuses.len(),
+            "{}: {} ready, {} (will be skipped), {} with errors",
+            words::rows(statuses.len()),
             c.ready,
-            c.existing,
+            already_exist(c.existing),
             c.errors
         );
     }
     if c.errors > 0 {
         return Err(format!(
-            "{} row(s) have errors; fix them in the file (or exclude them in the app) before \
+            "{} errors; fix them in the file (or exclude them in the app) before \
              importing",
-            c.errors
+            words::count(c.errors, "row has", "rows have")
         ));
     }
     Ok(())
@@ -230,6 +231,11 @@ fn check(file: &Path, profile: Option<&str>, update_existing: bool) -> Result<()
 /// Reads `file` and validates it against `snapshot`, what the server supports
 /// (`capabilities`) and who is signed in (`me`), updating existing users or not,
 /// printing the notes and how old the data is on stderr.
+/// "1 already exists", "3 already exist".
+fn already_exist(n: usize) -> String {
+    words::count(n, "already exists", "already exist")
+}
+
 fn read_and_validate(
     file: &Path,
     snapshot: &Snapshot,
@@ -395,7 +401,7 @@ fn submit(session: &Session, id: ImportId, report: Option<&Path>) -> Result<(), 
             "import {id} stopped: {e}; resume it with `roster import resume {}`",
             id.0
         )),
-        Ok(_) if counts.failed > 0 => Err(format!("{} row(s) failed", counts.failed)),
+        Ok(_) if counts.failed > 0 => Err(format!("{} failed", words::rows(counts.failed))),
         Ok(_) => Ok(()),
     }
 }

@@ -11,6 +11,7 @@ use super::import::{resolve_groups, resolve_licenses};
 use super::select::Selection;
 use super::session::{Loaded, Session};
 use super::{EXIT_CODES, Exit};
+use crate::words;
 
 /// Where a command runs and how it prints.
 #[derive(Debug, Clone, clap::Args)]
@@ -501,7 +502,8 @@ fn plan_edit(loaded: &Loaded, selection: &Selection, asked: &EditAsked) -> Resul
     }
     if demoted > 0 {
         plan.confirm = Some(format!(
-            "Remove the Organisation Administrator role from {demoted} user(s)?"
+            "Remove the Organisation Administrator role from {}?",
+            words::users(demoted)
         ));
     }
     plan.changes = bulk::merge_group_changes(changes);
@@ -573,9 +575,9 @@ fn plan_local_login(loaded: &Loaded, selection: &Selection, allow: bool) -> Resu
         check_lockout(loaded, &changed, &mut plan)?;
         if !changing.is_empty() {
             plan.confirm = Some(format!(
-                "Disable local login for {} user(s)? They will no longer be able to sign in \
-                 with a password.",
-                changing.len()
+                "Disable local login for {}? They will no longer be able to sign in with a \
+                 password.",
+                words::users(changing.len())
             ));
         }
     }
@@ -715,12 +717,12 @@ pub fn sync(profile: Option<&str>) -> Result<(), String> {
     let snapshot = session.organisation()?;
     let outstanding = session.flush()?;
     println!(
-        "{}: {} users, {} groups, {} licenses; {} change(s) not yet confirmed by the server",
+        "{}: {}, {}, {}; {} not yet confirmed by the server",
         session.name,
-        snapshot.users.len(),
-        snapshot.groups.len(),
-        snapshot.licenses.len(),
-        outstanding
+        words::users(snapshot.users.len()),
+        words::count(snapshot.groups.len(), "group", "groups"),
+        words::count(snapshot.licenses.len(), "license", "licenses"),
+        words::count(outstanding, "change", "changes")
     );
     Ok(())
 }

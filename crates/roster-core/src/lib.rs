@@ -19,5 +19,6 @@ pub mod model;
 pub mod profiles;
 pub mod secrets;
 pub mod store;
+pub mod words;
 
 pub use error::CoreError;

@@ -187,7 +187,7 @@ fn expected(name: &str) -> Expect {
                     found: 4,
                 }
             },
-            "Line 3 has 4 field(s) but the header has 3",
+            "Line 3 has 4 fields but the header has 3",
         ),
         "duplicates_case.csv" => Rows(
             1,
@@ -422,6 +422,6 @@ fn optional_column_errors_name_the_value() {
     let short = import::import_seat_shortfalls(&f.options, &f.rows, &s, &groups(), &licenses());
     assert_eq!(
         short[0].to_string(),
-        "Analytics Pro: 3 seat(s) needed, 2 left; the server will refuse the users beyond that"
+        "Analytics Pro: 3 seats needed, 2 left; the server will refuse the users beyond that"
     );
 }

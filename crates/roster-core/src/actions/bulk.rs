@@ -10,6 +10,7 @@ use super::paths;
 use crate::model::{
     Change, GroupId, InvitationStatus, License, LicenseId, Organisation, User, UserId,
 };
+use crate::words;
 
 /// Why a bulk action is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,8 +39,14 @@ fn seats_message(shortages: &[SeatShortage]) -> String {
         .iter()
         .map(|s| {
             format!(
-                "{} needs {} seat(s) but only {} are free",
-                s.license, s.needed, s.left
+                "{} needs {} but only {} free",
+                s.license,
+                words::count(s.needed, "seat", "seats"),
+                if s.left == 1 {
+                    "1 is".to_owned()
+                } else {
+                    format!("{} are", s.left)
+                }
             )
         })
         .collect();
@@ -319,7 +326,7 @@ mod tests {
         let err = add_licenses(&users, &["crm".into()], &[crm(10, 9)]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Not enough seats: CRM needs 2 seat(s) but only 1 are free."
+            "Not enough seats: CRM needs 2 seats but only 1 is free."
         );
         // Two free seats suffice: `a` holds it through a group (and gets it directly
         // too, which takes no seat).

@@ -62,7 +62,7 @@ impl fmt::Display for ListWarning {
                 f,
                 "the server returned {} twice (the same id, e.g. {example:?}); Roster shows \
                  each once",
-                counted(*count, noun)
+                crate::words::count(*count as u64, noun, &format!("{noun}s"))
             ),
             Self::SharedUserNames {
                 noun,
@@ -72,7 +72,7 @@ impl fmt::Display for ListWarning {
                 f,
                 "the server returned {} with the userName of another (e.g. {example:?}); \
                  Roster shows all of them: check them on the server",
-                counted(*count, noun)
+                crate::words::count(*count as u64, noun, &format!("{noun}s"))
             ),
             Self::Oversized {
                 noun,
@@ -85,15 +85,6 @@ impl fmt::Display for ListWarning {
                  {bytes} bytes (Roster keeps at most {MAX_ATTRIBUTE_BYTES}); it is left out"
             ),
         }
-    }
-}
-
-/// "1 user", "4 users".
-fn counted(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
     }
 }
 

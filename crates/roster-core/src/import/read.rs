@@ -48,8 +48,12 @@ impl ReadFile {
             ));
         }
         if !self.ignored_columns.is_empty() {
+            let (noun, verb) = match self.ignored_columns.len() {
+                1 => ("Column", "is"),
+                _ => ("Columns", "are"),
+            };
             notes.push(format!(
-                "Column(s) {} are not imported (Roster uses email, first_name and last_name, \
+                "{noun} {} {verb} not imported (Roster uses email, first_name and last_name, \
                  and optionally admin, local_login, licenses and groups).",
                 quoted_list(&self.ignored_columns)
             ));
@@ -67,13 +71,23 @@ impl ReadFile {
                 ""
             };
             notes.push(format!(
-                "{} line(s) with only empty fields were passed over (line {}{more}).",
-                self.blank_lines.len(),
+                "{} with only empty fields {} passed over (line {}{more}).",
+                crate::words::count(self.blank_lines.len() as u64, "line", "lines"),
+                if self.blank_lines.len() == 1 {
+                    "was"
+                } else {
+                    "were"
+                },
                 shown.join(", ")
             ));
         }
         notes
     }
+}
+
+/// "1 field", "4 fields" (for [`ShapeError::Ragged`]'s message).
+fn fields(n: &usize) -> String {
+    crate::words::count(*n as u64, "field", "fields")
 }
 
 /// Why a file cannot be read as an import file. `Display` says what to change.
@@ -155,9 +169,10 @@ pub enum ShapeError {
     },
     /// A row with more or fewer fields than the header.
     #[error(
-        "Line {line} has {found} field(s) but the header has {expected}. A value containing \
+        "Line {line} has {} but the header has {expected}. A value containing \
          a comma must be in double quotes (\"Smith, Jr.\"), and every line needs all columns; \
-         fix line {line} and load the file again."
+         fix line {line} and load the file again.",
+        fields(.found)
     )]
     Ragged {
         /// The row's first line.

@@ -24,8 +24,10 @@ impl fmt::Display for SeatShortfall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {} seat(s) needed, {} left; the server will refuse the users beyond that",
-            self.license, self.needed, self.left
+            "{}: {} needed, {} left; the server will refuse the users beyond that",
+            self.license,
+            crate::words::count(self.needed as u64, "seat", "seats"),
+            self.left
         )
     }
 }
@@ -157,7 +159,7 @@ mod tests {
         assert_eq!(short.len(), 2);
         assert_eq!(
             short[0].to_string().split(';').next().unwrap(),
-            "A: 3 seat(s) needed, 2 left"
+            "A: 3 seats needed, 2 left"
         );
         assert_eq!(short[1].license, "C");
         assert!(seat_shortfalls(&options, &groups, &licenses, 0).is_empty());

@@ -79,7 +79,10 @@ impl Change {
     pub fn describe(&self) -> String {
         match self {
             Self::CreateUser(u) => format!("Invite {}", u.email),
-            Self::PatchUser { id, ops, .. } => format!("Edit user {id} ({} change(s))", ops.len()),
+            Self::PatchUser { id, ops, .. } => format!(
+                "Edit user {id} ({})",
+                crate::words::count(ops.len() as u64, "change", "changes")
+            ),
             Self::DeleteUser { id, .. } => format!("Delete user {id}"),
             Self::GroupMembers { group, add, remove } => {
                 format!("Group {group}: add {}, remove {}", add.len(), remove.len())
