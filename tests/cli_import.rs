@@ -462,15 +462,19 @@ async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
         "{stdout}"
     );
 
+    // `roster import VERB FILE` with the option on.
+    let updating = |verb: &str, file: &str| {
+        run(&[
+            "import",
+            verb,
+            file,
+            "--profile",
+            "acme",
+            "--update-existing",
+        ])
+    };
     // With it, the check says what would change, and changes nothing.
-    let out = run(&[
-        "import",
-        "check",
-        &file,
-        "--profile",
-        "acme",
-        "--update-existing",
-    ]);
+    let out = updating("check", &file);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let line = stdout
@@ -492,14 +496,7 @@ async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
     );
     assert_eq!(show(), before, "a check sends nothing");
 
-    let out = run(&[
-        "import",
-        "run",
-        &file,
-        "--profile",
-        "acme",
-        "--update-existing",
-    ]);
+    let out = updating("run", &file);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
@@ -517,14 +514,7 @@ async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
     assert_eq!(names(&after, "groups", false), ["Leadership"]);
 
     // Run again: the user is as the file says now.
-    let out = run(&[
-        "import",
-        "check",
-        &file,
-        "--profile",
-        "acme",
-        "--update-existing",
-    ]);
+    let out = updating("check", &file);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("no change"), "{stdout}");
     assert!(stdout.contains("0 to update, 2 already exist"), "{stdout}");
@@ -540,14 +530,7 @@ async fn update_existing_is_checked_dry_then_run_as_one_edit_per_user() {
     )
     .unwrap();
     let own = own.display().to_string();
-    let out = run(&[
-        "import",
-        "check",
-        &own,
-        "--profile",
-        "acme",
-        "--update-existing",
-    ]);
+    let out = updating("check", &own);
     assert!(!out.status.success());
     let stdout = text(&out.stdout);
     assert!(stdout.contains("this is your own account"), "{stdout}");
