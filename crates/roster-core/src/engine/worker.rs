@@ -555,6 +555,16 @@ impl Worker {
         if !warnings.is_empty() {
             self.events.send(Event::ListingWarnings(warnings));
         }
+        // The save left the new copy in the log (see `Store::save_snapshot`); it goes
+        // into the database file now that the app has it. A failure here loses
+        // nothing (the log holds the copy), but is said like any store error.
+        let started = Instant::now();
+        let checkpointed = self.store(|s| s.checkpoint()).await;
+        tracing::debug!(
+            millis = started.elapsed().as_millis() as u64,
+            "snapshot checkpointed"
+        );
+        self.reported(checkpointed);
         Ok(())
     }
 

@@ -370,6 +370,9 @@ fn replace_rows<T: Cached>(
     insert_rows(tx, snapshot, profile, items)
 }
 
+/// SQLite's default: a commit that leaves the log this many pages long checkpoints it.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 1000;
+
 fn opt_time(t: Option<DateTime<Utc>>) -> Result<Option<i64>, StoreError> {
     t.map(to_db_time).transpose()
 }
@@ -377,6 +380,11 @@ fn opt_time(t: Option<DateTime<Utc>>) -> Result<Option<i64>, StoreError> {
 impl Store {
     /// Replaces the profile's cached snapshot with `snapshot`, in one transaction: a
     /// crash half-way leaves the previous snapshot intact.
+    ///
+    /// The new copy is left in the write-ahead log: copying it into the database
+    /// file, with the fsyncs that go with it, is about half of a large save's time
+    /// and need not delay showing the copy. Call [`Store::checkpoint`] afterwards;
+    /// otherwise the next commit or closing the store does it.
     pub fn save_snapshot(&self, profile: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
         let synced_at = to_db_time(snapshot.synced_at)?;
         let max_last_modified = opt_time(snapshot.max_last_modified)?;
@@ -386,21 +394,35 @@ impl Store {
             .map(|o| encode(o, || format!("the organisation of profile {profile:?}")))
             .transpose()?;
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: i64 = tx.query_row(
-            "INSERT INTO snapshot (profile, synced_at, max_last_modified, organisation)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (profile) DO UPDATE SET synced_at = excluded.synced_at,
-                 max_last_modified = excluded.max_last_modified,
-                 organisation = excluded.organisation
-             RETURNING id",
-            params![profile, synced_at, max_last_modified, organisation],
-            |r| r.get(0),
-        )?;
-        replace_rows(&tx, id, profile, &snapshot.users)?;
-        replace_rows(&tx, id, profile, &snapshot.groups)?;
-        replace_rows(&tx, id, profile, &snapshot.licenses)?;
-        tx.commit()?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let saved = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let id: i64 = tx.query_row(
+                "INSERT INTO snapshot (profile, synced_at, max_last_modified, organisation)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (profile) DO UPDATE SET synced_at = excluded.synced_at,
+                     max_last_modified = excluded.max_last_modified,
+                     organisation = excluded.organisation
+                 RETURNING id",
+                params![profile, synced_at, max_last_modified, organisation],
+                |r| r.get(0),
+            )?;
+            replace_rows(&tx, id, profile, &snapshot.users)?;
+            replace_rows(&tx, id, profile, &snapshot.groups)?;
+            replace_rows(&tx, id, profile, &snapshot.licenses)?;
+            tx.commit()?;
+            Ok::<(), StoreError>(())
+        })();
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
+        saved
+    }
+
+    /// Copies what the write-ahead log holds into the database file, as far as no
+    /// reader still needs it; a passive checkpoint, which never waits for another
+    /// process. [`Store::save_snapshot`] leaves this for after the copy is shown.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let conn = self.lock();
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(())
     }
 

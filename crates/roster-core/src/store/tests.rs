@@ -439,6 +439,60 @@ fn snapshot_round_trips_through_a_cold_reopen() {
     assert_eq!(loaded.synced_at.timestamp_subsec_nanos(), 123_456_789);
 }
 
+/// Size of `path` plus `suffix` on disk, 0 when absent.
+fn file_len(path: &Path, suffix: &str) -> u64 {
+    std::fs::metadata(format!("{}{suffix}", path.display())).map_or(0, |m| m.len())
+}
+
+#[test]
+fn a_large_save_stays_in_the_log_until_the_checkpoint_and_is_whole_either_way() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    // Well over SQLite's 1000-page autocheckpoint: the commit alone would copy it.
+    let original = snapshot(
+        (0..12_000)
+            .map(|i| user(&format!("u{i:05}"), &format!("user{i}")))
+            .collect(),
+    );
+    store.save_snapshot("acme", &original).expect("save");
+    let (db, wal) = (file_len(&path, ""), file_len(&path, "-wal"));
+    assert!(
+        wal > 4 * db,
+        "the copy should wait in the log: database {db} bytes, log {wal} bytes"
+    );
+    // Readable from the log, by this connection and by a second one.
+    let loaded = store.load_snapshot("acme").expect("load").expect("present");
+    assert_eq!(loaded.users.len(), 12_000);
+    let other = open(&path);
+    assert_eq!(
+        other
+            .snapshot_info("acme")
+            .expect("info")
+            .map(|i| i.user_count),
+        Some(12_000)
+    );
+    drop(other);
+
+    store.checkpoint().expect("checkpoint");
+    let db_after = file_len(&path, "");
+    assert!(
+        db_after >= wal / 2,
+        "the checkpoint should move the copy into the database: {db_after} bytes, log was {wal}"
+    );
+    // Later commits checkpoint on their own again: the save put the setting back.
+    let autocheckpoint: i64 = store
+        .lock()
+        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(autocheckpoint, 1000);
+    drop(store);
+    let reopened = open(&path)
+        .load_snapshot("acme")
+        .expect("load")
+        .expect("present");
+    assert_eq!(reopened, sorted(&original));
+}
+
 #[test]
 fn an_unknown_profile_has_no_snapshot() {
     let store = Store::in_memory().expect("store");
