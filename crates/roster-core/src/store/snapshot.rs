@@ -413,8 +413,10 @@ impl Store {
             tx.commit()?;
             Ok::<(), StoreError>(())
         })();
-        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
-        saved
+        // Put back whatever happened; the save's own error is the one to report.
+        let restored = conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES);
+        saved?;
+        Ok(restored?)
     }
 
     /// Copies what the write-ahead log holds into the database file, as far as no
