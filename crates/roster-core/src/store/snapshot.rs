@@ -370,9 +370,6 @@ fn replace_rows<T: Cached>(
     insert_rows(tx, snapshot, profile, items)
 }
 
-/// SQLite's default: a commit that leaves the log this many pages long checkpoints it.
-const WAL_AUTOCHECKPOINT_PAGES: i64 = 1000;
-
 fn opt_time(t: Option<DateTime<Utc>>) -> Result<Option<i64>, StoreError> {
     t.map(to_db_time).transpose()
 }
@@ -386,35 +383,16 @@ impl Store {
     /// and need not delay showing the copy. Call [`Store::checkpoint`] afterwards;
     /// otherwise the next commit or closing the store does it.
     pub fn save_snapshot(&self, profile: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
-        let synced_at = to_db_time(snapshot.synced_at)?;
-        let max_last_modified = opt_time(snapshot.max_last_modified)?;
-        let organisation = snapshot
-            .organisation
-            .as_ref()
-            .map(|o| encode(o, || format!("the organisation of profile {profile:?}")))
-            .transpose()?;
         let mut conn = self.lock();
+        let autocheckpoint: i64 =
+            conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        let saved = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let id: i64 = tx.query_row(
-                "INSERT INTO snapshot (profile, synced_at, max_last_modified, organisation)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (profile) DO UPDATE SET synced_at = excluded.synced_at,
-                     max_last_modified = excluded.max_last_modified,
-                     organisation = excluded.organisation
-                 RETURNING id",
-                params![profile, synced_at, max_last_modified, organisation],
-                |r| r.get(0),
-            )?;
-            replace_rows(&tx, id, profile, &snapshot.users)?;
-            replace_rows(&tx, id, profile, &snapshot.groups)?;
-            replace_rows(&tx, id, profile, &snapshot.licenses)?;
-            tx.commit()?;
-            Ok::<(), StoreError>(())
-        })();
+        let saved = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)
+            .and_then(|tx| save_snapshot_in(tx, profile, snapshot));
         // Put back whatever happened; the save's own error is the one to report.
-        let restored = conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES);
+        let restored = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint);
         saved?;
         Ok(restored?)
     }
@@ -543,6 +521,35 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+fn save_snapshot_in(
+    tx: Transaction<'_>,
+    profile: &str,
+    snapshot: &Snapshot,
+) -> Result<(), StoreError> {
+    let synced_at = to_db_time(snapshot.synced_at)?;
+    let max_last_modified = opt_time(snapshot.max_last_modified)?;
+    let organisation = snapshot
+        .organisation
+        .as_ref()
+        .map(|o| encode(o, || format!("the organisation of profile {profile:?}")))
+        .transpose()?;
+    let id: i64 = tx.query_row(
+        "INSERT INTO snapshot (profile, synced_at, max_last_modified, organisation)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (profile) DO UPDATE SET synced_at = excluded.synced_at,
+             max_last_modified = excluded.max_last_modified,
+             organisation = excluded.organisation
+         RETURNING id",
+        params![profile, synced_at, max_last_modified, organisation],
+        |r| r.get(0),
+    )?;
+    replace_rows(&tx, id, profile, &snapshot.users)?;
+    replace_rows(&tx, id, profile, &snapshot.groups)?;
+    replace_rows(&tx, id, profile, &snapshot.licenses)?;
+    tx.commit()?;
+    Ok(())
 }
 
 fn clear_snapshot_in(tx: &Transaction<'_>, profile: &str) -> Result<(), StoreError> {

@@ -448,6 +448,14 @@ fn file_len(path: &Path, suffix: &str) -> u64 {
 fn a_large_save_stays_in_the_log_until_the_checkpoint_and_is_whole_either_way() {
     let (_dir, path) = temp();
     let store = open(&path);
+    let autocheckpoint = |store: &Store| -> i64 {
+        store
+            .lock()
+            .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+            .expect("pragma")
+    };
+    let before = autocheckpoint(&store);
+    assert!(before > 0, "SQLite's autocheckpoint is on by default");
     // Well over SQLite's 1000-page autocheckpoint: the commit alone would copy it.
     let original = snapshot(
         (0..12_000)
@@ -480,11 +488,7 @@ fn a_large_save_stays_in_the_log_until_the_checkpoint_and_is_whole_either_way() 
         "the checkpoint should move the copy into the database: {db_after} bytes, log was {wal}"
     );
     // Later commits checkpoint on their own again: the save put the setting back.
-    let autocheckpoint: i64 = store
-        .lock()
-        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
-        .expect("pragma");
-    assert_eq!(autocheckpoint, 1000);
+    assert_eq!(autocheckpoint(&store), before);
     drop(store);
     let reopened = open(&path)
         .load_snapshot("acme")
