@@ -724,5 +724,8 @@ pub fn sync(profile: Option<&str>) -> Result<(), String> {
         words::count(snapshot.licenses.len(), "license", "licenses"),
         words::count(outstanding, "change", "changes")
     );
+    // The process ends next: freeing a large organisation user by user would only
+    // delay that (~0.1 s at 100k users, ~1 s at 1M), so the memory goes with it.
+    std::mem::forget(snapshot);
     Ok(())
 }

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{StreamExt, stream};
 use reqwest::Method;
-use roster_proto::resources::UserResource;
 use roster_proto::{BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse, urn};
 
 use super::pace::Pace;
@@ -13,7 +12,7 @@ use super::transport::Call;
 use super::users::unsupported;
 use super::{ApiClient, errors, filter_string};
 use crate::CoreError;
-use crate::model::{GroupId, NewUser, User, UserId};
+use crate::model::{GroupId, NewUser, User, UserId, UserReply};
 
 /// Share of the server's `/Bulk` payload limit a batch may fill (room for the
 /// envelope and for misestimates).
@@ -284,13 +283,13 @@ impl ApiClient {
                     ],
                 );
                 match self
-                    .get_json::<roster_proto::ListResponse<UserResource>>(url)
+                    .get_json::<roster_proto::ListResponse<UserReply>>(url)
                     .await
                 {
                     Ok(list) => found.extend(
                         list.resources
                             .into_iter()
-                            .map(User::from_resource)
+                            .map(|r| r.0)
                             .map(|u| (u.user_name.to_lowercase(), u))
                             .filter(|(name, _)| wanted.contains(name)),
                     ),
@@ -348,13 +347,13 @@ impl ApiClient {
             ],
         );
         let listed = self
-            .get_json::<roster_proto::ListResponse<UserResource>>(url)
+            .get_json::<roster_proto::ListResponse<UserReply>>(url)
             .await;
         let mut found: HashMap<UserId, User> = match listed {
             Ok(list) => list
                 .resources
                 .into_iter()
-                .map(|r| (UserId::from(r.id.clone()), User::from_resource(r)))
+                .map(|UserReply(u)| (u.id.clone(), u))
                 .collect(),
             Err(CoreError::Rejected { .. }) => HashMap::new(),
             Err(e) => return chunk.into_iter().map(|id| (id, Err(e.clone()))).collect(),

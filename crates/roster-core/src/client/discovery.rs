@@ -2,7 +2,7 @@
 //! organisation it is.
 
 use reqwest::Method;
-use roster_proto::resources::{ServiceProviderConfig, UserResource};
+use roster_proto::resources::ServiceProviderConfig;
 use roster_proto::urn;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,7 +11,7 @@ use super::ApiClient;
 use super::features::{Downgrades, Feature};
 use super::transport::Call;
 use crate::CoreError;
-use crate::model::{Organisation, User};
+use crate::model::{Organisation, User, UserReply};
 
 /// What the server supports, as discovered at connect and corrected by its answers;
 /// the UI hides what is missing. The flags say what discovery advertised; use
@@ -121,7 +121,7 @@ impl ApiClient {
         let ask_me = !self.downgrades().contains_key(&Feature::Me);
         let me_call = async {
             if ask_me {
-                self.optional_json::<UserResource>(&["Me"], &me_query).await
+                self.optional_json::<UserReply>(&["Me"], &me_query).await
             } else {
                 Ok(None)
             }
@@ -165,7 +165,7 @@ impl ApiClient {
         let mut capabilities = capabilities(spc.unwrap_or_default(), &types, &schemas);
         // /Me is advertised by answering; a remembered refusal stays a downgrade.
         capabilities.me = me.is_some() || !ask_me;
-        let me = me.map(User::from_resource);
+        let me = me.map(|UserReply(u)| u);
         if capabilities.roster_extension && me.as_ref().is_some_and(|m| !m.admin) {
             return Err(CoreError::NotAdministrator);
         }

@@ -162,24 +162,6 @@ pub(crate) struct Keys<'a> {
     pub(crate) oversized: Option<(String, usize)>,
 }
 
-impl<'a> Keys<'a> {
-    /// The keys of a user: `id`, `userName`, and the names checked for length.
-    pub(crate) fn of_user(id: &'a str, user_name: &'a str, named: &[(&str, Option<&str>)]) -> Self {
-        let oversized = std::iter::once(("userName", Some(user_name)))
-            .chain(named.iter().copied())
-            .find_map(|(attribute, value)| {
-                value
-                    .filter(|v| v.len() > MAX_ATTRIBUTE_BYTES)
-                    .map(|v| (attribute.to_owned(), v.len()))
-            });
-        Keys {
-            id: (!id.is_empty()).then_some(Cow::Borrowed(id)),
-            user_name: Some(user_name),
-            oversized,
-        }
-    }
-}
-
 /// A resource a listing reads.
 pub(crate) trait Listed: DeserializeOwned + Send + 'static {
     /// The checked parts, read from the typed resource; `None` (the default) reads

@@ -11,12 +11,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::features::Feature;
-use super::listing::{Keys, ListWarning, Listed};
+use super::listing::{Keys, ListWarning, Listed, MAX_ATTRIBUTE_BYTES};
 use super::transport::Call;
 use super::{ApiClient, filter_string, writes};
 use crate::CoreError;
 use crate::actions::paths;
-use crate::model::{NewUser, User, UserId};
+use crate::model::{NewUser, ScimUser, User, UserId, UserReply};
 
 /// Core User attributes the client reads (the Roster extension's come on top).
 const USER_CORE_ATTRIBUTES: &[&str] = &[
@@ -40,23 +40,51 @@ const USER_EXTENSION_ATTRIBUTES: &[&str] = &[
     paths::EXT_INVITATION,
 ];
 
-/// A user's checked parts come from the typed resource: no second parse of a page.
-impl Listed for UserResource {
+/// One user of a listing page, read straight from the JSON into a [`User`]; a
+/// resource with an absurdly long name is not turned into one at all.
+enum ListedUser {
+    User(User),
+    /// Over [`MAX_ATTRIBUTE_BYTES`]: the checks leave it out and report it.
+    Oversized {
+        id: String,
+        attribute: &'static str,
+        bytes: usize,
+    },
+}
+
+impl<'de> Deserialize<'de> for ListedUser {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let user = ScimUser::deserialize(d)?;
+        Ok(match user.oversized(MAX_ATTRIBUTE_BYTES) {
+            Some((attribute, bytes)) => Self::Oversized {
+                id: user.id().to_owned(),
+                attribute,
+                bytes,
+            },
+            None => Self::User(user.into_user()),
+        })
+    }
+}
+
+/// A user's checked parts come from the decoded user: no second parse of a page.
+impl Listed for ListedUser {
     fn keys(&self) -> Option<Keys<'_>> {
-        let name = self.name.as_ref();
-        Some(Keys::of_user(
-            &self.id,
-            &self.user_name,
-            &[
-                ("displayName", self.display_name.as_deref()),
-                (
-                    "name.familyName",
-                    name.and_then(|n| n.family_name.as_deref()),
-                ),
-                ("name.formatted", name.and_then(|n| n.formatted.as_deref())),
-                ("name.givenName", name.and_then(|n| n.given_name.as_deref())),
-            ],
-        ))
+        Some(match self {
+            Self::User(user) => Keys {
+                id: (!user.id.as_str().is_empty()).then_some(Cow::Borrowed(user.id.as_str())),
+                user_name: Some(&user.user_name),
+                oversized: None,
+            },
+            Self::Oversized {
+                id,
+                attribute,
+                bytes,
+            } => Keys {
+                id: (!id.is_empty()).then_some(Cow::Borrowed(id.as_str())),
+                user_name: None,
+                oversized: Some(((*attribute).to_owned(), *bytes)),
+            },
+        })
     }
 }
 
@@ -122,8 +150,16 @@ impl ApiClient {
         progress: &(dyn Fn(usize, usize) + Send + Sync),
         mut each: impl FnMut(Vec<User>) -> Result<(), CoreError>,
     ) -> Result<Vec<ListWarning>, CoreError> {
-        self.list_each::<UserResource>("Users", query, progress, |page| {
-            each(page.into_iter().map(User::from_resource).collect())
+        self.list_each::<ListedUser>("Users", query, progress, |page| {
+            // `Seen::admit` has left out (and reported) the oversized ones.
+            each(
+                page.into_iter()
+                    .filter_map(|listed| match listed {
+                        ListedUser::User(user) => Some(user),
+                        ListedUser::Oversized { .. } => None,
+                    })
+                    .collect(),
+            )
         })
         .await
     }
@@ -207,8 +243,7 @@ impl ApiClient {
             &["Users", id.as_str()],
             &[("attributes", &self.user_attributes())],
         );
-        let r: UserResource = self.get_json(url).await?;
-        Ok(User::from_resource(r))
+        Ok(self.get_json::<UserReply>(url).await?.0)
     }
 
     /// The user whose userName is `user_name` (case-insensitive, as SCIM compares
@@ -249,15 +284,10 @@ impl ApiClient {
             ],
         );
         match self
-            .get_json::<roster_proto::ListResponse<UserResource>>(url)
+            .get_json::<roster_proto::ListResponse<UserReply>>(url)
             .await
         {
-            Ok(list) => Ok(Some(
-                list.resources
-                    .into_iter()
-                    .map(User::from_resource)
-                    .collect(),
-            )),
+            Ok(list) => Ok(Some(list.resources.into_iter().map(|r| r.0).collect())),
             Err(CoreError::Rejected { status, detail, .. }) => {
                 self.downgrade(
                     Feature::Filter,
@@ -288,7 +318,7 @@ impl ApiClient {
         let url = self.url(&["Users"], &[]);
         let call = Call::new(Method::POST, url).json(&self.new_user_body(new))?;
         let created = self.send_ok(&call).await?;
-        let user = User::from_resource(created.json::<UserResource>()?);
+        let UserReply(user) = created.json()?;
         if new.groups.is_empty() {
             return self.get_user(&user.id).await.or(Ok(user));
         }

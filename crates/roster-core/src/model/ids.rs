@@ -75,9 +75,10 @@ macro_rules! id_type {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                // Borrowed where the input allows it, so no String is made first.
-                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self($make(&text)))
+                // Borrowed where the input allows it, so no String is made first
+                // (a plain `Cow<str>` always deserializes into a String).
+                let text = super::scim_user::Text::deserialize(d)?;
+                Ok(Self($make(&text.0)))
             }
         }
     };
