@@ -1,13 +1,15 @@
 //! `roster sync` benchmark (issue 14): the real binary, as a child process, against
 //! roster-server seeded with 10k, 100k and 1M users on 127.0.0.1.
 //!
-//! For each size: a sequential raw fetch of the same user pages (reqwest, one
-//! connection, bodies read and discarded) as the yardstick, then `roster sync` on an
-//! empty data directory (the first full load), then `roster sync` again with nothing
-//! changed (a delta on top of the cached copy, process start and cache load
-//! included). The child's wall time, CPU time (user + system) and peak resident set
-//! are read from outside, by GNU time (`/usr/bin/time`), which forks it; the cached
-//! snapshot's size is the store file (and its WAL) after the first sync.
+//! For each size, in rounds (3, and 1 from 1M users; `ROSTER_BENCH_ROUNDS` sets it):
+//! a sequential raw fetch of the same user pages (reqwest, one connection, bodies
+//! read and discarded) as the yardstick, then `roster sync` on an empty data
+//! directory (the first full load); the medians of the rounds are compared. Then
+//! `roster sync` again with nothing changed (a delta on top of the cached copy,
+//! process start and cache load included). The child's wall time, CPU time (user +
+//! system) and peak resident set are read from outside, by GNU time
+//! (`/usr/bin/time`), which forks it; the cached snapshot's size is the store file
+//! (and its WAL) after the first sync.
 //!
 //! Then an engine in this process on the same store, with the copy loaded, refreshes
 //! with nothing changed (what the window does every minute).
@@ -37,6 +39,8 @@ struct Usage {
 
 struct Row {
     users: usize,
+    /// Rounds of raw fetch + first sync; `sync` and `raw` are their medians.
+    rounds: usize,
     sync: Usage,
     raw: Duration,
     snapshot_bytes: u64,
@@ -81,13 +85,14 @@ fn main() {
     let import = (import_rows > 0).then(|| import_end_to_end(&runtime, import_rows));
     println!();
     println!(
-        "| users | sync wall | raw fetch wall | ratio | client CPU s / 100k users | peak RSS | snapshot on disk | `roster sync` again, nothing changed: wall | its peak RSS | engine refresh, nothing changed |"
+        "| users | rounds | sync wall (median) | raw fetch wall (median) | ratio | client CPU s / 100k users | peak RSS | snapshot on disk | `roster sync` again, nothing changed: wall | its peak RSS | engine refresh, nothing changed |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
-            "| {} | {:.2} s | {:.2} s | {:.2}x | {:.2} s | {:.0} MB | {:.0} MB | {:.2} s | {:.0} MB | {:.3} s |",
+            "| {} | {} | {:.2} s | {:.2} s | {:.2}x | {:.2} s | {:.0} MB | {:.0} MB | {:.2} s | {:.0} MB | {:.3} s |",
             r.users,
+            r.rounds,
             r.sync.wall.as_secs_f64(),
             r.raw.as_secs_f64(),
             r.sync.wall.as_secs_f64() / r.raw.as_secs_f64(),
@@ -178,21 +183,35 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
     let url = server.base_url();
     println!("{users} users on {url}");
 
-    let raw = runtime.block_on(raw_fetch(&url, &token));
-    println!(
-        "  raw sequential fetch of the user pages: {:.2} s",
-        raw.as_secs_f64()
-    );
-
-    let data = dir.path().join("client");
-    let sync = first_sync(&data, &url, &token);
-    println!(
-        "  first full sync: {:.2} s wall, {:.2} s CPU, peak RSS {:.0} MB  ({})",
-        sync.usage.wall.as_secs_f64(),
-        sync.usage.cpu.as_secs_f64(),
-        mb(sync.usage.peak_rss_kib * 1024),
-        sync.stdout.trim()
-    );
+    // The machine is shared: each round fetches raw, then syncs into a fresh data
+    // dir, so that noise hits both alike; the medians are compared.
+    let rounds = rounds(users);
+    let mut raws = Vec::with_capacity(rounds);
+    let mut syncs = Vec::with_capacity(rounds);
+    let mut data = dir.path().join("client");
+    for round in 1..=rounds {
+        let raw = runtime.block_on(raw_fetch(&url, &token));
+        if round > 1 {
+            // Only the last round's copy is used below; a 1M copy is ~300 MB.
+            std::fs::remove_dir_all(&data).expect("remove the previous round's data");
+            data = dir.path().join(format!("client-{round}"));
+        }
+        let sync = first_sync(&data, &url, &token);
+        println!(
+            "  round {round}/{rounds}: raw sequential fetch {:.2} s; first full sync {:.2} s wall, \
+             {:.2} s CPU, peak RSS {:.0} MB  ({})",
+            raw.as_secs_f64(),
+            sync.usage.wall.as_secs_f64(),
+            sync.usage.cpu.as_secs_f64(),
+            mb(sync.usage.peak_rss_kib * 1024),
+            sync.stdout.trim()
+        );
+        raws.push(raw);
+        syncs.push(sync.usage);
+    }
+    raws.sort();
+    syncs.sort_by_key(|u| u.wall);
+    let (raw, sync) = (raws[rounds / 2], syncs[rounds / 2]);
     let snapshot_bytes = ["roster.db", "roster.db-wal"]
         .iter()
         .filter_map(|f| std::fs::metadata(data.join(f)).ok())
@@ -223,12 +242,23 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
     runtime.block_on(server.stop());
     Row {
         users,
-        sync: sync.usage,
+        rounds,
+        sync,
         raw,
         snapshot_bytes,
         delta: delta.expect("ran twice"),
         engine_delta,
     }
+}
+
+/// Rounds of raw fetch + first sync at `users` (`ROSTER_BENCH_ROUNDS`, default 3,
+/// and 1 from 1M users, where one round takes about a minute).
+fn rounds(users: usize) -> usize {
+    std::env::var("ROSTER_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(if users >= 1_000_000 { 1 } else { 3 })
+        .max(1)
 }
 
 /// A profile "bench" for `url` in the client data dir `data`, and its first
