@@ -126,7 +126,8 @@ trait Cached: Sized + Send {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), String>;
     /// The stored form as the value to bind: users are binary, the rest JSON text.
     fn column(bytes: &[u8]) -> ToSqlOutput<'_>;
-    fn decode(bytes: &[u8]) -> Result<Self, String>;
+    /// Reads the stored form of the row whose key is `id`.
+    fn decode(id: &str, bytes: &[u8]) -> Result<Self, String>;
 }
 
 impl Cached for User {
@@ -141,8 +142,8 @@ impl Cached for User {
     fn column(bytes: &[u8]) -> ToSqlOutput<'_> {
         ToSqlOutput::Borrowed(ValueRef::Blob(bytes))
     }
-    fn decode(bytes: &[u8]) -> Result<Self, String> {
-        codec::decode_user(bytes)
+    fn decode(id: &str, bytes: &[u8]) -> Result<Self, String> {
+        codec::decode_user(id, bytes)
     }
 }
 
@@ -161,7 +162,7 @@ macro_rules! cached_as_json {
                 // serde_json writes UTF-8 only.
                 ToSqlOutput::Borrowed(ValueRef::Text(bytes))
             }
-            fn decode(bytes: &[u8]) -> Result<Self, String> {
+            fn decode(_id: &str, bytes: &[u8]) -> Result<Self, String> {
                 serde_json::from_slice(bytes).map_err(|e| e.to_string())
             }
         }
@@ -232,10 +233,11 @@ impl RawRows {
             // Ids came from `as_str`, so they are UTF-8; `from_utf8` only re-checks.
             let id = std::str::from_utf8(&self.buf[start..id_end]).unwrap_or("?");
             let name = || row_name(T::TABLE, id, profile);
-            let item = T::decode(&self.buf[id_end..end]).map_err(|detail| StoreError::Corrupt {
-                row: name(),
-                detail,
-            })?;
+            let item =
+                T::decode(id, &self.buf[id_end..end]).map_err(|detail| StoreError::Corrupt {
+                    row: name(),
+                    detail,
+                })?;
             if item.id() != id {
                 return Err(StoreError::Corrupt {
                     row: name(),
