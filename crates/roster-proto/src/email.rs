@@ -85,6 +85,29 @@ pub fn parse(text: &str) -> Result<Address<'_>, AddressError> {
     if text.is_empty() {
         return Err(AddressError::Empty);
     }
+    // Nearly every address is plain ASCII without any of the characters the checks
+    // below look for one by one: one pass over the bytes shows that they all pass.
+    // (A loaded copy of a million users checks a million addresses.)
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !matches!(b, b',' | b';' | b'<' | b'>' | b'"'));
+    if !plain {
+        check_characters(text)?;
+    }
+    if text.len() > MAX_LEN {
+        return Err(AddressError::TooLong);
+    }
+    let (local, domain) = text.split_once('@').ok_or(AddressError::NoAt)?;
+    if domain.contains('@') {
+        return Err(AddressError::SeveralAt);
+    }
+    check_local(local)?;
+    check_domain(domain)?;
+    Ok(Address { local, domain })
+}
+
+/// The checks of single characters, in the order their errors are given.
+fn check_characters(text: &str) -> Result<(), AddressError> {
     if let Some(c) = text.chars().find(|c| c.is_control()) {
         return Err(AddressError::ControlCharacter(c));
     }
@@ -102,16 +125,7 @@ pub fn parse(text: &str) -> Result<Address<'_>, AddressError> {
     if text.chars().any(char::is_whitespace) {
         return Err(AddressError::Space);
     }
-    if text.len() > MAX_LEN {
-        return Err(AddressError::TooLong);
-    }
-    let (local, domain) = text.split_once('@').ok_or(AddressError::NoAt)?;
-    if domain.contains('@') {
-        return Err(AddressError::SeveralAt);
-    }
-    check_local(local)?;
-    check_domain(domain)?;
-    Ok(Address { local, domain })
+    Ok(())
 }
 
 /// Whether `text` is one plain address.
@@ -133,7 +147,29 @@ fn bracketed(text: &str) -> Option<String> {
 
 /// RFC 5322 `atext`, and any non-ASCII character (RFC 6531 UTF-8 local parts).
 fn is_atext(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii()
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '!' | '#'
+                | '$'
+                | '%'
+                | '&'
+                | '\''
+                | '*'
+                | '+'
+                | '-'
+                | '/'
+                | '='
+                | '?'
+                | '^'
+                | '_'
+                | '`'
+                | '{'
+                | '|'
+                | '}'
+                | '~'
+        )
+        || !c.is_ascii()
 }
 
 fn check_local(local: &str) -> Result<(), AddressError> {
@@ -163,11 +199,10 @@ fn check_domain(domain: &str) -> Result<(), AddressError> {
     if domain.len() > MAX_DOMAIN {
         return Err(AddressError::Domain("is longer than 253 characters"));
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    if !domain.contains('.') {
         return Err(AddressError::Domain("has no dot"));
     }
-    for label in labels {
+    for label in domain.split('.') {
         if label.is_empty() {
             return Err(AddressError::Domain(
                 "must not start or end with a dot, nor have two dots in a row",

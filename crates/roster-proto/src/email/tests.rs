@@ -126,3 +126,30 @@ fn messages_say_what_to_do() {
     assert!(e.to_string().contains("'\\r'"), "{e}");
     assert_eq!(escape("a\r\nb\0"), "a\\r\\nb\\0");
 }
+
+#[test]
+fn every_ascii_character_in_the_local_part_is_judged() {
+    for b in 0u8..128 {
+        let c = char::from(b);
+        let text = format!("a{c}b@x.example");
+        let got = parse(&text);
+        let ok = c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c);
+        assert_eq!(got.is_ok(), ok, "{c:?}: {got:?}");
+        // What the one pass over the bytes lets through is judged by the dot-atom
+        // check; the rest by the check of that very character.
+        let expected_kind = match c {
+            _ if ok => continue,
+            '@' => "SeveralAt",
+            ',' | ';' => "SeveralAddresses",
+            '<' | '>' => "DisplayName",
+            '"' => "Quoted",
+            ' ' => "Space",
+            _ if c.is_control() => "ControlCharacter",
+            _ => "Local",
+        };
+        assert!(
+            format!("{got:?}").starts_with(&format!("Err({expected_kind}")),
+            "{c:?}: {got:?}"
+        );
+    }
+}
