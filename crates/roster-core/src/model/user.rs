@@ -106,12 +106,19 @@ impl Unknown {
 impl User {
     /// "First Last", or the userName when the names are empty.
     pub fn full_name(&self) -> String {
-        let name = format!("{} {}", self.given_name, self.family_name);
-        let name = name.trim();
-        if name.is_empty() {
+        // One allocation in the usual case (nothing to trim): the grid makes this
+        // for every user of a loaded copy.
+        let mut name = String::with_capacity(self.given_name.len() + 1 + self.family_name.len());
+        name.push_str(&self.given_name);
+        name.push(' ');
+        name.push_str(&self.family_name);
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
             self.user_name.clone()
+        } else if trimmed.len() == name.len() {
+            name
         } else {
-            name.to_owned()
+            trimmed.to_owned()
         }
     }
 
@@ -160,5 +167,45 @@ impl User {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_full_name_is_both_names_trimmed_else_the_user_name() {
+        let user = |given: &str, family: &str| User {
+            id: UserId::from("u1"),
+            user_name: "login".to_owned(),
+            email: None,
+            given_name: given.to_owned(),
+            family_name: family.to_owned(),
+            active: true,
+            admin: false,
+            local_login: false,
+            last_connection: None,
+            licenses: vec![],
+            groups: vec![],
+            invitation: InvitationStatus::Unknown,
+            version: None,
+            last_modified: None,
+            unknown: Unknown::default(),
+        };
+        for (given, family, full) in [
+            ("Ann", "Lee", "Ann Lee"),
+            ("Ann", "", "Ann"),
+            ("", "Lee", "Lee"),
+            (" Ann ", " Lee ", "Ann   Lee"),
+            ("", "", "login"),
+            ("  ", "\t", "login"),
+        ] {
+            assert_eq!(
+                user(given, family).full_name(),
+                full,
+                "{given:?} {family:?}"
+            );
+        }
     }
 }
