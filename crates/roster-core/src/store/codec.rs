@@ -211,9 +211,11 @@ pub(crate) fn decode_user(key: &str, bytes: &[u8]) -> Result<User, String> {
             0 => LicenseOrigin::Direct,
             1 => LicenseOrigin::Group(GroupId::from(r.str("license group")?)),
             2 if compact => {
-                let index = r.len("license group index")?;
-                let group = groups
-                    .get(index)
+                // Not `len`: an index is bounded by the groups, not by the bytes left.
+                let index = r.varint("license group index")?;
+                let group = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| groups.get(i))
                     .ok_or_else(|| format!("license group index {index} out of range"))?;
                 LicenseOrigin::Group(group.clone())
             }
@@ -429,6 +431,12 @@ mod tests {
                 LicenseGrant {
                     license: LicenseId::from("crm"),
                     origin: LicenseOrigin::Group(GroupId::from("g1")),
+                },
+                // One of the user's own groups, far down the list: an index larger
+                // than the bytes that follow it.
+                LicenseGrant {
+                    license: LicenseId::from("crm"),
+                    origin: LicenseOrigin::Group(GroupId::from("group-199")),
                 },
             ],
             groups: (0..200)
