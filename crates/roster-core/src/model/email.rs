@@ -36,6 +36,19 @@ impl Email {
             text: text.to_owned(),
             reason: e.to_string(),
         })?;
+        Ok(Self::checked(trimmed))
+    }
+
+    /// [`Email::parse`] where only whether it is an address matters: no error text
+    /// is made (reading a million userNames that are logins, not addresses, made
+    /// two strings each).
+    pub fn if_valid(text: &str) -> Option<Self> {
+        let trimmed = text.trim();
+        roster_proto::email::is_valid(trimmed).then(|| Self::checked(trimmed))
+    }
+
+    /// `trimmed`, which passed the check.
+    fn checked(trimmed: &str) -> Self {
         // Most addresses are lower-case ASCII: then nothing more is allocated.
         let already_lower = trimmed.is_ascii() && !trimmed.bytes().any(|b| b.is_ascii_uppercase());
         let lower = if already_lower {
@@ -44,10 +57,10 @@ impl Email {
             let lower = trimmed.to_lowercase();
             (lower != trimmed).then(|| lower.into_boxed_str())
         };
-        Ok(Self {
+        Self {
             lower,
             text: trimmed.to_owned(),
-        })
+        }
     }
 
     /// The address as given.
@@ -134,6 +147,26 @@ impl<'de> Deserialize<'de> for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_valid_agrees_with_parse() {
+        for text in [
+            " Ann.Smith@Example.COM ",
+            "bjensen",
+            "Ann <ann@x.example>",
+            "a@b@x.example",
+            "",
+            "élodie@corp.example",
+        ] {
+            let parsed = Email::parse(text).ok();
+            let valid = Email::if_valid(text);
+            assert_eq!(
+                valid.as_ref().map(|e| (e.as_str(), e.key())),
+                parsed.as_ref().map(|e| (e.as_str(), e.key())),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn compares_case_insensitively_and_keeps_spelling() {

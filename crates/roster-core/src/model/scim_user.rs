@@ -262,12 +262,12 @@ impl ScimUser<'_> {
     /// The [`User`] this resource describes.
     pub(crate) fn into_user(self) -> User {
         // The primary address is only looked at when the userName is not one.
-        let email = Email::parse(&self.user_name.0).ok().or_else(|| {
+        let email = Email::if_valid(&self.user_name.0).or_else(|| {
             self.emails
                 .iter()
                 .find(|e| e.primary == Some(true))
                 .or_else(|| self.emails.first())
-                .and_then(|e| Email::parse(&e.value.0).ok())
+                .and_then(|e| Email::if_valid(&e.value.0))
         });
         let (given_name, family_name) = names(
             &self.name.unwrap_or_default(),
