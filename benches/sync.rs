@@ -188,15 +188,14 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
     let rounds = rounds(users);
     let mut raws = Vec::with_capacity(rounds);
     let mut syncs = Vec::with_capacity(rounds);
-    let mut data = dir.path().join("client");
+    let data_of = |round: usize| dir.path().join(format!("client-{round}"));
     for round in 1..=rounds {
         let raw = runtime.block_on(raw_fetch(&url, &token));
         if round > 1 {
-            // Only the last round's copy is used below; a 1M copy is ~300 MB.
-            std::fs::remove_dir_all(&data).expect("remove the previous round's data");
-            data = dir.path().join(format!("client-{round}"));
+            // Only the last round's copy is used below; a 1M copy is ~200 MB.
+            std::fs::remove_dir_all(data_of(round - 1)).expect("remove the previous round's data");
         }
-        let sync = first_sync(&data, &url, &token);
+        let sync = first_sync(&data_of(round), &url, &token);
         println!(
             "  round {round}/{rounds}: raw sequential fetch {:.2} s; first full sync {:.2} s wall, \
              {:.2} s CPU, peak RSS {:.0} MB  ({})",
@@ -212,6 +211,7 @@ fn run_size(runtime: &tokio::runtime::Runtime, users: usize) -> Row {
     raws.sort();
     syncs.sort_by_key(|u| u.wall);
     let (raw, sync) = (raws[rounds / 2], syncs[rounds / 2]);
+    let data = data_of(rounds);
     let snapshot_bytes = ["roster.db", "roster.db-wal"]
         .iter()
         .filter_map(|f| std::fs::metadata(data.join(f)).ok())

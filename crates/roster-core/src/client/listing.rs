@@ -162,6 +162,17 @@ pub(crate) struct Keys<'a> {
     pub(crate) oversized: Option<(String, usize)>,
 }
 
+impl<'a> Keys<'a> {
+    /// The keys of a resource whose id is `id` ("" for none), with nothing else.
+    pub(crate) fn of_id(id: &'a str) -> Self {
+        Keys {
+            id: (!id.is_empty()).then_some(Cow::Borrowed(id)),
+            user_name: None,
+            oversized: None,
+        }
+    }
+}
+
 /// A resource a listing reads.
 pub(crate) trait Listed: DeserializeOwned + Send + 'static {
     /// The checked parts, read from the typed resource; `None` (the default) reads

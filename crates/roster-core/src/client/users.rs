@@ -1,6 +1,5 @@
 //! Users: full load, delta, lookups and mutations.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -71,18 +70,16 @@ impl Listed for ListedUser {
     fn keys(&self) -> Option<Keys<'_>> {
         Some(match self {
             Self::User(user) => Keys {
-                id: (!user.id.as_str().is_empty()).then_some(Cow::Borrowed(user.id.as_str())),
                 user_name: Some(&user.user_name),
-                oversized: None,
+                ..Keys::of_id(user.id.as_str())
             },
             Self::Oversized {
                 id,
                 attribute,
                 bytes,
             } => Keys {
-                id: (!id.is_empty()).then_some(Cow::Borrowed(id.as_str())),
-                user_name: None,
                 oversized: Some(((*attribute).to_owned(), *bytes)),
+                ..Keys::of_id(id)
             },
         })
     }
@@ -225,11 +222,7 @@ impl ApiClient {
         }
         impl Listed for IdOnly {
             fn keys(&self) -> Option<Keys<'_>> {
-                Some(Keys {
-                    id: (!self.id.is_empty()).then_some(Cow::Borrowed(self.id.as_str())),
-                    user_name: None,
-                    oversized: None,
-                })
+                Some(Keys::of_id(&self.id))
             }
         }
         let query = [("attributes", paths::ID.to_owned())];

@@ -172,26 +172,18 @@ impl User {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::model::UserReply;
 
     #[test]
     fn the_full_name_is_both_names_trimmed_else_the_user_name() {
-        let user = |given: &str, family: &str| User {
-            id: UserId::from("u1"),
-            user_name: "login".to_owned(),
-            email: None,
-            given_name: given.to_owned(),
-            family_name: family.to_owned(),
-            active: true,
-            admin: false,
-            local_login: false,
-            last_connection: None,
-            licenses: vec![],
-            groups: vec![],
-            invitation: InvitationStatus::Unknown,
-            version: None,
-            last_modified: None,
-            unknown: Unknown::default(),
+        // A user read as from a server; only the names are set by hand (the reader
+        // trims them, and `full_name` must cope with untrimmed ones too).
+        let user = |given: &str, family: &str| {
+            let json = serde_json::json!({"id": "u1", "userName": "login"});
+            let mut user = serde_json::from_value::<UserReply>(json).expect("a user").0;
+            user.given_name = given.to_owned();
+            user.family_name = family.to_owned();
+            user
         };
         for (given, family, full) in [
             ("Ann", "Lee", "Ann Lee"),

@@ -179,7 +179,7 @@ fn row_name(table: Table, id: &str, profile: &str) -> String {
 /// Writes `items` with one prepared statement, in id order: appending to the B-tree in
 /// key order keeps page splits and cache misses down on a 100k-user save.
 ///
-/// From [`PARALLEL_DECODE_MIN_ROWS`] rows the rows are encoded on a second thread, in
+/// From [`PARALLEL_MIN_ROWS`] rows the rows are encoded on a second thread, in
 /// chunks of [`ENCODE_CHUNK_ROWS`] ahead of SQLite: encoding was a quarter of a large
 /// save's time, and after the listing the second core is idle. At most four chunks
 /// wait, so the stored form of the whole table is never held at once.
@@ -199,7 +199,7 @@ fn insert_rows<T: Cached + Sync>(
         }
         Ok(())
     };
-    if sorted.len() < PARALLEL_DECODE_MIN_ROWS {
+    if sorted.len() < PARALLEL_MIN_ROWS {
         return write(&encode_rows(&sorted, profile)?);
     }
     std::thread::scope(|scope| {
@@ -239,10 +239,10 @@ fn encode_rows<T: Cached>(items: &[(&str, &T)], profile: &str) -> Result<RawRows
     Ok(rows)
 }
 
-/// Rows decoded together: below this many rows in all, decoding on the calling
-/// thread beats starting threads; above, the rows go to the decoding threads in
-/// chunks of this many.
-pub(super) const PARALLEL_DECODE_MIN_ROWS: usize = 8192;
+/// Rows below which a load decodes and a save encodes on the calling thread
+/// (starting threads would cost more); above, a load's rows go to the decoding
+/// threads in chunks of this many.
+pub(super) const PARALLEL_MIN_ROWS: usize = 8192;
 
 /// Rows read from SQLite and not decoded yet, or encoded and not written yet: ids and
 /// data back to back, with (id end, data end) per row.
@@ -254,18 +254,18 @@ struct RawRows {
 
 impl RawRows {
     fn push(&mut self, id: &str, data: &[u8]) {
-        self.buf.extend_from_slice(id.as_bytes());
-        let id_end = self.buf.len();
-        self.buf.extend_from_slice(data);
-        self.spans.push((id_end, self.buf.len()));
+        let Ok(()) = self.push_with(id, |buf| {
+            buf.extend_from_slice(data);
+            Ok::<(), std::convert::Infallible>(())
+        });
     }
 
-    /// Appends a row whose data `encode` writes.
-    fn push_with(
+    /// Appends a row whose data `encode` writes (in place: no copy of it is made).
+    fn push_with<E>(
         &mut self,
         id: &str,
-        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.buf.extend_from_slice(id.as_bytes());
         let id_end = self.buf.len();
         encode(&mut self.buf)?;
@@ -315,7 +315,7 @@ impl RawRows {
 /// content disagrees with its key, is an error naming it.
 ///
 /// SQLite's scan is sequential, but decoding is most of a cold load's time: the rows
-/// are read in chunks of [`PARALLEL_DECODE_MIN_ROWS`] that threads decode while the
+/// are read in chunks of [`PARALLEL_MIN_ROWS`] that threads decode while the
 /// scan goes on. Only a few chunks are read ahead, so the stored form of the whole
 /// table is never held beside the decoded rows (at a million users that copy alone
 /// was ~250 MB).
@@ -343,15 +343,15 @@ fn load_rows<T: Cached>(
         Ok(chunk)
     };
 
-    let first = read_chunk(PARALLEL_DECODE_MIN_ROWS)?;
+    let first = read_chunk(PARALLEL_MIN_ROWS)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if first.len() < PARALLEL_DECODE_MIN_ROWS {
+    if first.len() < PARALLEL_MIN_ROWS {
         return first.decode(profile);
     }
     if threads < 2 {
         let mut out = first.decode(profile)?;
         loop {
-            let chunk = read_chunk(PARALLEL_DECODE_MIN_ROWS)?;
+            let chunk = read_chunk(PARALLEL_MIN_ROWS)?;
             if chunk.len() == 0 {
                 return Ok(out);
             }
@@ -406,7 +406,7 @@ fn load_rows<T: Cached>(
             while let Ok((index, result)) = done_rx.try_recv() {
                 take(index, result)?;
             }
-            chunk = match read_chunk(PARALLEL_DECODE_MIN_ROWS) {
+            chunk = match read_chunk(PARALLEL_MIN_ROWS) {
                 Ok(chunk) => chunk,
                 Err(e) => break Err(e),
             };

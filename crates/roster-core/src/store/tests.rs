@@ -844,7 +844,7 @@ fn a_user_row_of_the_wrong_type_is_corrupt_not_a_panic() {
 #[test]
 fn a_corrupt_row_among_many_is_named_when_decoding_in_parallel() {
     let store = Store::in_memory().expect("store");
-    let n = snapshot::PARALLEL_DECODE_MIN_ROWS * 2;
+    let n = snapshot::PARALLEL_MIN_ROWS * 2;
     let users: Vec<User> = (0..n).map(|i| user(&format!("u{i:06}"), "x")).collect();
     store
         .save_snapshot("big", &snapshot(users.clone()))
