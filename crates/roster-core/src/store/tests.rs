@@ -439,6 +439,14 @@ fn snapshot_round_trips_through_a_cold_reopen() {
     assert_eq!(loaded.synced_at.timestamp_subsec_nanos(), 123_456_789);
 }
 
+/// The value of the connection's `PRAGMA name`.
+fn pragma(store: &Store, name: &str) -> i64 {
+    store
+        .lock()
+        .pragma_query_value(None, name, |r| r.get(0))
+        .expect("pragma")
+}
+
 /// Size of `path` plus `suffix` on disk, 0 when absent.
 fn file_len(path: &Path, suffix: &str) -> u64 {
     std::fs::metadata(format!("{}{suffix}", path.display())).map_or(0, |m| m.len())
@@ -448,12 +456,7 @@ fn file_len(path: &Path, suffix: &str) -> u64 {
 fn a_large_save_stays_in_the_log_until_the_checkpoint_and_is_whole_either_way() {
     let (_dir, path) = temp();
     let store = open(&path);
-    let autocheckpoint = |store: &Store| -> i64 {
-        store
-            .lock()
-            .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
-            .expect("pragma")
-    };
+    let autocheckpoint = |store: &Store| pragma(store, "wal_autocheckpoint");
     let before = autocheckpoint(&store);
     assert!(before > 0, "SQLite's autocheckpoint is on by default");
     // Well over SQLite's 1000-page autocheckpoint: the commit alone would copy it.
@@ -1244,12 +1247,7 @@ fn enqueue_many_keeps_the_order_given() {
 fn enqueue_syncs_fully_and_then_returns_to_normal() {
     let (_dir, path) = temp();
     let store = open(&path);
-    let level = |store: &Store| -> i64 {
-        store
-            .lock()
-            .pragma_query_value(None, "synchronous", |r| r.get(0))
-            .expect("synchronous")
-    };
+    let level = |store: &Store| pragma(store, "synchronous");
     assert_eq!(level(&store), 1, "NORMAL");
     store.enqueue("acme", &delete("u1")).expect("enqueue");
     store
