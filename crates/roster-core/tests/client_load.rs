@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use roster_core::client::{ApiClient, ClientOptions};
+use roster_core::client::{ApiClient, ClientOptions, Expected};
 use roster_core::model::{InvitationStatus, LicenseOrigin, UserId};
 use serde_json::json;
 use support::{TestServer, fast_options};
@@ -124,6 +124,22 @@ async fn small_pages_are_fetched_concurrently_and_keep_server_order() {
     assert_eq!(ids(&paged), ids(&whole));
     assert_eq!(paged, whole);
     assert_eq!(client.user_ids().await.expect("ids").len(), 300);
+
+    // Knowing the size (a refresh knows its copy's), the first four pages go out
+    // together; asking the server for it (a first load) does the same once the
+    // count is in. Either way: the same users in the same order.
+    for expected in [Expected::About(300), Expected::About(5000), Expected::Ask] {
+        let listing = client
+            .load_users_expecting(expected, |_, _| {})
+            .await
+            .expect("paged, expecting");
+        assert_eq!(listing.users, whole, "{expected:?}");
+        assert!(
+            listing.warnings.is_empty(),
+            "{expected:?}: {:?}",
+            listing.warnings
+        );
+    }
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use roster_core::CoreError;
 use std::sync::{Arc, Mutex};
 
-use roster_core::client::{ApiClient, ClientOptions, ListWarning, SlowAnswer};
+use roster_core::client::{ApiClient, ClientOptions, Expected, ListWarning, SlowAnswer};
 use serde_json::json;
 use support::hostile::{Gate, HostileServer, Reply, list, user};
 use support::{fast_options, profile};
@@ -310,4 +310,104 @@ async fn duplicates_in_a_listing_are_reported() {
         messages[1].contains("1 user with the userName of another"),
         "{messages:?}"
     );
+}
+
+/// A server of 95 users whose first page waits until the client has asked for a
+/// page beside it (so the early pages are always asked for, whatever the timing),
+/// answering `count=0` with the total and sending pages of at most `largest`.
+fn early_pages_server(
+    largest: u64,
+) -> impl Fn(&support::hostile::Request) -> Reply + Send + Sync + 'static {
+    let asked_early = Gate::new();
+    move |r| {
+        let start = r.number("startIndex", 1);
+        let count = r.number("count", 100);
+        if count == 0 {
+            return list(95, start, vec![]);
+        }
+        let page = (start..start + count.min(largest))
+            .filter(|i| *i <= 95)
+            .map(|i| user(&format!("u{i}"), &format!("u{i}@x.example")))
+            .collect();
+        if start > 1 {
+            asked_early.open();
+            return list(95, start, page);
+        }
+        let Reply::Json(_, body) = list(95, start, page) else {
+            unreachable!("list answers JSON")
+        };
+        Reply::Trickled {
+            body,
+            head: 10,
+            pause: Duration::from_millis(5),
+            gate: asked_early.clone(),
+        }
+    }
+}
+
+/// The count asked beside the first page lets the next pages go out with it;
+/// where the server sends pages as large as asked they are kept: the users come
+/// once each, in order, in no more requests than without the count (and one for
+/// the count).
+#[tokio::test]
+async fn pages_asked_beside_the_first_are_kept_when_the_sizes_hold() {
+    let server = HostileServer::start(early_pages_server(1000)).await;
+    let options = ClientOptions {
+        page_size: Some(35),
+        ..fast_options()
+    };
+    let listing =
+        within(client_with(&server, options).load_users_expecting(Expected::Ask, |_, _| {}))
+            .await
+            .expect("listing");
+    let ids: Vec<String> = listing.users.iter().map(|u| u.id.to_string()).collect();
+    let expected: Vec<String> = (1..=95).map(|i| format!("u{i}")).collect();
+    assert_eq!(ids, expected);
+    assert!(listing.warnings.is_empty(), "{:?}", listing.warnings);
+    assert_eq!(server.requests(), 1 + 3, "the count and three pages");
+}
+
+/// A server that sends smaller pages than asked: the pages asked for beside the
+/// first assumed the asked size, so their offsets are wrong; they are dropped and
+/// the listing goes on at the server's size, every user once, nothing said twice.
+#[tokio::test]
+async fn pages_asked_beside_the_first_are_dropped_when_the_server_sends_less() {
+    let server = HostileServer::start(early_pages_server(10)).await;
+    let options = ClientOptions {
+        page_size: Some(35),
+        ..fast_options()
+    };
+    let listing =
+        within(client_with(&server, options).load_users_expecting(Expected::Ask, |_, _| {}))
+            .await
+            .expect("listing");
+    let ids: Vec<String> = listing.users.iter().map(|u| u.id.to_string()).collect();
+    let expected: Vec<String> = (1..=95).map(|i| format!("u{i}")).collect();
+    assert_eq!(ids, expected);
+    assert!(listing.warnings.is_empty(), "{:?}", listing.warnings);
+}
+
+/// A count the first page contradicts (a server that cannot count, or a hostile
+/// one) costs at most a window of pages: a trillion asks for three early pages,
+/// not a trillion, and the first page's total is the one believed.
+#[tokio::test]
+async fn a_wild_count_asks_for_no_more_than_a_window_of_pages() {
+    let server = HostileServer::start(|r| {
+        let start = r.number("startIndex", 1);
+        if r.number("count", 100) == 0 {
+            return list(1_000_000_000_000, start, vec![]);
+        }
+        let page = if start == 1 {
+            vec![user("u1", "one@x.example")]
+        } else {
+            vec![]
+        };
+        list(1, start, page)
+    })
+    .await;
+    let listing = within(client(&server).load_users_expecting(Expected::Ask, |_, _| {}))
+        .await
+        .expect("listing");
+    assert_eq!(listing.users.len(), 1);
+    assert!(server.requests() <= 1 + 4, "{} requests", server.requests());
 }

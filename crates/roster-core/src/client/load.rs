@@ -1,7 +1,7 @@
 //! The full load of users with what was wrong in the listing, for the engine to
 //! show (the plain [`ApiClient::load_users`] only logs it).
 
-use super::{ApiClient, ListWarning};
+use super::{ApiClient, Expected, ListWarning};
 use crate::CoreError;
 use crate::model::User;
 
@@ -23,10 +23,21 @@ impl ApiClient {
         &self,
         progress: impl Fn(usize, usize) + Send + Sync,
     ) -> Result<UserListing, CoreError> {
+        self.load_users_expecting(Expected::Unknown, progress).await
+    }
+
+    /// Like [`load_users_checked`](Self::load_users_checked), knowing about how many
+    /// users there are (or asking): the first few pages are then asked for at once,
+    /// which saves a page's round trip before the rest (see [`Expected`]).
+    pub async fn load_users_expecting(
+        &self,
+        expected: Expected,
+        progress: impl Fn(usize, usize) + Send + Sync,
+    ) -> Result<UserListing, CoreError> {
         let query = [("attributes", self.user_attributes())];
         let mut users = Vec::new();
         let warnings = self
-            .list_users_each(&query, &progress, |page| {
+            .list_users_each(&query, expected, &progress, |page| {
                 users.extend(page);
                 Ok(())
             })

@@ -39,7 +39,7 @@ pub use discovery::{Capabilities, ServerInfo};
 pub use features::{Downgrades, Feature, FeatureState, FeatureStatus};
 pub use listing::{ListWarning, MAX_ATTRIBUTE_BYTES};
 pub use load::UserListing;
-pub use paging::{MAX_LISTED, MAX_PAGES};
+pub use paging::{Expected, MAX_LISTED, MAX_PAGES};
 pub use profile::{Profile, Token};
 pub use retry::RetryPolicy;
 

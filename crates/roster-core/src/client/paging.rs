@@ -2,6 +2,11 @@
 //! how large a page is, the others are fetched a few at a time, and the result
 //! keeps the server's order.
 //!
+//! A listing that knows its size beforehand ([`Expected`]) asks for the next few
+//! pages beside the first instead of after it; they are kept only if the first
+//! page shows the server sends pages as large as asked (else their offsets were
+//! wrong, and they are dropped unread).
+//!
 //! The pages are planned from what arrives, not from what `totalResults` claims: a
 //! total is only a reason to ask for one more page, never a size to reserve. A
 //! listing stops, with [`CoreError::Implausible`] naming which, when
@@ -28,6 +33,19 @@ use crate::CoreError;
 pub const MAX_PAGES: u64 = 100_000;
 /// Most resources one listing keeps (far beyond an organisation the grid shows).
 pub const MAX_LISTED: usize = 5_000_000;
+
+/// What a listing knows of its size before its first page arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// Nothing: the first page alone, then the others (small or rare listings).
+    Unknown,
+    /// About this many (e.g. the local copy's size): a guess, checked by the first
+    /// page.
+    About(u64),
+    /// Ask the server (`count=0`, sent beside the first page; its answer is used
+    /// only if it comes before the first page, and a refusal is ignored).
+    Ask,
+}
 
 /// One page, typed and with its checkable parts.
 struct Page<T> {
@@ -76,6 +94,19 @@ impl ApiClient {
         endpoint: &str,
         query: &[(&str, String)],
         progress: &(dyn Fn(usize, usize) + Send + Sync),
+        each: impl FnMut(Vec<T>) -> Result<(), CoreError>,
+    ) -> Result<Vec<ListWarning>, CoreError> {
+        self.list_each_expecting(endpoint, query, Expected::Unknown, progress, each)
+            .await
+    }
+
+    /// [`list_each`](Self::list_each), with what is known of the listing's size.
+    pub(crate) async fn list_each_expecting<T: Listed>(
+        &self,
+        endpoint: &str,
+        query: &[(&str, String)],
+        expected: Expected,
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
         mut each: impl FnMut(Vec<T>) -> Result<(), CoreError>,
     ) -> Result<Vec<ListWarning>, CoreError> {
         let query: Arc<[(String, String)]> = query
@@ -83,12 +114,66 @@ impl ApiClient {
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
         let asked = self.page_size();
-        let first: Page<T> = self.page(endpoint, &query, 1, asked).await?;
+        let in_flight = self.inner.options.pages_in_flight.max(1);
+        let endpoint_owned: Arc<str> = Arc::from(endpoint);
+        // Dropping the set (an error, or the caller giving up) aborts the fetches.
+        let mut fetches: JoinSet<(u64, Result<Page<T>, CoreError>)> = JoinSet::new();
+        let spawn_page =
+            |fetches: &mut JoinSet<(u64, Result<Page<T>, CoreError>)>, start: u64, count: usize| {
+                let (client, endpoint, query) = (
+                    self.clone(),
+                    Arc::clone(&endpoint_owned),
+                    Arc::clone(&query),
+                );
+                fetches.spawn(async move {
+                    (
+                        start,
+                        client.page::<T>(&endpoint, &query, start, count).await,
+                    )
+                });
+            };
+        let first = self.page::<T>(endpoint, &query, 1, asked);
+        tokio::pin!(first);
+        let size = async {
+            match expected {
+                Expected::Unknown => None,
+                Expected::About(n) => Some(n),
+                Expected::Ask => self
+                    .page::<T>(endpoint, &query, 1, 0)
+                    .await
+                    .ok()
+                    .map(|p| p.total),
+            }
+        };
+        // Pages asked for beside the first, at `asked` resources a page.
+        let mut early: u64 = 0;
+        let mut arrived_first = None;
+        tokio::select! {
+            biased;
+            page = &mut first => arrived_first = Some(page),
+            Some(size) = size => {
+                let pages = size.div_ceil(asked as u64).min(in_flight as u64);
+                for k in 1..pages {
+                    spawn_page(&mut fetches, 1 + k * asked as u64, asked);
+                }
+                early = pages.saturating_sub(1);
+            }
+        }
+        let first: Page<T> = match arrived_first {
+            Some(page) => page?,
+            None => first.await?,
+        };
         let mut total = first.total;
         let mut seen = Seen::new(endpoint);
         // What the first page held is the real page size: a server may return
         // fewer than asked (a lower maximum than advertised).
         let step = first.resources.len();
+        if early > 0 && step != asked {
+            // Their offsets assumed pages as large as asked.
+            tracing::debug!(endpoint, step, asked, "pages asked early are dropped");
+            fetches = JoinSet::new();
+            early = 0;
+        }
         if step == 0 {
             if total > 0 {
                 return Err(empty_page(endpoint, 1, total, 0));
@@ -102,32 +187,17 @@ impl ApiClient {
         each(admitted.kept)?;
 
         let step64 = step as u64;
-        let in_flight = self.inner.options.pages_in_flight.max(1);
-        let endpoint_owned: Arc<str> = Arc::from(endpoint);
-        let mut next_start: u64 = 1 + step64;
         // The next page to hand over, and those that arrived before it (`None`: a
         // page found empty because the collection shrank).
-        let mut next_due: u64 = next_start;
+        let mut next_due: u64 = 1 + step64;
+        let mut next_start: u64 = next_due + early * step64;
         let mut waiting: BTreeMap<u64, Option<Page<T>>> = BTreeMap::new();
-        // Dropping the set (an error, or the caller giving up) aborts the fetches.
-        let mut fetches: JoinSet<(u64, Result<Page<T>, CoreError>)> = JoinSet::new();
         loop {
             while fetches.len() < in_flight
                 && fetches.len() + waiting.len() < 2 * in_flight
                 && next_start <= total
             {
-                let start = next_start;
-                let (client, endpoint, query) = (
-                    self.clone(),
-                    Arc::clone(&endpoint_owned),
-                    Arc::clone(&query),
-                );
-                fetches.spawn(async move {
-                    (
-                        start,
-                        client.page::<T>(&endpoint, &query, start, step).await,
-                    )
-                });
+                spawn_page(&mut fetches, next_start, step);
                 next_start += step64;
             }
             let Some(joined) = fetches.join_next().await else {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::features::Feature;
 use super::listing::{Keys, ListWarning, Listed, MAX_ATTRIBUTE_BYTES};
 use super::transport::Call;
-use super::{ApiClient, filter_string, writes};
+use super::{ApiClient, Expected, filter_string, writes};
 use crate::CoreError;
 use crate::actions::paths;
 use crate::model::{NewUser, ScimUser, User, UserId, UserReply};
@@ -130,7 +130,7 @@ impl ApiClient {
             ("attributes", self.user_attributes()),
         ];
         let mut users = Vec::new();
-        self.list_users_each(&query, &|_, _| {}, |page| {
+        self.list_users_each(&query, Expected::Unknown, &|_, _| {}, |page| {
             users.extend(page);
             Ok(())
         })
@@ -144,10 +144,11 @@ impl ApiClient {
     pub(crate) async fn list_users_each(
         &self,
         query: &[(&str, String)],
+        expected: Expected,
         progress: &(dyn Fn(usize, usize) + Send + Sync),
         mut each: impl FnMut(Vec<User>) -> Result<(), CoreError>,
     ) -> Result<Vec<ListWarning>, CoreError> {
-        self.list_each::<ListedUser>("Users", query, progress, |page| {
+        self.list_each_expecting::<ListedUser>("Users", query, expected, progress, |page| {
             // `Seen::admit` has left out (and reported) the oversized ones.
             each(
                 page.into_iter()
