@@ -348,6 +348,7 @@ fn context<'a>(
         windows: shell.windows,
         work,
         save_picker: shell.save_picker.as_ref(),
+        now: Utc::now(),
     }
 }
 

@@ -61,6 +61,9 @@ pub struct ViewContext<'a> {
     pub work: &'a Background,
     /// The "save as" picker (tests answer it).
     pub save_picker: &'a dyn SavePicker,
+    /// The time this frame is drawn at: ages ("4 days old") are counted from it, so a
+    /// test can fix it.
+    pub now: DateTime<Utc>,
 }
 
 /// The non-modal windows that are open.

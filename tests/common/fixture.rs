@@ -211,6 +211,8 @@ impl Bench {
             windows: Windows::default(),
             work: &self.work,
             save_picker: &self.picker,
+            // Three days after the sync: snapshots must not change with the calendar.
+            now: Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap(),
         }
     }
 }

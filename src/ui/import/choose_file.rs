@@ -64,7 +64,7 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
         }
     });
     ui.add_space(8.0);
-    ui.weak(wizard.context(ctx.org).describe_age(chrono::Utc::now()));
+    ui.weak(wizard.context(ctx.org).describe_age(ctx.now));
     super::messages(ui, wizard);
     ui.add_space(12.0);
     if ui.button("Imports…").clicked() {

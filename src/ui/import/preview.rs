@@ -47,7 +47,7 @@ pub fn show(ctx: &ViewContext, wizard: &mut ImportWizard, ui: &mut egui::Ui) -> 
     for note in &wizard.notes {
         ui.weak(note);
     }
-    ui.weak(wizard.context(ctx.org).describe_age(chrono::Utc::now()));
+    ui.weak(wizard.context(ctx.org).describe_age(ctx.now));
     ui.horizontal(|ui| {
         if ui
             .checkbox(&mut wizard.errors_only, "Show only rows with errors")
