@@ -345,13 +345,12 @@ fn early_pages_server(
     }
 }
 
-/// The count asked beside the first page lets the next pages go out with it;
-/// where the server sends pages as large as asked they are kept: the users come
-/// once each, in order, in no more requests than without the count (and one for
-/// the count).
-#[tokio::test]
-async fn pages_asked_beside_the_first_are_kept_when_the_sizes_hold() {
-    let server = HostileServer::start(early_pages_server(1000)).await;
+/// Lists the 95 users of `server` in pages of 35, asking for the count beside
+/// the first page, and checks that every user came once, in order, unwarned.
+async fn lists_every_user_once_at_35(
+    server: impl Fn(&support::hostile::Request) -> Reply + Send + Sync + 'static,
+) -> HostileServer {
+    let server = HostileServer::start(server).await;
     let options = ClientOptions {
         page_size: Some(35),
         ..fast_options()
@@ -364,6 +363,16 @@ async fn pages_asked_beside_the_first_are_kept_when_the_sizes_hold() {
     let expected: Vec<String> = (1..=95).map(|i| format!("u{i}")).collect();
     assert_eq!(ids, expected);
     assert!(listing.warnings.is_empty(), "{:?}", listing.warnings);
+    server
+}
+
+/// The count asked beside the first page lets the next pages go out with it;
+/// where the server sends pages as large as asked they are kept: the users come
+/// once each, in order, in no more requests than without the count (and one for
+/// the count).
+#[tokio::test]
+async fn pages_asked_beside_the_first_are_kept_when_the_sizes_hold() {
+    let server = lists_every_user_once_at_35(early_pages_server(1000)).await;
     assert_eq!(server.requests(), 1 + 3, "the count and three pages");
 }
 
@@ -372,19 +381,7 @@ async fn pages_asked_beside_the_first_are_kept_when_the_sizes_hold() {
 /// the listing goes on at the server's size, every user once, nothing said twice.
 #[tokio::test]
 async fn pages_asked_beside_the_first_are_dropped_when_the_server_sends_less() {
-    let server = HostileServer::start(early_pages_server(10)).await;
-    let options = ClientOptions {
-        page_size: Some(35),
-        ..fast_options()
-    };
-    let listing =
-        within(client_with(&server, options).load_users_expecting(Expected::Ask, |_, _| {}))
-            .await
-            .expect("listing");
-    let ids: Vec<String> = listing.users.iter().map(|u| u.id.to_string()).collect();
-    let expected: Vec<String> = (1..=95).map(|i| format!("u{i}")).collect();
-    assert_eq!(ids, expected);
-    assert!(listing.warnings.is_empty(), "{:?}", listing.warnings);
+    lists_every_user_once_at_35(early_pages_server(10)).await;
 }
 
 /// A count the first page contradicts (a server that cannot count, or a hostile
